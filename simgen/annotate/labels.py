@@ -1,0 +1,81 @@
+"""FrameLabels: every label of one view, in the conventions of the README schema table.
+
+Pixels: boxes are ``[x, y, w, h]`` with (x, y) the top-left pixel edge, so a box tight around a
+mask spans whole pixels. Camera frame: OpenCV (x right, y down, z forward), metres.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class CameraLabel:
+    """Intrinsics ``K`` (3, 3) pixels, OpenCV ``cam_to_world`` (4, 4), clip planes (metres)."""
+
+    K: np.ndarray
+    cam_to_world: np.ndarray
+    width: int
+    height: int
+    znear: float
+    zfar: float
+
+
+@dataclass
+class Box3D:
+    """Oriented box in the camera frame: centre (3,), size (3,) along the box axes ``R`` (3, 3)
+    columns, and its 8 ``corners`` (8, 3): corner i has sign (-1 or +1) per axis from bits
+    0 (x), 1 (y), 2 (z) of i, i.e. corner i = centre + R @ (size / 2 * signs(i))."""
+
+    center: np.ndarray
+    size: np.ndarray
+    R: np.ndarray
+    corners: np.ndarray
+
+
+@dataclass
+class ObjectLabel:
+    """One object in one view.
+
+    area: visible pixels; amodal_area: pixels it would cover inside the image if nothing
+    occluded it; full_area: the same on the unbounded image plane. ``ignore`` marks objects
+    kept by the label policy though fully hidden (exported as COCO crowd regions).
+    """
+
+    instance_id: int
+    category: str
+    category_id: int
+    bbox: list[float]
+    area: int
+    rle: dict
+    bbox_amodal: list[float]
+    amodal_area: int
+    full_area: int
+    visibility: float
+    truncation: float
+    R: np.ndarray  # object-to-camera rotation (3, 3)
+    t: np.ndarray  # object origin in the camera frame (3,), metres
+    box3d: Box3D
+    depth_range: list[float]
+    ignore: bool = False
+    rle_amodal: dict | None = None
+
+
+@dataclass
+class FrameLabels:
+    """All labels of one view, with the per-pixel maps that writers store.
+
+    depth (H, W) float32 metres of z, 0 where nothing was hit; instance_map (H, W) uint16 object
+    instance ids, 0 for background and scenery; semantic_map (H, W) uint16 category ids.
+    """
+
+    image_index: int
+    scene_index: int
+    view_index: int
+    camera: CameraLabel
+    objects: list[ObjectLabel] = field(default_factory=list)
+    depth: np.ndarray | None = None
+    instance_map: np.ndarray | None = None
+    semantic_map: np.ndarray | None = None

@@ -1,0 +1,1 @@
+"""Assets: where body geometry comes from (pybullet's URDFs, trimesh primitives, mesh files)."""

@@ -1,0 +1,66 @@
+"""Asset sources named in scene recipes, resolved to files once per process.
+
+A recipe lists entries such as ``{category: duck, source: "pybullet_data:duck_vhacd.urdf"}``,
+``{category: random_shape, source: "pybullet_data:random_urdfs/*/*.urdf"}`` (a glob: one file
+is drawn per object) or ``{category: box, source: "primitive:box", size_min: [...], size_max:
+[...]}``. Paths may be absolute, relative to the working directory, or under pybullet_data.
+"""
+
+from __future__ import annotations
+
+import glob
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from simgen.assets.geometry import PRIMITIVE_SHAPES
+from simgen.errors import AssetError, ConfigError
+from simgen.spec import AssetRef
+
+PYBULLET_PREFIX = "pybullet_data:"
+PRIMITIVE_PREFIX = "primitive:"
+
+
+def pybullet_data_dir() -> Path:
+    import pybullet_data
+
+    return Path(pybullet_data.getDataPath())
+
+
+@lru_cache(maxsize=256)
+def resolve_files(source: str) -> tuple[str, ...]:
+    """Sorted absolute paths named by a file or glob ``source`` (sorted: draws are reproducible)."""
+    pattern = source
+    if source.startswith(PYBULLET_PREFIX):
+        pattern = str(pybullet_data_dir() / source[len(PYBULLET_PREFIX):])
+    files = tuple(sorted(str(Path(f).resolve()) for f in glob.glob(pattern)))
+    if not files:
+        raise AssetError(f"asset source '{source}' matches no file")
+    return files
+
+
+def asset_kind(path: str) -> str:
+    return "urdf" if path.lower().endswith(".urdf") else "mesh"
+
+
+def check_source(source: str) -> None:
+    """Fail early, naming the source, if it cannot produce assets."""
+    if source.startswith(PRIMITIVE_PREFIX):
+        shape = source[len(PRIMITIVE_PREFIX):]
+        if shape not in PRIMITIVE_SHAPES:
+            raise ConfigError(f"asset source '{source}': unknown primitive; choose one of {', '.join(PRIMITIVE_SHAPES)}")
+    else:
+        resolve_files(source)
+
+
+def draw_asset(rng: np.random.Generator, source: str, size_min, size_max, scale: float = 1.0) -> AssetRef:
+    """One asset from ``source``: a file drawn uniformly from its matches, or a primitive of
+    uniformly drawn dimensions between ``size_min`` and ``size_max`` (metres)."""
+    if source.startswith(PRIMITIVE_PREFIX):
+        lo, hi = np.asarray(size_min, float), np.asarray(size_max, float)
+        size = tuple(float(x) for x in rng.uniform(lo, hi))
+        return AssetRef(kind="primitive", shape=source[len(PRIMITIVE_PREFIX):], size=size, scale=scale)
+    files = resolve_files(source)
+    path = files[int(rng.integers(len(files)))]
+    return AssetRef(kind=asset_kind(path), path=path, scale=scale)

@@ -1,0 +1,119 @@
+"""Load an :class:`~simgen.spec.AssetRef` into one visual mesh in the body's link frame.
+
+Physics, render and annotate all read the same :class:`LoadedAsset`, so the picture, the
+collision shape and the labels agree. Results are cached per process by asset.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import trimesh
+
+from simgen.assets.urdf import read_urdf
+from simgen.errors import AssetError
+from simgen.spec import AssetRef
+
+PRIMITIVE_SHAPES = ("box", "sphere", "cylinder", "capsule", "cone")
+DEFAULT_DENSITY = 400.0  # kg/m^3, a light plastic: used where an asset states no mass
+
+
+@dataclass
+class LoadedAsset:
+    """Geometry of an asset in its link frame (metres).
+
+    mesh: visual triangle mesh. ``vertices`` (n, 3) are used for amodal extents and 3D boxes.
+    bounds: (2, 3) axis-aligned min/max of the visual mesh in the link frame.
+    center_of_mass: (3,) in the link frame; mass in kg.
+    """
+
+    ref: AssetRef
+    mesh: trimesh.Trimesh
+    bounds: np.ndarray
+    center_of_mass: np.ndarray
+    mass: float
+
+    @property
+    def vertices(self) -> np.ndarray:
+        return self.mesh.vertices
+
+
+def _primitive(shape: str, size: tuple[float, ...]) -> trimesh.Trimesh:
+    try:
+        if shape == "box":
+            return trimesh.creation.box(extents=size[:3])
+        if shape == "sphere":
+            return trimesh.creation.icosphere(subdivisions=3, radius=size[0])
+        if shape == "cylinder":
+            return trimesh.creation.cylinder(radius=size[0], height=size[1], sections=48)
+        if shape == "capsule":
+            return trimesh.creation.capsule(radius=size[0], height=size[1], count=[24, 24])
+        if shape == "cone":
+            cone = trimesh.creation.cone(radius=size[0], height=size[1], sections=48)
+            cone.apply_translation([0.0, 0.0, -size[1] / 2.0])  # centre the box on the origin
+            return cone
+    except (IndexError, ValueError) as exc:
+        raise AssetError(f"primitive {shape}: bad size {list(size)} ({exc})") from None
+    raise AssetError(f"primitive shape '{shape}' is unknown; choose one of {', '.join(PRIMITIVE_SHAPES)}")
+
+
+def _load_mesh_file(path: str) -> trimesh.Trimesh:
+    try:
+        mesh = trimesh.load(path, force="mesh", process=True)
+    except Exception as exc:  # trimesh raises many types for corrupt files
+        raise AssetError(f"{path}: cannot load mesh ({type(exc).__name__}: {exc})") from None
+    if not isinstance(mesh, trimesh.Trimesh) or len(mesh.faces) == 0:
+        raise AssetError(f"{path}: mesh has no triangles")
+    return mesh
+
+
+def _urdf_mesh(path: str) -> tuple[trimesh.Trimesh, float]:
+    link = read_urdf(path)
+    parts = []
+    for vis in link.visuals:
+        if vis.mesh_path is not None:
+            part = _load_mesh_file(vis.mesh_path).copy()
+            part.vertices = part.vertices * np.asarray(vis.scale)
+        elif vis.box is not None:
+            part = trimesh.creation.box(extents=vis.box)
+        elif vis.sphere is not None:
+            part = trimesh.creation.icosphere(subdivisions=3, radius=vis.sphere)
+        else:
+            part = trimesh.creation.cylinder(radius=vis.cylinder[0], height=vis.cylinder[1])
+        part.apply_transform(vis.origin)
+        parts.append(part)
+    mesh = parts[0] if len(parts) == 1 else trimesh.util.concatenate(parts)
+    return mesh, link.mass
+
+
+def _center_of_mass(mesh: trimesh.Trimesh) -> np.ndarray:
+    if mesh.is_volume:
+        return np.asarray(mesh.center_mass, float)
+    return np.asarray(mesh.bounds.mean(axis=0), float)
+
+
+@lru_cache(maxsize=512)
+def load_asset(ref: AssetRef) -> LoadedAsset:
+    """Geometry for ``ref`` in its link frame; raises AssetError naming the file on failure."""
+    if ref.kind == "primitive":
+        mesh = _primitive(ref.shape, ref.size)
+        mass = None
+    elif ref.kind == "urdf":
+        mesh, mass = _urdf_mesh(ref.path)
+    elif ref.kind == "mesh":
+        mesh, mass = _load_mesh_file(ref.path), None
+    else:
+        raise AssetError(f"asset kind '{ref.kind}' is unknown; choose urdf, mesh or primitive")
+    if ref.scale != 1.0:
+        mesh = mesh.copy()
+        mesh.apply_scale(ref.scale)
+        if mass is not None:
+            mass *= ref.scale**3
+    mesh.visual = trimesh.visual.ColorVisuals(mesh)  # drop file materials: randomizers choose
+    com = _center_of_mass(mesh)
+    if mass is None:
+        volume = abs(mesh.volume) if mesh.is_volume else float(np.prod(mesh.extents))
+        mass = max(volume * DEFAULT_DENSITY, 1e-3)
+    return LoadedAsset(ref=ref, mesh=mesh, bounds=np.asarray(mesh.bounds, float), center_of_mass=com, mass=float(mass))

@@ -1,0 +1,1 @@
+"""Configuration: dataclass schemas (validated by Hydra at start-up) and scene recipes."""

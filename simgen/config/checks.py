@@ -1,0 +1,66 @@
+"""Checks of values that types alone cannot catch, run before anything is written.
+
+Each failure is a ConfigError whose message names the setting, its value and what is allowed.
+"""
+
+from __future__ import annotations
+
+from simgen.assets.catalog import check_source
+from simgen.config.schema import SimgenConfig
+from simgen.errors import ConfigError, SimgenError
+
+EXPORT_FORMATS = ("coco",)
+IMAGE_FORMATS = ("png", "jpg")
+MAX_SIDE = 8192
+
+
+def _require(ok: bool, key: str, value, allowed: str) -> None:
+    if not ok:
+        raise ConfigError(f"{key}={value!r}: {allowed}")
+
+
+def check_job(cfg: SimgenConfig) -> None:
+    _require(cfg.frames >= 1, "frames", cfg.frames, "must be a positive integer")
+    _require(cfg.seed >= 0, "seed", cfg.seed, "must be a non-negative integer")
+    for key in ("width", "height"):
+        v = getattr(cfg.renderer, key)
+        _require(16 <= v <= MAX_SIDE, f"renderer.{key}", v, f"must be between 16 and {MAX_SIDE} pixels")
+    lab = cfg.labels
+    _require(lab.min_visible_pixels >= 0, "labels.min_visible_pixels", lab.min_visible_pixels, "must be >= 0")
+    _require(0.0 <= lab.min_visibility <= 1.0, "labels.min_visibility", lab.min_visibility, "must lie in [0, 1]")
+    _require(0.0 <= lab.max_truncation <= 1.0, "labels.max_truncation", lab.max_truncation, "must lie in [0, 1]")
+    ex = cfg.export
+    for fmt in ex.formats:
+        _require(fmt in EXPORT_FORMATS, "export.formats", fmt, f"allowed: {', '.join(EXPORT_FORMATS)}")
+    _require(ex.image_format in IMAGE_FORMATS, "export.image_format", ex.image_format, f"allowed: {', '.join(IMAGE_FORMATS)}")
+    _require(0 <= ex.png_compression <= 9, "export.png_compression", ex.png_compression, "must lie in 0..9")
+    _require(1 <= ex.jpeg_quality <= 100, "export.jpeg_quality", ex.jpeg_quality, "must lie in 1..100")
+    farm = cfg.farm
+    _require(farm.workers >= 0, "farm.workers", farm.workers, "must be >= 0 (0 = all cores)")
+    check_scene(cfg.scene)
+
+
+def check_scene(scene) -> None:
+    from simgen import randomizers
+
+    for name in scene.randomizers:
+        randomizers.get(name)
+    _require(scene.views_per_scene >= 1, "scene.views_per_scene", scene.views_per_scene, "must be >= 1")
+    if hasattr(scene, "min_objects"):
+        _require(scene.min_objects >= 0, "scene.min_objects", scene.min_objects, "must be >= 0")
+        _require(scene.max_objects >= scene.min_objects, "scene.max_objects", scene.max_objects,
+                 f"must be >= scene.min_objects ({scene.min_objects})")
+    _require(scene.depth_scale > 0, "scene.depth_scale", scene.depth_scale, "must be > 0 metres per unit")
+    if hasattr(scene, "assets"):
+        _require(len(scene.assets) > 0, "scene.assets", [], "must list at least one asset source")
+        for k, entry in enumerate(scene.assets):
+            _require(entry.weight > 0, f"scene.assets[{k}].weight", entry.weight, "must be > 0")
+            _require(len(entry.size_min) == len(entry.size_max), f"scene.assets[{k}].size_max", entry.size_max,
+                     "must have as many values as size_min")
+            try:
+                check_source(entry.source)
+            except SimgenError as exc:
+                raise ConfigError(f"scene.assets[{k}].source: {exc}") from None
+    if hasattr(scene, "camera"):
+        c = scene.camera
+        _require(0 < c.znear < c.zfar, "scene.camera.znear", c.znear, f"must be > 0 and < scene.camera.zfar ({c.zfar})")

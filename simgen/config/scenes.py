@@ -1,0 +1,66 @@
+"""Scene recipes: the YAML files in ``scenes/`` (and in ``$SIMGEN_SCENE_PATH``), one per scene.
+
+Each recipe names its ``kind``; the file is merged onto that kind's schema and stored in Hydra's
+ConfigStore under the group ``scene``, so ``scene=NAME`` picks it and ``scene.KEY=VALUE``
+overrides are type-checked like every other setting.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from hydra.core.config_store import ConfigStore
+from omegaconf import OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from simgen.config.schema import SCENE_SCHEMAS
+from simgen.errors import ConfigError
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CONFIG_DIR = REPO_ROOT / "configs"
+
+
+def scene_dirs() -> list[Path]:
+    """Folders searched for recipes: the project's ``scenes/`` and ``$SIMGEN_SCENE_PATH``."""
+    extra = [Path(p) for p in os.environ.get("SIMGEN_SCENE_PATH", "").split(os.pathsep) if p]
+    return [REPO_ROOT / "scenes", *extra]
+
+
+def recipe_files() -> dict[str, Path]:
+    """Scene name -> recipe file; later folders override earlier ones."""
+    found: dict[str, Path] = {}
+    for folder in scene_dirs():
+        for path in sorted(folder.glob("*.yaml")):
+            found[path.stem] = path
+    return found
+
+
+def load_recipe(path: Path):
+    """The recipe at ``path`` merged onto its kind's schema (a typed OmegaConf node)."""
+    try:
+        raw = OmegaConf.load(path)
+    except Exception as exc:
+        raise ConfigError(f"{path}: not valid YAML ({exc})") from None
+    kind = raw.get("kind")
+    if kind not in SCENE_SCHEMAS:
+        raise ConfigError(f"{path}: kind={kind!r} is not a scene kind; allowed: {', '.join(sorted(SCENE_SCHEMAS))}")
+    try:
+        node = OmegaConf.merge(OmegaConf.structured(SCENE_SCHEMAS[kind]), raw)
+    except OmegaConfBaseException as exc:
+        raise ConfigError(f"{path}: {str(exc).splitlines()[0]}") from None
+    node.name = path.stem
+    return node
+
+
+def register_configs() -> list[str]:
+    """Store the root schema and every scene recipe in Hydra's ConfigStore; returns scene names."""
+    from simgen.config.schema import SimgenConfig
+
+    store = ConfigStore.instance()
+    store.store(name="base_config", node=SimgenConfig)
+    names = []
+    for name, path in recipe_files().items():
+        store.store(group="scene", name=name, node=load_recipe(path))
+        names.append(name)
+    return names

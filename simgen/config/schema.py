@@ -1,0 +1,154 @@
+"""Dataclass schemas for every setting. Hydra checks types against them at start-up.
+
+Each stage receives the small dataclass it needs (``RendererConfig``, ``LabelsConfig``...),
+never the whole job config.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, List, Optional
+
+from omegaconf import MISSING
+
+
+@dataclass
+class RendererConfig:
+    """Image size in pixels; ``egl_device`` picks the GPU on multi-GPU nodes."""
+
+    width: int = 640
+    height: int = 480
+    egl_device: Optional[int] = None
+
+
+@dataclass
+class LabelsConfig:
+    """Which objects get an annotation. Filtered objects still occlude others."""
+
+    min_visible_pixels: int = 1
+    min_visibility: float = 0.0
+    max_truncation: float = 1.0
+    keep_hidden: bool = False  # fully hidden but in-frame objects kept with ignore=1
+    amodal_masks: bool = False  # write segmentation_amodal RLE per annotation
+
+
+@dataclass
+class ExportConfig:
+    """Formats to write; the image encoding of RGB frames."""
+
+    formats: List[str] = field(default_factory=lambda: ["coco"])
+    image_format: str = "png"  # png (lossless) or jpg
+    jpeg_quality: int = 95
+    png_compression: int = 1  # 0-9, zlib level: 1 is fast and still lossless
+
+
+@dataclass
+class FarmConfig:
+    """How work is spread: workers (0 = all local cores), Ray cluster address, shards."""
+
+    workers: int = 1
+    address: Optional[str] = None
+    gpus_per_worker: float = 0.0
+    scenes_per_shard: int = 16
+    scenes_per_worker: int = 200
+    max_retries: int = 2
+    num_slices: int = 1
+    slice: int = 0
+
+
+@dataclass
+class AssetEntryConfig:
+    """One asset source of a recipe: a category and where its geometry comes from."""
+
+    category: str = MISSING
+    source: str = MISSING
+    weight: float = 1.0
+    size_min: List[float] = field(default_factory=list)
+    size_max: List[float] = field(default_factory=list)
+    scale: float = 1.0
+
+
+@dataclass
+class CameraShellConfig:
+    """Cameras on a hemisphere shell around the workspace, looking at its centre."""
+
+    radius_min: float = 0.7
+    radius_max: float = 1.3
+    elevation_min_deg: float = 25.0
+    elevation_max_deg: float = 75.0
+    fov_y_min_deg: float = 45.0
+    fov_y_max_deg: float = 60.0
+    target_jitter: float = 0.05
+    znear: float = 0.05
+    zfar: float = 6.0
+
+
+@dataclass
+class LightsConfig:
+    min_lights: int = 1
+    max_lights: int = 3
+    intensity_min: float = 0.8
+    intensity_max: float = 2.5
+    ambient_min: float = 0.1
+    ambient_max: float = 0.35
+
+
+@dataclass
+class MaterialsConfig:
+    metallic_min: float = 0.0
+    metallic_max: float = 0.6
+    roughness_min: float = 0.2
+    roughness_max: float = 0.9
+
+
+@dataclass
+class PhysicsConfig:
+    """Settling: step at ``time_step`` until every body is slower than the rest speeds."""
+
+    time_step: float = 1.0 / 240.0
+    min_steps: int = 60
+    max_steps: int = 1500
+    rest_linear_speed: float = 0.005  # m/s
+    rest_angular_speed: float = 0.05  # rad/s
+
+
+@dataclass
+class TabletopSceneConfig:
+    """A table with objects dropped on it, seen from a hemisphere of cameras."""
+
+    name: str = "tabletop"
+    kind: str = "tabletop"
+    randomizers: List[str] = field(default_factory=lambda: ["room", "table", "objects", "materials", "lights", "cameras"])
+    min_objects: int = 3
+    max_objects: int = 10
+    views_per_scene: int = 4
+    table_size: List[float] = field(default_factory=lambda: [1.2, 0.8])
+    table_height: float = 0.72
+    spawn_fraction: float = 0.6  # objects start over this central fraction of the table
+    drop_height_min: float = 0.02
+    drop_height_max: float = 0.2
+    depth_scale: float = 0.0001  # metres per unit of the uint16 depth PNG (0.1 mm, 6.5 m range)
+    assets: List[AssetEntryConfig] = field(default_factory=list)
+    camera: CameraShellConfig = field(default_factory=CameraShellConfig)
+    lights: LightsConfig = field(default_factory=LightsConfig)
+    materials: MaterialsConfig = field(default_factory=MaterialsConfig)
+    physics: PhysicsConfig = field(default_factory=PhysicsConfig)
+
+
+# Scene kinds: a recipe's ``kind`` picks the schema its file is checked against.
+SCENE_SCHEMAS: dict[str, type] = {"tabletop": TabletopSceneConfig}
+
+
+@dataclass
+class SimgenConfig:
+    """The job: which scene, how many frames, with which seed, written where."""
+
+    scene: Any = MISSING
+    frames: int = 50
+    seed: int = 0
+    output_dir: Optional[str] = None
+    validate: bool = True
+    renderer: RendererConfig = field(default_factory=RendererConfig)
+    labels: LabelsConfig = field(default_factory=LabelsConfig)
+    export: ExportConfig = field(default_factory=ExportConfig)
+    farm: FarmConfig = field(default_factory=FarmConfig)

@@ -1,0 +1,19 @@
+"""Errors the user can act on: each prints as one line, names the setting or file, exits non-zero."""
+
+
+class SimgenError(Exception):
+    """Base class for errors shown to the user as a single line (no traceback)."""
+
+    exit_code = 2
+
+
+class ConfigError(SimgenError):
+    """A configuration value is outside what is allowed."""
+
+
+class AssetError(SimgenError):
+    """A mesh or URDF cannot be used."""
+
+
+class DatasetError(SimgenError):
+    """An output directory or dataset is not in the state an operation needs."""

@@ -1,0 +1,1 @@
+"""Farm: runs a job's scenes on workers (in-process, local Ray, a Ray cluster, SLURM slices)."""

@@ -1,0 +1,1 @@
+"""Physics: pybullet makes a SceneSpec plausible (objects dropped and settled)."""

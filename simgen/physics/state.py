@@ -1,0 +1,30 @@
+"""SceneState: a scene after physics, the data the render and annotate stages read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from simgen.assets.geometry import LoadedAsset
+from simgen.spec import BodySpec, SceneSpec
+
+
+@dataclass
+class SceneState:
+    """Bodies still in the scene with their settled link-frame world poses (4, 4), metres.
+
+    ``removed`` lists instance ids of objects dropped after settling (fell off the support).
+    """
+
+    spec: SceneSpec
+    bodies: list[BodySpec]
+    poses: dict[int, np.ndarray]
+    assets: dict[int, LoadedAsset]
+    steps: int = 0
+    resting: bool = True
+    removed: list[int] = field(default_factory=list)
+
+    def objects(self) -> list[BodySpec]:
+        """Labeled bodies (those with a category)."""
+        return [b for b in self.bodies if b.category is not None]

@@ -1,0 +1,126 @@
+"""One pybullet client per worker, reset between scenes.
+
+pybullet places a body's link frame when it is created but reports the pose of its inertial
+frame (centre of mass). :meth:`PhysicsWorld.link_pose` converts back, in this one place.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pybullet as pb
+from scipy.spatial.transform import Rotation
+
+from simgen.assets.geometry import LoadedAsset, load_asset
+from simgen.config.schema import PhysicsConfig
+from simgen.physics.state import SceneState
+from simgen.spec import BodySpec, SceneSpec
+
+GRAVITY = -9.81
+
+
+def _quat(R: np.ndarray) -> list[float]:
+    return Rotation.from_matrix(R).as_quat().tolist()  # x, y, z, w as pybullet wants
+
+
+def _matrix(position, quaternion) -> np.ndarray:
+    T = np.eye(4)
+    T[:3, :3] = Rotation.from_quat(quaternion).as_matrix()
+    T[:3, 3] = position
+    return T
+
+
+class PhysicsWorld:
+    """A DIRECT-mode pybullet client that builds, settles and reads back one scene at a time."""
+
+    def __init__(self) -> None:
+        self.client = pb.connect(pb.DIRECT)
+        self._ids: dict[int, int] = {}  # instance id -> pybullet body id
+
+    def close(self) -> None:
+        if self.client is not None and pb.isConnected(self.client):
+            pb.disconnect(self.client)
+        self.client = None
+
+    def reset(self, time_step: float) -> None:
+        """Empty world: results never depend on a previous scene."""
+        pb.resetSimulation(physicsClientId=self.client)
+        pb.setGravity(0, 0, GRAVITY, physicsClientId=self.client)
+        pb.setTimeStep(time_step, physicsClientId=self.client)
+        self._ids.clear()
+
+    def add(self, body: BodySpec, asset: LoadedAsset) -> int:
+        c = self.client
+        R, t = body.pose[:3, :3], body.pose[:3, 3].tolist()
+        ref = asset.ref
+        if ref.kind == "urdf":
+            bid = pb.loadURDF(ref.path, t, _quat(R), useFixedBase=body.static, globalScaling=ref.scale, physicsClientId=c)
+        else:
+            if ref.kind == "primitive" and ref.shape == "box":
+                half = (np.asarray(ref.size[:3]) * ref.scale / 2).tolist()
+                shape = pb.createCollisionShape(pb.GEOM_BOX, halfExtents=half, physicsClientId=c)
+            else:  # convex hull of the visual mesh: what is drawn is what collides
+                shape = pb.createCollisionShape(pb.GEOM_MESH, vertices=asset.vertices.tolist(), physicsClientId=c)
+            mass = 0.0 if body.static else (body.mass if body.mass is not None else asset.mass)
+            bid = pb.createMultiBody(
+                baseMass=mass,
+                baseCollisionShapeIndex=shape,
+                basePosition=t,
+                baseOrientation=_quat(R),
+                baseInertialFramePosition=asset.center_of_mass.tolist(),
+                physicsClientId=c,
+            )
+        if not body.static:
+            pb.changeDynamics(bid, -1, lateralFriction=0.8, rollingFriction=0.002, spinningFriction=0.002, physicsClientId=c)
+        self._ids[body.instance_id] = bid
+        return bid
+
+    def link_pose(self, instance_id: int) -> np.ndarray:
+        """World pose (4, 4) of a body's link frame, the frame its visual mesh is given in."""
+        bid = self._ids[instance_id]
+        com = _matrix(*pb.getBasePositionAndOrientation(bid, physicsClientId=self.client))
+        local = pb.getDynamicsInfo(bid, -1, physicsClientId=self.client)[3:5]
+        return com @ np.linalg.inv(_matrix(*local))
+
+    def _speeds(self) -> tuple[float, float]:
+        lin, ang = 0.0, 0.0
+        for bid in self._ids.values():
+            v, w = pb.getBaseVelocity(bid, physicsClientId=self.client)
+            lin, ang = max(lin, float(np.linalg.norm(v))), max(ang, float(np.linalg.norm(w)))
+        return lin, ang
+
+    def settle(self, cfg: PhysicsConfig, chunk: int = 20) -> tuple[int, bool]:
+        """Step until every body rests (below both rest speeds) or ``max_steps``; (steps, rested)."""
+        steps = 0
+        while steps < cfg.max_steps:
+            for _ in range(chunk):
+                pb.stepSimulation(physicsClientId=self.client)
+            steps += chunk
+            if steps >= cfg.min_steps:
+                lin, ang = self._speeds()
+                if lin < cfg.rest_linear_speed and ang < cfg.rest_angular_speed:
+                    return steps, True
+        return steps, False
+
+    def lowest_point(self, instance_id: int) -> float:
+        return float(pb.getAABB(self._ids[instance_id], physicsClientId=self.client)[0][2])
+
+    def remove(self, instance_id: int) -> None:
+        pb.removeBody(self._ids.pop(instance_id), physicsClientId=self.client)
+
+    def simulate(self, spec: SceneSpec, cfg: PhysicsConfig) -> SceneState:
+        """Build ``spec``, drop and settle it, and read every body's link pose back exactly."""
+        self.reset(cfg.time_step)
+        assets = {b.instance_id: load_asset(b.asset) for b in spec.bodies}
+        for body in spec.bodies:
+            self.add(body, assets[body.instance_id])
+        steps, rested = self.settle(cfg)
+        removed = []
+        if spec.keep_above is not None:
+            for body in spec.bodies:
+                if body.category is not None and self.lowest_point(body.instance_id) < spec.keep_above:
+                    removed.append(body.instance_id)
+        for iid in removed:
+            self.remove(iid)
+        bodies = [b for b in spec.bodies if b.instance_id not in removed]
+        poses = {b.instance_id: self.link_pose(b.instance_id) for b in bodies}
+        return SceneState(spec=spec, bodies=bodies, poses=poses, assets={b.instance_id: assets[b.instance_id] for b in bodies}, steps=steps, resting=rested, removed=removed)

@@ -1,0 +1,128 @@
+"""The pipeline of one job: recipe -> SceneSpec -> physics -> render -> annotate -> encode.
+
+:class:`SceneWorker` owns one physics client and one renderer for its whole life and turns a
+scene index into encoded frames; :func:`run_job` drives workers and writes the dataset.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from simgen.annotate.frame import annotate_view
+from simgen.config.schema import ExportConfig, LabelsConfig, RendererConfig
+from simgen.export import coco, layout
+from simgen.export.images import depth_to_uint16, encode_rgb, encode_uint16
+from simgen.physics.world import PhysicsWorld
+from simgen.randomizers import RecipeContext, build_scene
+from simgen.render.renderer import Renderer
+
+STAGES = ("scene", "physics", "render", "annotate", "encode", "write")
+
+
+@dataclass
+class JobSpec:
+    """Everything a worker needs, picklable: typed stage configs, never the whole Hydra config."""
+
+    scene: Any
+    renderer: RendererConfig
+    labels: LabelsConfig
+    export: ExportConfig
+    seed: int
+    frames: int
+    categories: list[str]
+
+    @property
+    def views_per_scene(self) -> int:
+        return int(self.scene.views_per_scene)
+
+    @property
+    def scene_count(self) -> int:
+        return math.ceil(self.frames / self.views_per_scene)
+
+    def image_indices(self, scene_index: int) -> range:
+        start = scene_index * self.views_per_scene
+        return range(start, min(start + self.views_per_scene, self.frames))
+
+
+@dataclass
+class EncodedFrame:
+    """One view ready to write: file bytes by dataset-relative path, and its COCO records."""
+
+    image_index: int
+    files: dict[str, bytes]
+    image: dict
+    annotations: list[dict]
+
+
+@dataclass
+class SceneResult:
+    scene_index: int
+    frames: list[EncodedFrame]
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def category_names(scene) -> list[str]:
+    """Categories in recipe order (id = position + 1), so ids are stable across runs."""
+    names: list[str] = []
+    for entry in scene.assets:
+        if entry.category not in names:
+            names.append(entry.category)
+    return names
+
+
+class SceneWorker:
+    """Turns scene indices into encoded frames; one physics client and renderer for life."""
+
+    def __init__(self, job: JobSpec) -> None:
+        self.job = job
+        self.physics = PhysicsWorld()
+        self.renderer = Renderer(job.renderer)
+        self.category_ids = {name: k + 1 for k, name in enumerate(job.categories)}
+
+    def close(self) -> None:
+        self.renderer.close()
+        self.physics.close()
+
+    def run(self, scene_index: int) -> SceneResult:
+        job = self.job
+        t = defaultdict(float)
+        clock = time.perf_counter()
+
+        def lap(stage: str) -> None:
+            nonlocal clock
+            now = time.perf_counter()
+            t[stage] += now - clock
+            clock = now
+
+        ctx = RecipeContext(scene=job.scene, width=job.renderer.width, height=job.renderer.height)
+        spec = build_scene(scene_index, job.seed, ctx)
+        lap("scene")
+        state = self.physics.simulate(spec, job.scene.physics)
+        lap("physics")
+        self.renderer.load(state)
+        frames = []
+        for view, image_index in enumerate(job.image_indices(scene_index)):
+            cam = spec.cameras[view]
+            passes = self.renderer.render(cam)
+            lap("render")
+            labels = annotate_view(self.renderer, state, cam, passes, self.category_ids, job.labels, image_index, view)
+            lap("annotate")
+            frames.append(self._encode(labels, passes.rgb))
+            lap("encode")
+        return SceneResult(scene_index=scene_index, frames=frames, timings=dict(t))
+
+    def _encode(self, labels, rgb) -> EncodedFrame:
+        ex, i = self.job.export, labels.image_index
+        scale = self.job.scene.depth_scale
+        files = {
+            f"{layout.IMAGES}/{layout.image_name(i, ex.image_format)}": encode_rgb(rgb, ex.image_format, ex.png_compression, ex.jpeg_quality),
+            layout.map_path(layout.DEPTH, i): encode_uint16(depth_to_uint16(labels.depth, scale), ex.png_compression),
+            layout.map_path(layout.INSTANCES, i): encode_uint16(labels.instance_map, ex.png_compression),
+            layout.map_path(layout.SEMANTIC, i): encode_uint16(labels.semantic_map, ex.png_compression),
+        }
+        image, annotations = coco.frame_records(labels, ex.image_format, scale)
+        return EncodedFrame(image_index=i, files=files, image=image, annotations=annotations)

@@ -1,0 +1,63 @@
+"""Randomizers: small functions ``(rng, spec, ctx) -> spec`` registered by name.
+
+A recipe lists them in order (``randomizers: [room, table, objects, ...]``); each adds one
+aspect of the scene. They draw only from the generator they are given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from simgen.errors import ConfigError
+from simgen.seeding import scene_rng
+from simgen.spec import SceneSpec
+
+
+@dataclass
+class RecipeContext:
+    """What randomizers may read: the scene's typed recipe and the image size in pixels."""
+
+    scene: Any
+    width: int
+    height: int
+
+
+Randomizer = Callable[[np.random.Generator, SceneSpec, RecipeContext], SceneSpec]
+_REGISTRY: dict[str, Randomizer] = {}
+
+
+def register(name: str) -> Callable[[Randomizer], Randomizer]:
+    def add(fn: Randomizer) -> Randomizer:
+        _REGISTRY[name] = fn
+        return fn
+
+    return add
+
+
+def available() -> list[str]:
+    _load_builtin()
+    return sorted(_REGISTRY)
+
+
+def get(name: str) -> Randomizer:
+    _load_builtin()
+    if name not in _REGISTRY:
+        raise ConfigError(f"scene.randomizers: '{name}' is not a randomizer; available: {', '.join(available())}")
+    return _REGISTRY[name]
+
+
+def build_scene(index: int, seed: int, ctx: RecipeContext) -> SceneSpec:
+    """SceneSpec of scene ``index``: the recipe's randomizers applied in order."""
+    rng = scene_rng(seed, index)
+    spec = SceneSpec(index=index, seed=seed)
+    for name in ctx.scene.randomizers:
+        spec = get(name)(rng, spec, ctx)
+    return spec
+
+
+def _load_builtin() -> None:
+    from simgen.randomizers import cameras, lights, materials, tabletop  # noqa: F401  (register)

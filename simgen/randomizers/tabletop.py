@@ -1,0 +1,101 @@
+"""Tabletop randomizers: the room floor, a table, and objects held above it ready to drop."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.spatial.transform import Rotation
+
+from simgen.assets.catalog import draw_asset
+from simgen.assets.geometry import load_asset
+from simgen.randomizers import RecipeContext, register
+from simgen.spec import AssetRef, BodySpec, SceneSpec
+
+FLOOR_SIZE = 12.0  # metres: reaches past every view of the table
+SLAB = 0.04  # table top thickness, metres
+LEG = 0.05  # table leg side, metres
+
+
+def _pose(position, rotation: np.ndarray | None = None) -> np.ndarray:
+    T = np.eye(4)
+    if rotation is not None:
+        T[:3, :3] = rotation
+    T[:3, 3] = position
+    return T
+
+
+def _scenery(spec: SceneSpec, size, centre, support_top: float) -> BodySpec:
+    body = BodySpec(
+        instance_id=spec.next_instance_id(),
+        asset=AssetRef(kind="primitive", shape="box", size=tuple(float(s) for s in size)),
+        pose=_pose(centre),
+        static=True,
+        support_top=support_top,
+    )
+    spec.bodies.append(body)
+    return body
+
+
+@register("room")
+def room(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> SceneSpec:
+    """A floor slab whose top face is z = 0, and a muted backdrop colour beyond it."""
+    spec.background = tuple(float(c) for c in rng.uniform(0.05, 0.6) * (1.0 - rng.uniform(0.0, 0.3, size=3)))
+    _scenery(spec, (FLOOR_SIZE, FLOOR_SIZE, 0.1), (0.0, 0.0, -0.05), support_top=0.0)
+    return spec
+
+
+@register("table")
+def table(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> SceneSpec:
+    """A table top of ``scene.table_size`` at ``scene.table_height`` on four legs.
+
+    Objects that fall off it are removed after settling (``keep_above``).
+    """
+    sx, sy = ctx.scene.table_size
+    top = ctx.scene.table_height
+    _scenery(spec, (sx, sy, SLAB), (0.0, 0.0, top - SLAB / 2), support_top=top)
+    leg_h = top - SLAB
+    for cx in (-1, 1):
+        for cy in (-1, 1):
+            centre = (cx * (sx / 2 - LEG), cy * (sy / 2 - LEG), leg_h / 2)
+            _scenery(spec, (LEG, LEG, leg_h), centre, support_top=top)
+    spec.keep_above = top - 0.01
+    return spec
+
+
+def _pick_entry(rng: np.random.Generator, entries) -> object:
+    weights = np.array([e.weight for e in entries], float)
+    return entries[int(rng.choice(len(entries), p=weights / weights.sum()))]
+
+
+@register("objects")
+def objects(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> SceneSpec:
+    """Between ``min_objects`` and ``max_objects`` objects above the table, none overlapping.
+
+    Each object's bounding sphere (about its link origin) must clear every other's, so no two
+    start interpenetrating whatever their random orientation.
+    """
+    s = ctx.scene
+    n = int(rng.integers(s.min_objects, s.max_objects + 1))
+    half = np.array(s.table_size, float) * s.spawn_fraction / 2
+    placed: list[tuple[np.ndarray, float]] = []
+    for _ in range(n):
+        entry = _pick_entry(rng, s.assets)
+        asset = draw_asset(rng, entry.source, entry.size_min, entry.size_max, entry.scale)
+        radius = float(np.linalg.norm(load_asset(asset).vertices, axis=1).max())
+        rotation = Rotation.random(random_state=rng).as_matrix()
+        centre = None
+        for _attempt in range(30):
+            xy = rng.uniform(-half, half)
+            z = s.table_height + radius + rng.uniform(s.drop_height_min, s.drop_height_max)
+            c = np.array([xy[0], xy[1], z])
+            if all(np.linalg.norm(c - q) > radius + r for q, r in placed):
+                centre = c
+                break
+        if centre is None:  # crowded: stack above everything placed so far
+            top = max((q[2] + r for q, r in placed), default=s.table_height)
+            xy = rng.uniform(-half, half)
+            centre = np.array([xy[0], xy[1], top + radius + 0.01])
+        placed.append((centre, radius))
+        spec.bodies.append(
+            BodySpec(instance_id=spec.next_instance_id(), asset=asset, pose=_pose(centre, rotation), category=entry.category)
+        )
+    return spec

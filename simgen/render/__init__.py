@@ -1,0 +1,1 @@
+"""Render: pyrender on EGL draws a SceneState: colour, metric depth and instance ids."""

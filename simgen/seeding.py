@@ -1,0 +1,12 @@
+"""The only place random generators are made: scene ``i`` of a job draws from its own stream.
+
+Keeping the dataset a function of (config, seed) means no global ``random``, no generator as a
+default argument and no clock: every randomizer receives the generator made here.
+"""
+
+import numpy as np
+
+
+def scene_rng(seed: int, scene_index: int) -> np.random.Generator:
+    """Generator for scene ``scene_index`` of a job run with ``seed``, independent of workers."""
+    return np.random.default_rng(np.random.SeedSequence([int(seed), int(scene_index)]))

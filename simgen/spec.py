@@ -1,0 +1,111 @@
+"""SceneSpec: plain data describing a scene, everything needed to rebuild it.
+
+Randomizers produce it, physics and render read it, and it is serializable (``to_dict``) so a
+frame can be re-rendered from its record. Poses are (4, 4) world transforms in metres, z up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class AssetRef:
+    """Where a body's geometry comes from.
+
+    kind: ``urdf`` (path to a URDF), ``mesh`` (path to a mesh file) or ``primitive``
+    (``shape`` in box, sphere, cylinder, capsule, cone with ``size`` in metres:
+    box (x, y, z); sphere (radius,); cylinder, capsule, cone (radius, height)).
+    ``scale`` multiplies the geometry uniformly (URDFs keep their own mesh scale too).
+    """
+
+    kind: str
+    path: str = ""
+    shape: str = ""
+    size: tuple[float, ...] = ()
+    scale: float = 1.0
+
+
+@dataclass
+class Material:
+    """PBR material: linear RGBA base colour in [0, 1], metallic and roughness in [0, 1]."""
+
+    base_color: tuple[float, float, float, float] = (0.7, 0.7, 0.7, 1.0)
+    metallic: float = 0.0
+    roughness: float = 0.7
+
+
+@dataclass
+class BodySpec:
+    """One rigid body. ``category`` names a labeled object; ``None`` marks scenery (stuff).
+
+    ``instance_id`` is unique in the scene, 1-based, and stays with the body in every view.
+    ``support_top`` is the z of a slab's top face for scenery that lies wholly below it (table,
+    ground): nothing above that plane can be hidden by it from a camera above it.
+    """
+
+    instance_id: int
+    asset: AssetRef
+    pose: np.ndarray
+    category: str | None = None
+    material: Material | None = None
+    static: bool = False
+    mass: float | None = None
+    support_top: float | None = None
+
+
+@dataclass
+class LightSpec:
+    """``kind`` directional or point; ``pose`` orients it (lights shine down their local -z)."""
+
+    kind: str
+    color: tuple[float, float, float]
+    intensity: float
+    pose: np.ndarray
+
+
+@dataclass
+class CameraSpec:
+    """A pinhole camera: ``K`` (3, 3) pixels, OpenCV ``cam_to_world`` (4, 4), clip planes (m)."""
+
+    K: np.ndarray
+    width: int
+    height: int
+    cam_to_world: np.ndarray
+    znear: float
+    zfar: float
+
+
+@dataclass
+class SceneSpec:
+    """Scene ``index`` of a job with ``seed``: bodies, lights, the views to render."""
+
+    index: int
+    seed: int
+    bodies: list[BodySpec] = field(default_factory=list)
+    lights: list[LightSpec] = field(default_factory=list)
+    cameras: list[CameraSpec] = field(default_factory=list)
+    ambient: tuple[float, float, float] = (0.2, 0.2, 0.2)
+    background: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    keep_above: float | None = None  # after settling, objects whose lowest point fell below go
+
+    def next_instance_id(self) -> int:
+        return 1 + max((b.instance_id for b in self.bodies), default=0)
+
+    def to_dict(self) -> dict:
+        """JSON-ready copy (arrays become nested lists)."""
+        return _jsonable(asdict(self))
+
+
+def _jsonable(value):
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value

@@ -1,0 +1,1 @@
+"""Command-line tools: ``simgen`` (generate), ``simgen-validate``, ``simgen-merge``."""
