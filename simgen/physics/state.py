@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from simgen.assets.geometry import LoadedAsset
+from simgen.assets.geometry import LoadedAsset, load_asset
 from simgen.spec import BodySpec, SceneSpec
 
 
@@ -28,3 +28,15 @@ class SceneState:
     def objects(self) -> list[BodySpec]:
         """Labeled bodies (those with a category)."""
         return [b for b in self.bodies if b.category is not None]
+
+
+def posed_state(spec: SceneSpec) -> SceneState:
+    """The scene exactly as specified, without simulation: for analytic tests, kinematic
+    sequences and re-rendering a recorded spec."""
+    return SceneState(
+        spec=spec,
+        bodies=list(spec.bodies),
+        poses={b.instance_id: np.asarray(b.pose, float) for b in spec.bodies},
+        assets={b.instance_id: load_asset(b.asset) for b in spec.bodies},
+        steps=0,
+    )
