@@ -16,6 +16,7 @@ from simgen.annotate.frame import annotate_view
 from simgen.config.schema import ExportConfig, LabelsConfig, RendererConfig
 from simgen.export import coco, layout
 from simgen.export.images import depth_to_uint16, encode_rgb, encode_uint16
+from simgen.export.writers import WriterContext, make_writers
 from simgen.physics.world import PhysicsWorld
 from simgen.randomizers import RecipeContext, build_scene
 from simgen.render.renderer import Renderer
@@ -34,6 +35,9 @@ class JobSpec:
     seed: int
     frames: int
     categories: list[str]
+
+    def writer_context(self) -> WriterContext:
+        return WriterContext(scene=self.scene, export=self.export, categories=self.categories)
 
     @property
     def views_per_scene(self) -> int:
@@ -60,8 +64,11 @@ class EncodedFrame:
 
 @dataclass
 class SceneResult:
+    """A scene's frames, its per-scene files (by dataset-relative path) and stage timings (s)."""
+
     scene_index: int
     frames: list[EncodedFrame]
+    files: dict[str, bytes] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -82,6 +89,7 @@ class SceneWorker:
         self.physics = PhysicsWorld()
         self.renderer = Renderer(job.renderer)
         self.category_ids = {name: k + 1 for k, name in enumerate(job.categories)}
+        self.writers = make_writers(job.export.formats, job.writer_context())
 
     def close(self) -> None:
         self.renderer.close()
@@ -104,7 +112,7 @@ class SceneWorker:
         state = self.physics.simulate(spec, job.scene.physics)
         lap("physics")
         self.renderer.load(state)
-        frames = []
+        frames, all_labels = [], []
         for view, image_index in enumerate(job.image_indices(scene_index)):
             cam = spec.cameras[view]
             passes = self.renderer.render(cam)
@@ -112,8 +120,13 @@ class SceneWorker:
             labels = annotate_view(self.renderer, state, cam, passes, self.category_ids, job.labels, image_index, view)
             lap("annotate")
             frames.append(self._encode(labels, passes.rgb))
+            all_labels.append(labels)
             lap("encode")
-        return SceneResult(scene_index=scene_index, frames=frames, timings=dict(t))
+        files: dict[str, bytes] = {}
+        for writer in self.writers:
+            files.update(writer.scene_files(all_labels))
+        lap("encode")
+        return SceneResult(scene_index=scene_index, frames=frames, files=files, timings=dict(t))
 
     def _encode(self, labels, rgb) -> EncodedFrame:
         ex, i = self.job.export, labels.image_index
@@ -124,5 +137,7 @@ class SceneWorker:
             layout.map_path(layout.INSTANCES, i): encode_uint16(labels.instance_map, ex.png_compression),
             layout.map_path(layout.SEMANTIC, i): encode_uint16(labels.semantic_map, ex.png_compression),
         }
+        for writer in self.writers:
+            files.update(writer.frame_files(labels, rgb))
         image, annotations = coco.frame_records(labels, ex.image_format, scale)
         return EncodedFrame(image_index=i, files=files, image=image, annotations=annotations)

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from simgen.assets.catalog import check_source
 from simgen.config.schema import SimgenConfig
+from simgen.export import writers
 from simgen.errors import ConfigError, SimgenError
 
-EXPORT_FORMATS = ("coco",)
 IMAGE_FORMATS = ("png", "jpg")
 MAX_SIDE = 8192
 
@@ -30,8 +30,10 @@ def check_job(cfg: SimgenConfig) -> None:
     _require(0.0 <= lab.min_visibility <= 1.0, "labels.min_visibility", lab.min_visibility, "must lie in [0, 1]")
     _require(0.0 <= lab.max_truncation <= 1.0, "labels.max_truncation", lab.max_truncation, "must lie in [0, 1]")
     ex = cfg.export
+    formats = writers.available()
+    _require("coco" in ex.formats, "export.formats", ex.formats, "must include coco (the index of every dataset)")
     for fmt in ex.formats:
-        _require(fmt in EXPORT_FORMATS, "export.formats", fmt, f"allowed: {', '.join(EXPORT_FORMATS)}")
+        _require(fmt in formats, "export.formats", fmt, f"allowed: {', '.join(formats)}")
     _require(ex.image_format in IMAGE_FORMATS, "export.image_format", ex.image_format, f"allowed: {', '.join(IMAGE_FORMATS)}")
     _require(0 <= ex.png_compression <= 9, "export.png_compression", ex.png_compression, "must lie in 0..9")
     _require(1 <= ex.jpeg_quality <= 100, "export.jpeg_quality", ex.jpeg_quality, "must lie in 1..100")

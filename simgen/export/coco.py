@@ -15,6 +15,7 @@ import numpy as np
 
 from simgen.annotate.labels import FrameLabels, ObjectLabel
 from simgen.export import layout
+from simgen.export.writers import Writer, register
 
 
 def _r(values, digits: int = 6):
@@ -93,3 +94,11 @@ def write_json(doc: dict, path: Path) -> None:
     with open(tmp, "w") as f:
         json.dump(doc, f, separators=(",", ":"))
     os.replace(tmp, path)
+
+
+@register
+class CocoWriter(Writer):
+    """COCO needs no per-frame files: its records travel with each frame and are joined by
+    :func:`build` when the dataset is finished."""
+
+    name = "coco"

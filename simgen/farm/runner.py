@@ -12,6 +12,7 @@ from tqdm import tqdm
 import simgen
 from simgen.export import coco, layout
 from simgen.export.dataset import DatasetWriter
+from simgen.export.writers import make_writers
 from simgen.pipeline import STAGES, JobSpec, SceneWorker
 
 
@@ -62,6 +63,8 @@ def run_job(job: JobSpec, output_dir: Path, progress: bool = True) -> Summary:
         for scene_index in range(job.scene_count):
             result = worker.run(scene_index)
             t0 = time.perf_counter()
+            for rel, data in result.files.items():
+                writer.write_file(rel, data)
             for frame in result.frames:
                 for rel, data in frame.files.items():
                     writer.write_file(rel, data)
@@ -71,6 +74,9 @@ def run_job(job: JobSpec, output_dir: Path, progress: bool = True) -> Summary:
                 timings[stage] += seconds
             timings["write"] += time.perf_counter() - t0
             bar.update(len(result.frames))
+        for w in make_writers(job.export.formats, job.writer_context()):
+            for rel, data in w.dataset_files().items():
+                writer.write_file(rel, data)
         doc = coco.build(dataset_info(job), job.categories, images, annotations)
         coco.write_json(doc, writer.staging / layout.COCO_FILE)
         writer.finish()

@@ -6,8 +6,10 @@ frame (centre of mass). :meth:`PhysicsWorld.link_pose` converts back, in this on
 
 from __future__ import annotations
 
+import os
+import sys
+
 import numpy as np
-import pybullet as pb
 from scipy.spatial.transform import Rotation
 
 from simgen.assets.geometry import LoadedAsset, load_asset
@@ -16,6 +18,23 @@ from simgen.physics.state import SceneState
 from simgen.spec import BodySpec, SceneSpec
 
 GRAVITY = -9.81
+
+
+def _import_pybullet():
+    """Import pybullet without the build-time banner its C code prints on stdout."""
+    sys.stdout.flush()
+    saved, devnull = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    try:
+        import pybullet
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+    return pybullet
+
+
+pb = _import_pybullet()
 
 
 def _quat(R: np.ndarray) -> list[float]:

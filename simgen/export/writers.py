@@ -1,0 +1,72 @@
+"""Format writers, registered by name (``export.formats``). Each turns FrameLabels into files.
+
+A writer is asked three times, each answer a dict of dataset-relative path -> bytes:
+- ``frame_files``: per view (KITTI label and calib files, for example);
+- ``scene_files``: per scene, once all its views are labeled (BOP's per-scene JSON);
+- ``dataset_files``: once, when the dataset is finished (BOP models).
+COCO is special only in that its records from every frame are joined into one file at the end
+(:mod:`simgen.export.coco`); the images and per-pixel maps are written for every format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from simgen.annotate.labels import FrameLabels
+from simgen.errors import ConfigError
+
+
+@dataclass
+class WriterContext:
+    """What writers may read besides the labels: the job's typed configs and category names."""
+
+    scene: Any
+    export: Any
+    categories: list[str]
+
+
+class Writer:
+    """Base writer: writes nothing. Subclasses override what their format needs."""
+
+    name = "base"
+
+    def __init__(self, ctx: WriterContext) -> None:
+        self.ctx = ctx
+
+    def frame_files(self, labels: FrameLabels, rgb: np.ndarray) -> dict[str, bytes]:
+        return {}
+
+    def scene_files(self, frames: list[FrameLabels]) -> dict[str, bytes]:
+        return {}
+
+    def dataset_files(self) -> dict[str, bytes]:
+        return {}
+
+
+_WRITERS: dict[str, Callable[[WriterContext], Writer]] = {}
+
+
+def register(cls):
+    _WRITERS[cls.name] = cls
+    return cls
+
+
+def _load_builtin() -> None:
+    from simgen.export import coco  # noqa: F401  (registers "coco")
+
+
+def available() -> list[str]:
+    _load_builtin()
+    return sorted(_WRITERS)
+
+
+def make_writers(names, ctx: WriterContext) -> list[Writer]:
+    _load_builtin()
+    unknown = [n for n in names if n not in _WRITERS]
+    if unknown:
+        raise ConfigError(f"export.formats: {unknown[0]!r} is not a format; available: {', '.join(available())}")
+    return [_WRITERS[n](ctx) for n in names]
