@@ -21,14 +21,14 @@ GRAVITY = -9.81
 
 
 def _import_pybullet():
-    """Import pybullet without the build-time banner its C code prints on stdout."""
-    sys.stdout.flush()
-    saved, devnull = os.dup(1), os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
+    """Import pybullet without the build-time banner its C code prints on stderr."""
+    sys.stderr.flush()
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
     try:
         import pybullet
     finally:
-        os.dup2(saved, 1)
+        os.dup2(saved, 2)
         os.close(saved)
         os.close(devnull)
     return pybullet
