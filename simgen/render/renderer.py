@@ -96,7 +96,7 @@ class Renderer:
     def _aim(self, cam: CameraSpec, offset=(0, 0)) -> None:
         if (cam.width, cam.height) != (self.width, self.height):
             raise ValueError(f"camera is {cam.width}x{cam.height} but the renderer is {self.width}x{self.height}")
-        fx, fy, cx, cy = pyrender_intrinsics(cam.K, self.height, offset)
+        fx, fy, cx, cy = pyrender_intrinsics(cam.K, offset)
         c = self._camera_node.camera
         c.fx, c.fy, c.cx, c.cy, c.znear, c.zfar = fx, fy, cx, cy, cam.znear, cam.zfar
         self._scene.set_pose(self._camera_node, opencv_to_opengl_pose(cam.cam_to_world))
