@@ -120,9 +120,6 @@ class PhysicsWorld:
                     return steps, True
         return steps, False
 
-    def lowest_point(self, instance_id: int) -> float:
-        return float(pb.getAABB(self._ids[instance_id], physicsClientId=self.client)[0][2])
-
     def remove(self, instance_id: int) -> None:
         pb.removeBody(self._ids.pop(instance_id), physicsClientId=self.client)
 
@@ -133,13 +130,14 @@ class PhysicsWorld:
         for body in spec.bodies:
             self.add(body, assets[body.instance_id])
         steps, rested = self.settle(cfg)
-        removed = []
+        poses = {b.instance_id: self.link_pose(b.instance_id) for b in spec.bodies}
+        state = SceneState(spec=spec, bodies=list(spec.bodies), poses=poses, assets=assets, steps=steps, resting=rested)
         if spec.keep_above is not None:
-            for body in spec.bodies:
-                if body.category is not None and self.lowest_point(body.instance_id) < spec.keep_above:
-                    removed.append(body.instance_id)
-        for iid in removed:
+            for body in state.objects():
+                if state.lowest_point(body.instance_id) < spec.keep_above:
+                    state.removed.append(body.instance_id)
+        for iid in state.removed:
             self.remove(iid)
-        bodies = [b for b in spec.bodies if b.instance_id not in removed]
-        poses = {b.instance_id: self.link_pose(b.instance_id) for b in bodies}
-        return SceneState(spec=spec, bodies=bodies, poses=poses, assets={b.instance_id: assets[b.instance_id] for b in bodies}, steps=steps, resting=rested, removed=removed)
+            del state.poses[iid], state.assets[iid]
+        state.bodies = [b for b in state.bodies if b.instance_id not in state.removed]
+        return state
