@@ -83,6 +83,7 @@ class PhysicsWorld:
             bid = pb.createMultiBody(
                 baseMass=mass,
                 baseCollisionShapeIndex=shape,
+                baseVisualShapeIndex=self.visual_shape(body, asset),
                 basePosition=t,
                 baseOrientation=_quat(R),
                 baseInertialFramePosition=asset.center_of_mass.tolist(),
@@ -92,6 +93,10 @@ class PhysicsWorld:
             pb.changeDynamics(bid, -1, lateralFriction=0.8, rollingFriction=0.002, spinningFriction=0.002, physicsClientId=c)
         self._ids[body.instance_id] = bid
         return bid
+
+    def visual_shape(self, body: BodySpec, asset: LoadedAsset) -> int:
+        """pybullet visual shape of a non-URDF body: none (-1), since pyrender draws the scene."""
+        return -1
 
     def link_pose(self, instance_id: int) -> np.ndarray:
         """World pose (4, 4) of a body's link frame, the frame its visual mesh is given in."""
