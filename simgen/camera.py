@@ -40,13 +40,16 @@ def opencv_to_opengl_pose(cam_to_world: np.ndarray) -> np.ndarray:
 
 
 def pyrender_intrinsics(K: np.ndarray, height: int, offset=(0, 0)) -> tuple[float, float, float, float]:
-    """(fx, fy, cx, cy) for ``pyrender.IntrinsicsCamera``, whose cy counts from the bottom.
+    """(fx, fy, cx, cy) for ``pyrender.IntrinsicsCamera``.
 
-    ``offset`` (dx, dy) in whole pixels moves the viewport's top-left corner to pixel (dx, dy)
-    of the same image plane, keeping the pixel grid: used to render past the image border.
+    pyrender's projection puts the principal point ``cy`` pixels below the viewport's top edge,
+    as OpenCV's K does (its images are read back top row first), so K passes unchanged; only
+    ``offset`` (dx, dy) in whole pixels, which moves the viewport's top-left corner to pixel
+    (dx, dy) of the same image plane (to render past the image border), shifts it.
+    ``height`` is not needed for that and is kept for callers.
     """
     dx, dy = offset
-    return float(K[0, 0]), float(K[1, 1]), float(K[0, 2] - dx), float(height - (K[1, 2] - dy))
+    return float(K[0, 0]), float(K[1, 1]), float(K[0, 2] - dx), float(K[1, 2] - dy)
 
 
 def world_to_camera(cam_to_world: np.ndarray) -> np.ndarray:
