@@ -44,7 +44,7 @@ def parts(tmp_path_factory):
     """The OBJ/STL/GLB folder plus the concave channel, scanned once with a private cache."""
     root = tmp_path_factory.mktemp("user")
     folder = make_parts(root / "parts", concave=True)
-    cfg = AssetsConfig(dirs=[str(folder)], cache_dir=str(root / "cache"))
+    cfg = AssetsConfig(dirs=[str(folder)], cache_dir=str(tmp_path_factory.getbasetemp() / "simgen-cache"))  # shared with test_bop
     return cfg, {a.category: a for a in scan(cfg)}
 
 
@@ -205,6 +205,9 @@ def test_subfolder_is_one_category_and_must_name_its_mesh(tmp_path):
     (folder / "single" / "part.obj").write_bytes(_box_obj())
     (folder / "gear" / "lod" / "gear_low.obj").write_bytes(_box_obj())
     with pytest.raises(AssetError, match=r"gear: holds 2 meshes.*objects\.gear\.file"):
+        scan(AssetsConfig(dirs=[str(folder)]))
+    (folder / "assets.yaml").write_text("objects:\n  gaer: {file: lod/gear_low.obj}\n")
+    with pytest.raises(ConfigError, match="objects.gaer names no mesh file or sub-folder"):
         scan(AssetsConfig(dirs=[str(folder)]))
     (folder / "assets.yaml").write_text("objects:\n  gear: {file: lod/gear_low.obj}\n")
     found = scan(AssetsConfig(dirs=[str(folder)]))

@@ -69,14 +69,17 @@ def test_pile_starts_inside_the_bin_without_overlap_and_with_its_share_of_distra
     assert flags != sorted(flags) and flags != sorted(flags, reverse=True)
 
 
-def test_pile_settles_inside_the_bin():
-    scene = recipe(min_objects=20, max_objects=20)
-    spec = spec_of(scene, 0)
+def settle(scene, index=0):
     world = PhysicsWorld()
     try:
-        state = world.simulate(spec, scene.physics)
+        return world.simulate(spec_of(scene, index), scene.physics)
     finally:
         world.close()
+
+
+def test_pile_settles_inside_the_bin():
+    scene = recipe(min_objects=20, max_objects=20)
+    state = settle(scene)
     inside = interior(scene.bin)
     kept = state.objects()
     assert len(kept) >= 12  # labeled objects that bounced out of the bin are removed
@@ -174,10 +177,4 @@ def test_tray_bin_holds_the_pile():
     scene = recipe(min_objects=6, max_objects=6)
     scene.bin.kind = "tray"
     check_scene(scene)
-    spec = spec_of(scene, 0)
-    world = PhysicsWorld()
-    try:
-        state = world.simulate(spec, scene.physics)
-    finally:
-        world.close()
-    assert len(state.objects()) >= 4
+    assert len(settle(scene).objects()) >= 4

@@ -190,7 +190,11 @@ def _scan(dirs: tuple[str, ...], units: str, skip_invalid: bool, cache_dir: str 
     for d in dirs:
         folder = Path(d).expanduser()
         spec = _read_spec(folder)
-        for name, path, why in _entries(folder, spec.get("objects") or {}):
+        entries = _entries(folder, spec.get("objects") or {})
+        stray = sorted(set(spec.get("objects") or {}) - {name for name, _, _ in entries})
+        if stray:
+            raise ConfigError(f"{folder / SPEC_FILE}: objects.{stray[0]} names no mesh file or sub-folder in {folder}")
+        for name, path, why in entries:
             try:
                 if path is None:
                     raise AssetError(why)

@@ -151,25 +151,17 @@ class BinConfig:
 
 
 @dataclass
-class BinCamerasConfig:
-    """Views of the bin: a share straight overhead (with jitter), the rest on a hemisphere shell
-    around the bin centre. ``stereo_baseline`` > 0 (metres) renders views as left/right pairs."""
+class BinCamerasConfig(CameraShellConfig):
+    """Views of the bin: a share straight overhead (with jitter), the rest on the hemisphere
+    shell around the bin centre (the shell settings above; the recipe sets them for a bin).
+    ``stereo_baseline`` > 0 (metres) renders views as left/right pairs."""
 
     overhead_fraction: float = 0.5
     overhead_height_min: float = 0.55
     overhead_height_max: float = 0.8
     overhead_jitter: float = 0.04  # metres of xy offset of the eye and the target
     overhead_tilt_max_deg: float = 8.0
-    radius_min: float = 0.5
-    radius_max: float = 0.8
-    elevation_min_deg: float = 40.0
-    elevation_max_deg: float = 80.0
-    fov_y_min_deg: float = 40.0
-    fov_y_max_deg: float = 55.0
-    target_jitter: float = 0.03
     stereo_baseline: float = 0.0
-    znear: float = 0.05
-    zfar: float = 6.0
 
 
 @dataclass

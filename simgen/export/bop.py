@@ -69,8 +69,13 @@ def bop_box(coco_box) -> list[int]:
     return [x, y, w - 1, h - 1]
 
 
+# Masks are mostly zeros: without PNG row filters they encode ~5x faster and as small.
+_NO_FILTER = [cv2.IMWRITE_PNG_FILTER, cv2.IMWRITE_PNG_FILTER_NONE] if hasattr(cv2, "IMWRITE_PNG_FILTER") else []
+
+
 def _png(mask: np.ndarray, compression: int) -> bytes:
-    ok, buf = cv2.imencode(".png", mask.astype(np.uint8) * 255, [cv2.IMWRITE_PNG_COMPRESSION, compression])
+    """An 8-bit mask PNG, 255 on the object, 0 elsewhere (as BOP's masks)."""
+    ok, buf = cv2.imencode(".png", mask.astype(np.uint8) * 255, [cv2.IMWRITE_PNG_COMPRESSION, compression, *_NO_FILTER])
     assert ok
     return buf.tobytes()
 

@@ -16,11 +16,13 @@ from scipy.spatial.transform import Rotation
 
 from simgen.assets.catalog import check_source, draw_asset, pybullet_data_dir
 from simgen.assets.geometry import has_texture, load_asset
-from simgen.camera import intrinsics, look_at
+from simgen.camera import look_at
 from simgen.errors import ConfigError, SimgenError
 from simgen.randomizers import RecipeContext, register
+from simgen.randomizers.cameras import shell_pose, view
 from simgen.randomizers.materials import random_material
-from simgen.spec import AssetRef, BodySpec, CameraSpec, Material, SceneSpec, Texture
+from simgen.randomizers.tabletop import _pose, _scenery  # the same static boxes and poses
+from simgen.spec import AssetRef, BodySpec, Material, SceneSpec, Texture
 
 FLOOR_SIZE = 12.0  # metres: reaches past every view of the bin
 TRAY = "tray/traybox.urdf"
@@ -49,21 +51,6 @@ def interior(cfg) -> Interior:
     return Interior(half=np.asarray(cfg.inner_size, float) / 2, floor=float(cfg.floor_thickness))
 
 
-def _pose(position, rotation: np.ndarray | None = None) -> np.ndarray:
-    T = np.eye(4)
-    if rotation is not None:
-        T[:3, :3] = rotation
-    T[:3, 3] = position
-    return T
-
-
-def _box(spec: SceneSpec, size, centre, support_top: float | None = None, material: Material | None = None) -> BodySpec:
-    body = BodySpec(instance_id=spec.next_instance_id(), pose=_pose(centre), static=True, support_top=support_top,
-                    asset=AssetRef(kind="primitive", shape="box", size=tuple(float(s) for s in size)), material=material)
-    spec.bodies.append(body)
-    return body
-
-
 def _images(folder: str | None) -> list[str]:
     if not folder:
         return []
@@ -90,7 +77,7 @@ def bin_room(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> S
                                                          tile=tile, seed=int(rng.integers(2**31)))
     material = Material(base_color=(*_colour(rng, (0.0, 0.4), (0.2, 0.8)), 1.0) if texture is None else (1.0, 1.0, 1.0, 1.0),
                         metallic=0.0, roughness=float(rng.uniform(0.5, 1.0)), texture=texture)
-    _box(spec, (FLOOR_SIZE, FLOOR_SIZE, 0.1), (0.0, 0.0, -0.05), support_top=0.0, material=material)
+    _scenery(spec, (FLOOR_SIZE, FLOOR_SIZE, 0.1), (0.0, 0.0, -0.05), support_top=0.0).material = material
     return spec
 
 
@@ -106,11 +93,11 @@ def bin_(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> Scene
                                     pose=np.eye(4), static=True))
     else:
         (hx, hy), t, h, f = inside.half, cfg.wall_thickness, cfg.wall_height, cfg.floor_thickness
-        _box(spec, (2 * hx + 2 * t, 2 * hy + 2 * t, f), (0.0, 0.0, f / 2), support_top=f)
-        for sx in (-1, 1):
-            _box(spec, (t, 2 * hy + 2 * t, h), (sx * (hx + t / 2), 0.0, h / 2))
+        _scenery(spec, (2 * hx + 2 * t, 2 * hy + 2 * t, f), (0.0, 0.0, f / 2), support_top=f)
+        for sx in (-1, 1):  # walls can hide what is in the bin: no support_top
+            _scenery(spec, (t, 2 * hy + 2 * t, h), (sx * (hx + t / 2), 0.0, h / 2), support_top=None)
         for sy in (-1, 1):
-            _box(spec, (2 * hx, t, h), (0.0, sy * (hy + t / 2), h / 2))
+            _scenery(spec, (2 * hx, t, h), (0.0, sy * (hy + t / 2), h / 2), support_top=None)
     spec.keep_above = inside.floor - 0.01
     return spec
 
@@ -202,12 +189,6 @@ def bin_materials(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext)
     return spec
 
 
-def _camera(ctx: RecipeContext, fov_deg: float, cam_to_world: np.ndarray) -> CameraSpec:
-    c = ctx.scene.camera
-    return CameraSpec(K=intrinsics(ctx.width, ctx.height, fov_deg), width=ctx.width, height=ctx.height,
-                      cam_to_world=cam_to_world, znear=c.znear, zfar=c.zfar)
-
-
 def _overhead(rng: np.random.Generator, c, floor: float) -> np.ndarray:
     """Looking down on the bin from ``overhead_height`` above its floor, eye and target jittered,
     tilted at most ``overhead_tilt_max_deg``, rolled at random about the optical axis."""
@@ -221,16 +202,6 @@ def _overhead(rng: np.random.Generator, c, floor: float) -> np.ndarray:
     return pose
 
 
-def _shell(rng: np.random.Generator, c, floor: float) -> np.ndarray:
-    """On a hemisphere shell around the bin centre, looking at it (jittered)."""
-    centre = np.array([0.0, 0.0, floor])
-    r = rng.uniform(c.radius_min, c.radius_max)
-    el = np.deg2rad(rng.uniform(c.elevation_min_deg, c.elevation_max_deg))
-    az = rng.uniform(0, 2 * np.pi)
-    eye = centre + r * np.array([np.cos(el) * np.cos(az), np.cos(el) * np.sin(az), np.sin(el)])
-    return look_at(eye, centre + rng.uniform(-c.target_jitter, c.target_jitter, size=3))
-
-
 @register("bin_cameras")
 def bin_cameras(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> SceneSpec:
     """``views_per_scene`` views: each overhead with probability ``overhead_fraction``, else on
@@ -240,13 +211,16 @@ def bin_cameras(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -
     floor = interior(ctx.scene.bin).floor
     stereo = c.stereo_baseline > 0
     for _ in range(ctx.scene.views_per_scene // 2 if stereo else ctx.scene.views_per_scene):
-        pose = _overhead(rng, c, floor) if rng.random() < c.overhead_fraction else _shell(rng, c, floor)
+        if rng.random() < c.overhead_fraction:
+            pose = _overhead(rng, c, floor)
+        else:
+            pose = shell_pose(rng, c, np.array([0.0, 0.0, floor]))
         fov = rng.uniform(c.fov_y_min_deg, c.fov_y_max_deg)
-        spec.cameras.append(_camera(ctx, fov, pose))
+        spec.cameras.append(view(ctx, c, fov, pose))
         if stereo:
             right = pose.copy()
             right[:3, 3] += c.stereo_baseline * pose[:3, 0]
-            spec.cameras.append(_camera(ctx, fov, right))
+            spec.cameras.append(view(ctx, c, fov, right))
     return spec
 
 
