@@ -39,14 +39,12 @@ def opencv_to_opengl_pose(cam_to_world: np.ndarray) -> np.ndarray:
     return np.asarray(cam_to_world, float) @ CV_TO_GL
 
 
-def pyrender_intrinsics(K: np.ndarray, height: int, offset=(0, 0)) -> tuple[float, float, float, float]:
-    """(fx, fy, cx, cy) for ``pyrender.IntrinsicsCamera``.
+def pyrender_intrinsics(K: np.ndarray, offset=(0, 0)) -> tuple[float, float, float, float]:
+    """(fx, fy, cx, cy) for ``pyrender.IntrinsicsCamera`` (its projection flips y itself, so
+    its cy counts from the top like OpenCV's; checked by the off-centre analytic tests).
 
-    pyrender's projection puts the principal point ``cy`` pixels below the viewport's top edge,
-    as OpenCV's K does (its images are read back top row first), so K passes unchanged; only
-    ``offset`` (dx, dy) in whole pixels, which moves the viewport's top-left corner to pixel
-    (dx, dy) of the same image plane (to render past the image border), shifts it.
-    ``height`` is not needed for that and is kept for callers.
+    ``offset`` (dx, dy) in whole pixels moves the viewport's top-left corner to pixel (dx, dy)
+    of the same image plane, keeping the pixel grid: used to render past the image border.
     """
     dx, dy = offset
     return float(K[0, 0]), float(K[1, 1]), float(K[0, 2] - dx), float(K[1, 2] - dy)

@@ -29,7 +29,11 @@ def import_pyrender(device_index: int | None = None) -> ModuleType:
     global _pyrender
     if _pyrender is None:
         configure_egl(device_index)
+        import logging
+
         import numpy as np
+
+        logging.getLogger("OpenGL").setLevel(logging.WARNING)  # its INFO line is noise to users
 
         if not hasattr(np, "infty"):  # pyrender 0.1.45 still uses the name numpy 2 removed
             np.infty = np.inf

@@ -44,3 +44,24 @@ def translation(x, y, z) -> np.ndarray:
 def make_spec(bodies, cameras) -> SceneSpec:
     light = LightSpec(kind="directional", color=(1.0, 1.0, 1.0), intensity=2.0, pose=np.eye(4))
     return SceneSpec(index=0, seed=0, bodies=list(bodies), lights=[light], cameras=list(cameras))
+
+
+SMALL_RUN = ["renderer.width=320", "renderer.height=240", "scene.max_objects=6"]
+
+
+def run_simgen(*args: str, timeout: float = 300):
+    """Run the ``simgen`` command in a subprocess (its own EGL context), as a user would."""
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, "-m", "simgen.tools.cli", *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def tabletop_dataset(tmp_path_factory):
+    """A small tabletop dataset made once per test session by the real command."""
+    out = tmp_path_factory.mktemp("tabletop") / "ds"
+    proc = run_simgen("scene=tabletop", "frames=8", "seed=0", f"output_dir={out}", *SMALL_RUN)
+    assert proc.returncode == 0, proc.stderr
+    return out

@@ -130,7 +130,7 @@ def test_concave_mesh_settles_stably_and_holds_in_its_groove(parts):
     try:
         assert state.resting
         # no sinking: the channel's lowest visual point rests on the floor (within 2 mm)
-        assert abs(world.lowest_point(2, channel) - FLOOR) < 0.002
+        assert abs(state.lowest_point(2) - FLOOR) < 0.002
         # the ball lies in the groove (base 1 cm thick, ball radius 12 mm), not on the arms
         assert state.poses[3][2, 3] < FLOOR + 0.01 + 0.012 + 0.005
         # no jitter: 240 more steps (1 s) move nothing by more than 0.2 mm or 0.2 degrees

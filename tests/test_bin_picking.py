@@ -88,8 +88,7 @@ def test_pile_settles_inside_the_bin():
         assert v[:, 2].min() > inside.floor - 0.005  # on the bin floor or on other objects, not below
         assert np.all(np.abs(v[:, :2]).min(axis=0) < inside.half + scene.bin.wall_thickness)
     # a pile: some object rests on others (its lowest point well above the bin floor)
-    lows = [(state.assets[b.instance_id].vertices @ state.poses[b.instance_id][2, :3]).min() + state.poses[b.instance_id][2, 3] for b in kept]
-    assert max(lows) > inside.floor + 0.01
+    assert max(state.lowest_point(b.instance_id) for b in kept) > inside.floor + 0.01
 
 
 def test_stereo_pairs_share_intrinsics_and_are_a_baseline_apart():

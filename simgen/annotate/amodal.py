@@ -34,16 +34,14 @@ def render_amodal(renderer, instance_id: int, cam, pbox, want_mask: bool) -> Amo
     x0, y0, x1, y1 = pbox
     x0, y0 = max(x0, -CANVAS_MARGIN * W), max(y0, -CANVAS_MARGIN * H)
     x1, y1 = min(x1, (CANVAS_MARGIN + 1) * W), min(y1, (CANVAS_MARGIN + 1) * H)
-    if x1 - x0 <= W and y1 - y0 <= H:  # one viewport: prefer the image itself when it fits
-        x0 = 0 if x0 >= 0 and x1 <= W else x0
-        y0 = 0 if y0 >= 0 and y1 <= H else y0
+    tw, th = min(W, x1 - x0), min(H, y1 - y0)  # viewports no larger than the box: fewer pixels
     full = inside = 0
     lo = np.array([np.inf, np.inf])
     hi = np.array([-np.inf, -np.inf])
     mask = np.zeros((H, W), bool) if want_mask else None
-    for ty in range(y0, y1, H):
-        for tx in range(x0, x1, W):
-            m = renderer.render_alone(instance_id, cam, (tx, ty))
+    for ty in range(y0, y1, th):
+        for tx in range(x0, x1, tw):
+            m = renderer.render_alone(instance_id, cam, (tx, ty), (tw, th))
             n = int(m.sum())
             if n == 0:
                 continue
@@ -52,7 +50,7 @@ def render_amodal(renderer, instance_id: int, cam, pbox, want_mask: bool) -> Amo
             lo = np.minimum(lo, [tx + cols[0], ty + rows[0]])
             hi = np.maximum(hi, [tx + cols[-1] + 1, ty + rows[-1] + 1])
             # the part of this viewport that overlaps the image
-            ix0, iy0, ix1, iy1 = max(tx, 0), max(ty, 0), min(tx + W, W), min(ty + H, H)
+            ix0, iy0, ix1, iy1 = max(tx, 0), max(ty, 0), min(tx + tw, W), min(ty + th, H)
             if ix0 < ix1 and iy0 < iy1:
                 part = m[iy0 - ty : iy1 - ty, ix0 - tx : ix1 - tx]
                 inside += int(part.sum())

@@ -25,6 +25,8 @@ def check_job(cfg: SimgenConfig) -> None:
     for key in ("width", "height"):
         v = getattr(cfg.renderer, key)
         _require(16 <= v <= MAX_SIDE, f"renderer.{key}", v, f"must be between 16 and {MAX_SIDE} pixels")
+    _require(cfg.renderer.msaa in (0, 2, 4, 8), "renderer.msaa", cfg.renderer.msaa, "allowed: 0, 2, 4, 8 samples")
+    _require(cfg.renderer.shading in ("fast", "pbr"), "renderer.shading", cfg.renderer.shading, "allowed: fast, pbr")
     lab = cfg.labels
     _require(lab.min_visible_pixels >= 0, "labels.min_visible_pixels", lab.min_visible_pixels, "must be >= 0")
     _require(0.0 <= lab.min_visibility <= 1.0, "labels.min_visibility", lab.min_visibility, "must lie in [0, 1]")

@@ -14,10 +14,14 @@ from omegaconf import MISSING
 
 @dataclass
 class RendererConfig:
-    """Image size in pixels; ``egl_device`` picks the GPU on multi-GPU nodes."""
+    """Image size in pixels; ``msaa`` samples of the colour pass (0 = no anti-aliasing; label
+    passes always use one sample); ``shading`` fast (Lambert + Blinn-Phong) or pbr (pyrender's
+    metallic-roughness BRDF); ``egl_device`` picks the GPU on multi-GPU nodes."""
 
     width: int = 640
     height: int = 480
+    msaa: int = 4
+    shading: str = "fast"
     egl_device: Optional[int] = None
 
 

@@ -29,6 +29,11 @@ class SceneState:
         """Labeled bodies (those with a category)."""
         return [b for b in self.bodies if b.category is not None]
 
+    def lowest_point(self, instance_id: int) -> float:
+        """World z (metres) of the lowest vertex of a body's visual mesh."""
+        T = self.poses[instance_id]
+        return float((self.assets[instance_id].vertices @ T[2, :3] + T[2, 3]).min())
+
 
 def posed_state(spec: SceneSpec) -> SceneState:
     """The scene exactly as specified, without simulation: for analytic tests, kinematic

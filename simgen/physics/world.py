@@ -133,12 +133,6 @@ class PhysicsWorld:
                     return steps, True
         return steps, False
 
-    def lowest_point(self, instance_id: int, asset: LoadedAsset) -> float:
-        """Lowest z (m) of a body's visual mesh: exact, where pybullet's AABB adds margins of
-        centimetres (concave and decomposed shapes) and would count resting bodies as fallen."""
-        T = self.link_pose(instance_id)
-        return float((asset.vertices @ T[2, :3]).min() + T[2, 3])
-
     def remove(self, instance_id: int) -> None:
         pb.removeBody(self._ids.pop(instance_id), physicsClientId=self.client)
 
@@ -149,13 +143,14 @@ class PhysicsWorld:
         for body in spec.bodies:
             self.add(body, assets[body.instance_id])
         steps, rested = self.settle(cfg)
-        removed = []
+        poses = {b.instance_id: self.link_pose(b.instance_id) for b in spec.bodies}
+        state = SceneState(spec=spec, bodies=list(spec.bodies), poses=poses, assets=assets, steps=steps, resting=rested)
         if spec.keep_above is not None:
-            for body in spec.bodies:
-                if body.category is not None and self.lowest_point(body.instance_id, assets[body.instance_id]) < spec.keep_above:
-                    removed.append(body.instance_id)
-        for iid in removed:
+            for body in state.objects():
+                if state.lowest_point(body.instance_id) < spec.keep_above:
+                    state.removed.append(body.instance_id)
+        for iid in state.removed:
             self.remove(iid)
-        bodies = [b for b in spec.bodies if b.instance_id not in removed]
-        poses = {b.instance_id: self.link_pose(b.instance_id) for b in bodies}
-        return SceneState(spec=spec, bodies=bodies, poses=poses, assets={b.instance_id: assets[b.instance_id] for b in bodies}, steps=steps, resting=rested, removed=removed)
+            del state.poses[iid], state.assets[iid]
+        state.bodies = [b for b in state.bodies if b.instance_id not in state.removed]
+        return state

@@ -1,9 +1,9 @@
 """One ``pyrender.OffscreenRenderer`` per process, reused for every scene and view.
 
-Three kinds of pass:
-- colour: PBR with lights, anti-aliased (what a camera would see);
-- ids: every body drawn flat in a colour that encodes its instance id, no anti-aliasing, so
-  each pixel belongs to exactly one body; its depth buffer gives metric z-depth at pixel
+Three kinds of pass (targets and read-back in :mod:`simgen.render.framebuffers`):
+- colour: PBR with lights, anti-aliased with ``renderer.msaa`` samples;
+- ids: every body drawn flat in a colour that encodes its instance id, one sample per pixel,
+  so each pixel belongs to exactly one body; its depth buffer gives metric z-depth at pixel
   centres, consistent with the id map;
 - alone: one body drawn by itself on a viewport shifted by whole pixels over the same image
   plane (amodal masks, which may reach past the image border).
@@ -20,6 +20,8 @@ from simgen.config.schema import RendererConfig
 from simgen.physics.state import SceneState
 from simgen.platform import import_pyrender
 from simgen.render import textures
+from simgen.render.framebuffers import ALONE, COLOR, LABELS, Framebuffers, attach
+from simgen.render.shaders import shader_cache
 from simgen.spec import CameraSpec
 
 SMOOTH_PRIMITIVES = ("sphere", "capsule")  # flat shading keeps edges of boxes and cones crisp
@@ -39,9 +41,24 @@ def _id_colour(instance_id: int) -> tuple[int, int, int]:
     return (instance_id & 0xFF, (instance_id >> 8) & 0xFF, (instance_id >> 16) & 0xFF)
 
 
-def _decode_ids(seg: np.ndarray) -> np.ndarray:
-    s = seg.astype(np.int32)
-    return s[..., 0] | (s[..., 1] << 8) | (s[..., 2] << 16)
+def _ordered_scene_class(pr):
+    """A pyrender Scene whose lights come out in the order they were added.
+
+    pyrender keeps lights in a set, so the order in which their light is summed per pixel
+    followed memory addresses and changed the last bit of a few pixels between runs.
+    """
+
+    class OrderedScene(pr.Scene):
+        @property
+        def light_nodes(self):
+            return sorted(super().light_nodes, key=self._light_order.index)
+
+        def add_node(self, node, parent_node=None):
+            if node.light is not None:
+                self.__dict__.setdefault("_light_order", []).append(node)
+            return super().add_node(node, parent_node)
+
+    return OrderedScene
 
 
 class Renderer:
@@ -51,6 +68,15 @@ class Renderer:
         self.pyrender = import_pyrender(cfg.egl_device)
         self.width, self.height = cfg.width, cfg.height
         self._offscreen = self.pyrender.OffscreenRenderer(cfg.width, cfg.height)
+        # This process draws nothing else: keep the context current and drive pyrender's
+        # renderer directly, into simgen's own framebuffers.
+        self._offscreen._platform.make_current()
+        self._gl = self._offscreen._renderer
+        self._targets = Framebuffers(cfg.width, cfg.height, cfg.msaa)
+        attach(self._gl, self._targets)
+        self._gl._program_cache = shader_cache(cfg.shading)
+        self._gl._sorted_mesh_nodes = lambda scene: self._order
+        self._order: list = []
         self._scene = None
         self._nodes: dict[int, object] = {}
         self._seg_all: dict[object, tuple[int, int, int]] = {}
@@ -82,7 +108,7 @@ class Renderer:
         """Build the pyrender scene of ``state``: a node per body at its settled pose, lights."""
         pr = self.pyrender
         spec = state.spec
-        scene = pr.Scene(bg_color=[*spec.background, 1.0], ambient_light=list(spec.ambient))
+        scene = _ordered_scene_class(pr)(bg_color=[*spec.background, 1.0], ambient_light=list(spec.ambient))
         self._nodes = {}
         for body in state.bodies:
             node = scene.add(self._mesh(state, body.instance_id), pose=state.poses[body.instance_id])
@@ -93,6 +119,8 @@ class Renderer:
         self._camera_node = scene.add(pr.IntrinsicsCamera(1.0, 1.0, 0.0, 0.0), pose=np.eye(4))
         self._seg_all = {node: _id_colour(iid) for iid, node in self._nodes.items()}
         self._scene = scene
+        self._objects = [self._nodes[b.instance_id] for b in state.bodies if b.category is not None]
+        self._scenery = [self._nodes[b.instance_id] for b in reversed(state.bodies) if b.category is None]
 
     def set_pose(self, instance_id: int, pose: np.ndarray) -> None:
         """Move a body in place (sequences), without rebuilding the scene."""
@@ -101,24 +129,37 @@ class Renderer:
     def _aim(self, cam: CameraSpec, offset=(0, 0)) -> None:
         if (cam.width, cam.height) != (self.width, self.height):
             raise ValueError(f"camera is {cam.width}x{cam.height} but the renderer is {self.width}x{self.height}")
-        fx, fy, cx, cy = pyrender_intrinsics(cam.K, self.height, offset)
+        fx, fy, cx, cy = pyrender_intrinsics(cam.K, offset)
         c = self._camera_node.camera
         c.fx, c.fy, c.cx, c.cy, c.znear, c.zfar = fx, fy, cx, cy, cam.znear, cam.zfar
         self._scene.set_pose(self._camera_node, opencv_to_opengl_pose(cam.cam_to_world))
+        # Near to far, objects before scenery (added large-last, e.g. floor after table): the
+        # depth test then rejects hidden pixels before they are shaded (opaque meshes only).
+        eye = cam.cam_to_world[:3, 3]
+        near_first = sorted(self._objects, key=lambda n: np.linalg.norm(self._scene.get_pose(n)[:3, 3] - eye))
+        self._order = near_first + self._scenery
+
+    def _draw(self, mode: str, viewport, flags=0, seg_node_map=None):
+        self._targets.mode, self._targets.viewport = mode, viewport
+        self._gl.viewport_width, self._gl.viewport_height = viewport
+        flags |= self.pyrender.RenderFlags.OFFSCREEN
+        return self._gl.render(self._scene, flags, seg_node_map)
 
     def render(self, cam: CameraSpec) -> Passes:
         """Colour, depth and instance ids of one view."""
-        pr = self.pyrender
+        seg = self.pyrender.RenderFlags.SEG
         self._aim(cam)
-        rgb, _ = self._offscreen.render(self._scene)
-        seg, depth = self._offscreen.render(self._scene, flags=pr.RenderFlags.SEG, seg_node_map=self._seg_all)
-        return Passes(rgb=np.ascontiguousarray(rgb), depth=np.ascontiguousarray(depth), ids=_decode_ids(seg))
+        rgb, _ = self._draw(COLOR, (self.width, self.height))
+        ids, depth = self._draw(LABELS, (self.width, self.height), seg, self._seg_all)
+        return Passes(rgb=np.ascontiguousarray(rgb), depth=np.ascontiguousarray(depth), ids=np.ascontiguousarray(ids))
 
-    def render_alone(self, instance_id: int, cam: CameraSpec, offset=(0, 0)) -> np.ndarray:
-        """Mask (H, W) bool of one body with nothing else drawn, on the viewport whose top-left
-        pixel is image pixel ``offset`` = (dx, dy)."""
-        pr = self.pyrender
+    def render_alone(self, instance_id: int, cam: CameraSpec, offset=(0, 0), size=None) -> np.ndarray:
+        """Mask (h, w) bool of one body with nothing else drawn, on a viewport of ``size`` =
+        (w, h) pixels (at most the image's) whose top-left is image pixel ``offset`` = (dx, dy)."""
+        size = size or (self.width, self.height)
+        if size[0] > self.width or size[1] > self.height:
+            raise ValueError(f"viewport {size} larger than the renderer's {self.width}x{self.height}")
         self._aim(cam, offset)
         node = self._nodes[instance_id]
-        seg, _ = self._offscreen.render(self._scene, flags=pr.RenderFlags.SEG, seg_node_map={node: (255, 255, 255)})
-        return seg[..., 0] > 0
+        red, _ = self._draw(ALONE, tuple(size), self.pyrender.RenderFlags.SEG, {node: (255, 255, 255)})
+        return red > 0

@@ -98,6 +98,14 @@ def _task(cfg) -> None:
     except SimgenError as exc:
         fail(str(exc), exc.exit_code)
     print(summary.line())
+    if typed.validate:
+        from simgen.tools.validate import validate_dataset
+
+        found = validate_dataset(out)
+        if found:
+            for v in found[:20]:
+                print(v, file=sys.stderr)
+            fail(f"{out}: {len(found)} label-rule violations (simgen-validate {out} lists them all)", 1)
 
 
 def main() -> None:

@@ -1,0 +1,119 @@
+"""``simgen-validate`` passes a generated dataset and names the rule each corruption breaks."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import cv2
+import numpy as np
+import pytest
+
+from simgen.tools.validate import validate_dataset
+
+
+def test_generated_dataset_is_valid(tabletop_dataset):
+    assert validate_dataset(tabletop_dataset) == []
+    proc = subprocess.run([sys.executable, "-m", "simgen.tools.validate_cli", str(tabletop_dataset)], capture_output=True, text=True)
+    assert proc.returncode == 0 and "valid" in proc.stdout
+
+
+def _first_visible(doc):
+    return next(a for a in doc["annotations"] if a["area"] > 50 and a["visibility"] > 0.9 and not a["ignore"])
+
+
+def _edit_json(root, change):
+    path = root / "annotations" / "instances.json"
+    doc = json.loads(path.read_text())
+    change(doc)
+    path.write_text(json.dumps(doc))
+
+
+def _bbox(doc):
+    a = _first_visible(doc)
+    a["bbox"][0] += 3
+
+
+def _area(doc):
+    _first_visible(doc)["area"] += 7
+
+
+def _amodal(doc):
+    a = _first_visible(doc)
+    a["bbox_amodal"] = [a["bbox"][0] + 5, a["bbox"][1] + 5, 2.0, 2.0]
+
+
+def _box3d(doc):
+    a = _first_visible(doc)
+    c = np.asarray(a["bbox_3d"]["corners"])
+    a["bbox_3d"]["corners"] = (c.mean(axis=0) + 0.2 * (c - c.mean(axis=0))).tolist()
+
+
+def _pose(doc):
+    a = _first_visible(doc)
+    a["object_pose"]["R"] = [[0, -1, 0], [1, 0, 0], [0, 0, 1]]
+
+
+def _visibility(doc):
+    _first_visible(doc)["visibility"] = 1.5
+
+
+def _duplicate_id(doc):
+    doc["annotations"][1]["id"] = doc["annotations"][0]["id"]
+
+
+def _unknown_category(doc):
+    doc["annotations"][0]["category_id"] = 999
+
+
+def _missing_image(root):
+    next((root / "images").iterdir()).unlink()
+
+
+def _wrong_size(root):
+    path = sorted((root / "images").iterdir())[0]
+    cv2.imwrite(str(path), np.zeros((10, 10, 3), np.uint8))
+
+
+def _far_depth(root):
+    path = sorted((root / "depth").iterdir())[0]
+    depth = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+    cv2.imwrite(str(path), np.where(depth > 0, 60000, 0).astype(np.uint16))
+
+
+def _semantic(root):
+    path = sorted((root / "semantic").iterdir())[0]
+    sem = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+    cv2.imwrite(str(path), np.where(sem > 0, 77, 0).astype(np.uint16))
+
+
+@pytest.mark.parametrize(
+    "corrupt, rule, on_json",
+    [
+        (_bbox, "bbox-mask", True),
+        (_area, "bbox-mask", True),
+        (_amodal, "bbox-amodal", True),
+        (_box3d, "bbox3d-projection", True),
+        (_pose, "pose-box", True),
+        (_visibility, "ratios", True),
+        (_duplicate_id, "ids", True),
+        (_unknown_category, "ids", True),
+        (_missing_image, "files", False),
+        (_wrong_size, "files", False),
+        (_far_depth, "depth-in-box", False),
+        (_semantic, "semantic-map", False),
+    ],
+)
+def test_each_corruption_is_named(tabletop_dataset, tmp_path, corrupt, rule, on_json):
+    copy = tmp_path / "copy"
+    shutil.copytree(tabletop_dataset, copy)
+    if on_json:
+        _edit_json(copy, corrupt)
+    else:
+        corrupt(copy)
+    found = validate_dataset(copy)
+    assert rule in {v.rule for v in found}, [str(v) for v in found[:5]]
+    proc = subprocess.run([sys.executable, "-m", "simgen.tools.validate_cli", str(copy)], capture_output=True, text=True)
+    assert proc.returncode == 1 and rule in proc.stdout
