@@ -36,6 +36,7 @@ def check_job(cfg: SimgenConfig) -> None:
     _require("coco" in ex.formats, "export.formats", ex.formats, "must include coco (the index of every dataset)")
     for fmt in ex.formats:
         _require(fmt in formats, "export.formats", fmt, f"allowed: {', '.join(formats)}")
+    writers.check_config(ex.formats, cfg)
     _require(ex.image_format in IMAGE_FORMATS, "export.image_format", ex.image_format, f"allowed: {', '.join(IMAGE_FORMATS)}")
     _require(0 <= ex.png_compression <= 9, "export.png_compression", ex.png_compression, "must lie in 0..9")
     _require(1 <= ex.jpeg_quality <= 100, "export.jpeg_quality", ex.jpeg_quality, "must lie in 1..100")
@@ -68,3 +69,7 @@ def check_scene(scene) -> None:
     if hasattr(scene, "camera"):
         c = scene.camera
         _require(0 < c.znear < c.zfar, "scene.camera.znear", c.znear, f"must be > 0 and < scene.camera.zfar ({c.zfar})")
+    if scene.kind == "bin_picking":
+        from simgen.randomizers.bin_picking import check_recipe
+
+        check_recipe(scene)
