@@ -187,8 +187,8 @@ def main() -> None:
                 rows[pipeline] = run_case(pipeline, CASES[case], args.frames, args.workers)
             except Exception as exc:  # a baseline that cannot run here is reported, not fatal
                 rows[pipeline] = {"error": f"{type(exc).__name__}: {exc}"}
-            print(case, pipeline, rows[pipeline].get("fps", rows[pipeline].get("error")), file=sys.stderr)
-        results["cases"][case] = rows
+            print(case, pipeline, json.dumps(rows[pipeline]), file=sys.stderr)
+            results["cases"][case] = rows
     if args.long:
         results["long"] = run_case("simgen", CASES["tabletop-20"], args.long, 1, rss_after=(100, args.long))
     args.out.parent.mkdir(parents=True, exist_ok=True)
