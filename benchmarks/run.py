@@ -56,7 +56,6 @@ def _work(pipeline: str, overrides: list[str], scenes: list[int], out_dir: str, 
     """One process: a warm-up scene, then ``scenes``; files written under ``out_dir``."""
     from collections import defaultdict
 
-    from simgen.export import coco
 
     job = _job(overrides)
     out = Path(out_dir)
@@ -100,7 +99,7 @@ def _work(pipeline: str, overrides: list[str], scenes: list[int], out_dir: str, 
             for view, image_index in enumerate(job.image_indices(i) if count else range(len(spec.cameras))):
                 files, anns = label_and_encode(world, state, spec.cameras[view], cats, image_index + 1, job.scene.depth_scale)
                 t2 = time.perf_counter()
-                for kind, data in zip(("images", "depth", "instances"), files):
+                for kind, data in zip(("images", "depth", "instances"), files, strict=True):
                     (out / kind).mkdir(parents=True, exist_ok=True)
                     (out / kind / f"{image_index:06d}.png").write_bytes(data)
                 images.append({"id": image_index + 1, "file_name": f"{image_index:06d}.png"})
@@ -206,7 +205,7 @@ def table(results: dict) -> str:
         best = max([b for b in base if b], default=None)
         ratio = f"{s['fps'] / best:.1f}x" if best and "fps" in s else "-"
         stages = ", ".join(f"{k} {v}" for k, v in s.get("ms_per_frame_per_process", {}).items())
-        cells = [str(b) if b else rows.get(p, {}).get("error", "-")[:40] for b, p in zip(base, ("pybullet-tiny", "pybullet-egl"))]
+        cells = [str(b) if b else rows.get(p, {}).get("error", "-")[:40] for b, p in zip(base, ("pybullet-tiny", "pybullet-egl"), strict=True)]
         lines.append(f"| {case} | {s.get('fps', s.get('error', '-'))} | {cells[0]} | {cells[1]} | {ratio} | {stages} | {s.get('peak_rss_mb_per_worker', '-')} MB |")
     if "long" in results:
         r = results["long"]["rss_mb"]

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from simgen.assets.catalog import check_source
 from simgen.config.schema import SimgenConfig
-from simgen.export import writers
 from simgen.errors import ConfigError, SimgenError
+from simgen.export import writers
 
 IMAGE_FORMATS = ("png", "jpg")
 MAX_SIDE = 8192

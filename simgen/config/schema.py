@@ -7,7 +7,7 @@ never the whole job config.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, List, Optional
+from typing import Any
 
 from omegaconf import MISSING
 
@@ -22,7 +22,7 @@ class RendererConfig:
     height: int = 480
     msaa: int = 4
     shading: str = "fast"
-    egl_device: Optional[int] = None
+    egl_device: int | None = None
 
 
 @dataclass
@@ -40,7 +40,7 @@ class LabelsConfig:
 class ExportConfig:
     """Formats to write; the image encoding of RGB frames."""
 
-    formats: List[str] = field(default_factory=lambda: ["coco"])
+    formats: list[str] = field(default_factory=lambda: ["coco"])
     image_format: str = "png"  # png (lossless) or jpg
     jpeg_quality: int = 95
     png_compression: int = 1  # 0-9, zlib level: 1 is fast and still lossless
@@ -51,7 +51,7 @@ class FarmConfig:
     """How work is spread: workers (0 = all local cores), Ray cluster address, shards."""
 
     workers: int = 1
-    address: Optional[str] = None
+    address: str | None = None
     gpus_per_worker: float = 0.0
     scenes_per_shard: int = 16
     scenes_per_worker: int = 200
@@ -67,11 +67,11 @@ class AssetEntryConfig:
     category: str = MISSING
     source: str = MISSING
     weight: float = 1.0
-    size_min: List[float] = field(default_factory=list)
-    size_max: List[float] = field(default_factory=list)
+    size_min: list[float] = field(default_factory=list)
+    size_max: list[float] = field(default_factory=list)
     scale: float = 1.0
-    mass: Optional[float] = None  # kg; None: the file's mass, else volume x 400 kg/m^3
-    friction: Optional[float] = None  # lateral friction; None: the physics default
+    mass: float | None = None  # kg; None: the file's mass, else volume x 400 kg/m^3
+    friction: float | None = None  # lateral friction; None: the physics default
     collision: str = ""  # convex decomposition OBJ (set by assets.dirs); "": convex hull
 
 
@@ -125,17 +125,17 @@ class TabletopSceneConfig:
 
     name: str = "tabletop"
     kind: str = "tabletop"
-    randomizers: List[str] = field(default_factory=lambda: ["room", "table", "objects", "materials", "lights", "cameras"])
+    randomizers: list[str] = field(default_factory=lambda: ["room", "table", "objects", "materials", "lights", "cameras"])
     min_objects: int = 3
     max_objects: int = 10
     views_per_scene: int = 4
-    table_size: List[float] = field(default_factory=lambda: [1.2, 0.8])
+    table_size: list[float] = field(default_factory=lambda: [1.2, 0.8])
     table_height: float = 0.72
     spawn_fraction: float = 0.6  # objects start over this central fraction of the table
     drop_height_min: float = 0.02
     drop_height_max: float = 0.2
     depth_scale: float = 0.0001  # metres per unit of the uint16 depth PNG (0.1 mm, 6.5 m range)
-    assets: List[AssetEntryConfig] = field(default_factory=list)
+    assets: list[AssetEntryConfig] = field(default_factory=list)
     camera: CameraShellConfig = field(default_factory=CameraShellConfig)
     lights: LightsConfig = field(default_factory=LightsConfig)
     materials: MaterialsConfig = field(default_factory=MaterialsConfig)
@@ -148,7 +148,7 @@ class BinConfig:
     (pybullet_data's tray/traybox.urdf, about 0.5 m square with sloped walls)."""
 
     kind: str = "procedural"
-    inner_size: List[float] = field(default_factory=lambda: [0.32, 0.24])
+    inner_size: list[float] = field(default_factory=lambda: [0.32, 0.24])
     wall_height: float = 0.12
     wall_thickness: float = 0.012
     floor_thickness: float = 0.015
@@ -183,7 +183,7 @@ class TexturesConfig:
     stripes: float = 1.0
     noise: float = 1.0
     image: float = 1.0
-    image_dir: Optional[str] = None
+    image_dir: str | None = None
     tile_min: float = 0.01
     tile_max: float = 0.05
 
@@ -193,7 +193,7 @@ class BackgroundConfig:
     """What lies around the bin: the floor shows a random picture from ``image_dir`` with
     probability ``image_probability`` (when given), else a procedural texture or a colour."""
 
-    image_dir: Optional[str] = None
+    image_dir: str | None = None
     image_probability: float = 0.7
     tile_min: float = 0.2
     tile_max: float = 1.0
@@ -209,7 +209,7 @@ class BinPickingSceneConfig:
 
     name: str = "bin_picking"
     kind: str = "bin_picking"
-    randomizers: List[str] = field(default_factory=lambda: ["bin_room", "bin", "pile", "bin_materials", "lights", "bin_cameras"])
+    randomizers: list[str] = field(default_factory=lambda: ["bin_room", "bin", "pile", "bin_materials", "lights", "bin_cameras"])
     min_objects: int = 12
     max_objects: int = 24
     distractor_fraction: float = 0.2
@@ -217,8 +217,8 @@ class BinPickingSceneConfig:
     drop_gap: float = 0.01  # metres between spawned objects' bounding spheres
     views_per_scene: int = 4
     depth_scale: float = 0.0001  # metres per unit of the uint16 depth PNG (0.1 mm, 6.5 m range)
-    assets: List[AssetEntryConfig] = field(default_factory=list)
-    distractors: List[AssetEntryConfig] = field(default_factory=list)
+    assets: list[AssetEntryConfig] = field(default_factory=list)
+    distractors: list[AssetEntryConfig] = field(default_factory=list)
     bin: BinConfig = field(default_factory=BinConfig)
     camera: BinCamerasConfig = field(default_factory=BinCamerasConfig)
     lights: LightsConfig = field(default_factory=LightsConfig)
@@ -243,10 +243,10 @@ class AssetsConfig:
     ``1 - convex_tolerance`` of its convex hull's is concave and gets a decomposition.
     """
 
-    dirs: List[str] = field(default_factory=list)
+    dirs: list[str] = field(default_factory=list)
     units: str = "auto"
     skip_invalid: bool = False
-    cache_dir: Optional[str] = None
+    cache_dir: str | None = None
     convex_tolerance: float = 0.03
 
 
@@ -257,7 +257,7 @@ class SimgenConfig:
     scene: Any = MISSING
     frames: int = 50
     seed: int = 0
-    output_dir: Optional[str] = None
+    output_dir: str | None = None
     validate: bool = True
     renderer: RendererConfig = field(default_factory=RendererConfig)
     labels: LabelsConfig = field(default_factory=LabelsConfig)

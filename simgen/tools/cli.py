@@ -53,7 +53,6 @@ def _one_line(exc: BaseException) -> str:
 def load_job(overrides: list[str]):
     """Compose the configuration with ``overrides`` and check it: (SimgenConfig, JobSpec)."""
     from hydra import compose, initialize_config_dir
-    from omegaconf import OmegaConf
 
     from simgen.config.scenes import CONFIG_DIR
 
