@@ -176,7 +176,7 @@ def main() -> None:
 
     results = {"machine": f"{platform.node()} {platform.processor() or platform.machine()}, {os.cpu_count()} cores",
                "date": time.strftime("%Y-%m-%d"), "frames": args.frames, "workers": args.workers, "cases": {}}
-    for case in args.cases.split(","):
+    for case in filter(None, args.cases.split(",")):
         if not _available(case):
             print(f"skip {case}: scene not available", file=sys.stderr)
             continue
