@@ -9,14 +9,17 @@ is drawn per object) or ``{category: box, source: "primitive:box", size_min: [..
 from __future__ import annotations
 
 import glob
+import logging
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from simgen.assets.geometry import PRIMITIVE_SHAPES
+from simgen.assets.geometry import PRIMITIVE_SHAPES, load_asset
 from simgen.errors import AssetError, ConfigError
 from simgen.spec import AssetRef
+
+log = logging.getLogger(__name__)
 
 PYBULLET_PREFIX = "pybullet_data:"
 PRIMITIVE_PREFIX = "primitive:"
@@ -62,8 +65,27 @@ def draw_asset(rng: np.random.Generator, source: str, size_min, size_max, scale:
         size = tuple(float(x) for x in rng.uniform(lo, hi))
         return AssetRef(kind="primitive", shape=source[len(PRIMITIVE_PREFIX):], size=size, scale=scale)
     files = resolve_files(source)
-    path = files[int(rng.integers(len(files)))]
-    return AssetRef(kind=asset_kind(path), path=path, scale=scale, collision=collision)
+    if len(files) == 1:
+        return AssetRef(kind=asset_kind(files[0]), path=files[0], scale=scale, collision=collision)
+    for _ in range(len(files)):
+        path = files[int(rng.integers(len(files)))]
+        ref = AssetRef(kind=asset_kind(path), path=path, scale=scale, collision=collision)
+        if _usable(ref):
+            return ref
+    raise AssetError(f"asset source '{source}': no usable file among {len(files)} tried")
+
+
+@lru_cache(maxsize=4096)
+def _usable(ref: AssetRef) -> bool:
+    """Whether a file drawn from a glob loads. Collections carry broken members (pybullet's
+    random_urdfs/168 has NaN vertices); such a draw is redrawn, which stays a function of the
+    seed because a file's usability never changes."""
+    try:
+        load_asset(ref)
+    except AssetError as exc:
+        log.warning("skipping %s", exc)
+        return False
+    return True
 
 
 def single_asset(entry) -> AssetRef | None:
