@@ -19,6 +19,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from simgen.errors import DatasetError
+
 MANIFEST = "manifest.json"
 RECORDS = "coco.json"
 TMP_PREFIX = ".tmp-"
@@ -73,9 +75,12 @@ class ShardWriter:
 
     def add_file(self, relative: str, data: bytes) -> None:
         path = self.tmp / relative
-        if path.parent not in self._dirs:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._dirs.add(path.parent)
+        folder = self.tmp
+        for part in Path(relative).parent.parts:  # never re-creates self.tmp once removed
+            folder = folder / part
+            if folder not in self._dirs:
+                folder.mkdir(exist_ok=True)
+                self._dirs.add(folder)
         path.write_bytes(data)
         self.files[relative] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
 
@@ -85,7 +90,10 @@ class ShardWriter:
 
     def commit(self, config_hash: str, seed: int) -> bool:
         """Write records and manifest, rename into place. False when another process (a
-        concurrent slice, a worker left from a killed run) already put the same shard there."""
+        concurrent slice, a worker left from a killed run) already put the same shard there.
+
+        Raises DatasetError when the temporary folder lost files meanwhile (a resumed run
+        clearing what a worker of the killed run was still writing)."""
         records = {"images": self.images, "annotations": self.annotations}
         self.add_file(RECORDS, json.dumps(records, separators=(",", ":")).encode())
         manifest = {
@@ -94,14 +102,24 @@ class ShardWriter:
             "annotations": len(self.annotations), "files": dict(sorted(self.files.items())),
         }
         (self.tmp / MANIFEST).write_text(json.dumps(manifest, indent=1))
-        try:
-            os.rename(self.tmp, self.final)
-        except OSError as exc:
-            if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
-                raise
+        frames = len(self.images)
+        lost = check_shard(self.tmp, self.shard, config_hash, frames, checksums=False)
+        if lost:
             self.abort()
-            return False
-        return True
+            raise DatasetError(f"shard {self.shard.name} was disturbed while written: {lost}")
+        for _ in range(2):
+            try:
+                os.rename(self.tmp, self.final)
+                return True
+            except OSError as exc:
+                if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                    raise
+            if check_shard(self.final, self.shard, config_hash, frames) is None:
+                self.abort()
+                return False
+            discard(self.final)  # not a complete shard: ours takes its place
+        self.abort()
+        raise DatasetError(f"shard {self.shard.name}: {self.final} keeps being replaced by another process")
 
     def abort(self) -> None:
         shutil.rmtree(self.tmp, ignore_errors=True)
