@@ -76,12 +76,13 @@ class RayFarm:
     def __init__(self, farm: FarmConfig, local_cpus: int) -> None:
         self.farm = farm
         self.local_cpus = local_cpus
-        self._owned = False
+        self._owned = False  # a local instance started here
+        self._connected = False
 
     def __enter__(self) -> RayFarm:
         import ray
 
-        if ray.is_initialized():
+        if ray.is_initialized():  # a caller's Ray session: used as it is, left running
             return self
         if self.farm.address:
             ray.init(address=self.farm.address, log_to_driver=False, logging_level=logging.WARNING)
@@ -89,12 +90,13 @@ class RayFarm:
             ray.init(num_cpus=self.local_cpus, include_dashboard=False, log_to_driver=False,
                      logging_level=logging.ERROR, object_store_memory=LOCAL_OBJECT_STORE_BYTES)
             self._owned = True
+        self._connected = True
         return self
 
     def __exit__(self, *exc) -> None:
         import ray
 
-        if self._owned or self.farm.address:
+        if self._connected:  # stops the local instance; only disconnects from a cluster
             ray.shutdown()
 
     def capacity(self) -> int:

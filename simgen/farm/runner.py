@@ -35,13 +35,14 @@ class Summary:
     frames_skipped: int = 0  # in shards already complete
     merged: tuple[int, int] | None = None  # (frames, annotations) of the merged dataset
     shards_pending: int = 0  # shards of other slices not complete yet
+    first_scene_s: float | None = None  # seconds from start to the first finished scene
 
     @property
     def fps(self) -> float:
         return self.frames / self.seconds if self.seconds > 0 else 0.0
 
     def table(self) -> str:
-        return timing_table(self.timings, self.frames_rendered, self.workers, self.seconds)
+        return timing_table(self.timings, self.frames_rendered, self.workers, self.seconds, self.first_scene_s)
 
     def line(self) -> str:
         skipped = f" ({self.frames_skipped} already done)" if self.frames_skipped else ""
@@ -128,4 +129,4 @@ def run_job(typed, job: JobSpec, output_dir: Path, progress: bool = True) -> Sum
                    annotations=sum(r.annotations for r in schedule.reports),
                    seconds=time.perf_counter() - start, output_dir=Path(output_dir), timings=dict(bar.timings),
                    workers=workers, frames_rendered=bar.frames_rendered, frames_skipped=skipped,
-                   merged=merged, shards_pending=len(pending))
+                   merged=merged, shards_pending=len(pending), first_scene_s=bar.first_scene_s)
