@@ -17,3 +17,9 @@ class AssetError(SimgenError):
 
 class DatasetError(SimgenError):
     """An output directory or dataset is not in the state an operation needs."""
+
+
+class FarmError(SimgenError):
+    """Scenes of a job failed after their retries; the rest of the job is kept for a rerun."""
+
+    exit_code = 1

@@ -40,9 +40,21 @@ def check_job(cfg: SimgenConfig) -> None:
     _require(ex.image_format in IMAGE_FORMATS, "export.image_format", ex.image_format, f"allowed: {', '.join(IMAGE_FORMATS)}")
     _require(0 <= ex.png_compression <= 9, "export.png_compression", ex.png_compression, "must lie in 0..9")
     _require(1 <= ex.jpeg_quality <= 100, "export.jpeg_quality", ex.jpeg_quality, "must lie in 1..100")
+    check_farm(cfg)
+    check_scene(cfg.scene)
+
+
+def check_farm(cfg: SimgenConfig) -> None:
     farm = cfg.farm
     _require(farm.workers >= 0, "farm.workers", farm.workers, "must be >= 0 (0 = all cores)")
-    check_scene(cfg.scene)
+    _require(farm.gpus_per_worker >= 0, "farm.gpus_per_worker", farm.gpus_per_worker, "must be >= 0")
+    for key in ("scenes_per_shard", "scenes_per_worker", "num_slices"):
+        _require(getattr(farm, key) >= 1, f"farm.{key}", getattr(farm, key), "must be >= 1")
+    _require(farm.max_retries >= 0, "farm.max_retries", farm.max_retries, "must be >= 0")
+    _require(0 <= farm.slice < farm.num_slices, "farm.slice", farm.slice,
+             f"must lie in 0..{farm.num_slices - 1} (farm.num_slices - 1)")
+    _require(farm.num_slices == 1 or bool(cfg.output_dir), "output_dir", cfg.output_dir,
+             "must be set when farm.num_slices > 1 (the folder every slice writes into)")
 
 
 def check_scene(scene) -> None:

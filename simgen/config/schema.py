@@ -48,16 +48,16 @@ class ExportConfig:
 
 @dataclass
 class FarmConfig:
-    """How work is spread: workers (0 = all local cores), Ray cluster address, shards."""
+    """How work is spread; none of it changes the dataset (configs/farm/local.yaml says more)."""
 
-    workers: int = 1
-    address: str | None = None
-    gpus_per_worker: float = 0.0
-    scenes_per_shard: int = 16
-    scenes_per_worker: int = 200
-    max_retries: int = 2
-    num_slices: int = 1
-    slice: int = 0
+    workers: int = 0  # 0 = all local cores (or the whole cluster); 1 = in-process, no Ray
+    address: str | None = None  # None: local Ray; "auto" or "ray://HOST:PORT": a cluster
+    gpus_per_worker: float = 0.0  # fractional shares allowed; each worker renders on its GPU
+    scenes_per_shard: int = 16  # unit of work, retry and loss; recorded on the first run
+    scenes_per_worker: int = 200  # a Ray worker process is replaced after this many scenes
+    max_retries: int = 2  # a failed shard is tried 1 + max_retries times
+    num_slices: int = 1  # SLURM: the job is cut into this many slices ...
+    slice: int = 0  # ... and this run renders slice number `slice` (0-based)
 
 
 @dataclass

@@ -1,46 +1,190 @@
-"""A dataset directory that appears whole or not at all.
+"""The output directory of a job: its job record, its shards, and the merged dataset.
 
-Files are written under ``<root>/.staging`` and moved into place when the job finishes, the
-annotation file last; a failed run removes its staging folder, so no partial dataset that looks
-complete is ever left behind.
+```
+output_dir/
+  simgen_job.json                 the job's dataset-deciding config, its hash, the shard size
+  shards/scenes_000000-000015/    complete shards (manifest.json, coco.json, files in final layout)
+  shards/.tmp-...                 work in progress or left by a killed run: never trusted
+  images/ depth/ instances/ semantic/ ...   hard links to the shards' files (the merge)
+  annotations/instances.json      written last by the merge: its presence means "complete"
+```
+
+Merging links every shard file into place and writes the joined COCO file atomically, so a
+merge killed part-way is simply run again.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import uuid
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from simgen.errors import DatasetError
-from simgen.export import layout
+import simgen
+from simgen.config.canonical import config_hash, first_difference
+from simgen.errors import ConfigError, DatasetError
+from simgen.export import coco, layout
+from simgen.export.shards import (
+    TMP_PREFIX,
+    Shard,
+    check_shard,
+    dataset_files,
+    load_records,
+    write_bytes_atomic,
+)
+from simgen.export.writers import make_writers
 
-STAGING = ".staging"
+RECORD = "simgen_job.json"
+SHARDS = "shards"
+RECORD_FORMAT = 1
+_DATA_ENTRIES = (layout.IMAGES, layout.DEPTH, layout.INSTANCES, layout.SEMANTIC, layout.ANNOTATIONS, SHARDS)
 
 
-class DatasetWriter:
+@dataclass
+class JobRecord:
+    """What a dataset directory was made from; a resumed run must match ``config_hash``."""
+
+    config: dict
+    config_hash: str
+    scenes_per_shard: int
+    format: int = RECORD_FORMAT
+    simgen_version: str = simgen.__version__
+
+    @classmethod
+    def new(cls, config: dict, scenes_per_shard: int) -> JobRecord:
+        return cls(config=config, config_hash=config_hash(config), scenes_per_shard=scenes_per_shard)
+
+
+def dataset_info(job) -> dict:
+    """The COCO ``info`` block: what produced the dataset (no clock: files stay reproducible)."""
+    return {
+        "description": f"simgen synthetic dataset, scene '{job.scene.name}'",
+        "version": simgen.__version__,
+        "contributor": "simgen",
+        "scene": job.scene.name,
+        "seed": job.seed,
+        "frames": job.frames,
+        "label_policy": asdict(job.labels),
+        "depth_encoding": {"format": "uint16 png", "depth_scale": job.scene.depth_scale, "unit": "metre", "invalid": 0},
+        "camera_convention": "OpenCV: x right, y down, z forward; K in pixels, pixel centres at integer + 0.5",
+    }
+
+
+def shard_frames(job, shard: Shard) -> int:
+    return sum(len(job.image_indices(i)) for i in shard.scenes)
+
+
+def _link(src: Path, dst: Path) -> None:
+    """Make ``dst`` the file ``src`` (a hard link, or a copy where links are not possible);
+    nothing to do when it already is, so a merge can be redone."""
+    try:
+        if os.path.samefile(src, dst):
+            return
+    except FileNotFoundError:
+        pass
+    for attempt in range(3):  # a concurrent merge clearing temporaries may take ours
+        tmp = dst.with_name(f"{TMP_PREFIX}{dst.name}.{uuid.uuid4().hex}")
+        try:
+            try:
+                os.link(src, tmp)
+            except OSError:  # a filesystem without hard links
+                shutil.copyfile(src, tmp)
+            os.replace(tmp, dst)
+            return
+        except FileNotFoundError:
+            if attempt == 2:
+                raise
+
+
+class DatasetDir:
+    """One job's output directory (see the module docstring for its layout)."""
+
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
-        if (self.root / layout.COCO_FILE).exists() or (self.root / layout.IMAGES).exists():
-            raise DatasetError(f"output_dir={self.root}: already holds a dataset; choose a new output_dir")
-        self.staging = self.root / STAGING
-        if self.staging.exists():
-            shutil.rmtree(self.staging)
-        self.staging.mkdir(parents=True)
-        self._dirs: set[Path] = set()
+        self.shards = self.root / SHARDS
+        self.done_marker = self.root / layout.COCO_FILE
 
-    def write_file(self, relative: str, data: bytes) -> None:
-        path = self.staging / relative
-        if path.parent not in self._dirs:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._dirs.add(path.parent)
-        path.write_bytes(data)
+    def shard_dir(self, shard: Shard) -> Path:
+        return self.shards / shard.name
 
-    def finish(self) -> None:
-        """Move everything into place; ``annotations/`` goes last, so its presence means done."""
-        entries = sorted(self.staging.iterdir(), key=lambda p: p.name == layout.ANNOTATIONS)
-        for entry in entries:
-            os.replace(entry, self.root / entry.name)
-        self.staging.rmdir()
+    def read_record(self) -> JobRecord | None:
+        try:
+            return JobRecord(**json.loads((self.root / RECORD).read_text()))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, TypeError) as exc:
+            raise DatasetError(f"{self.root / RECORD}: not a simgen job record ({exc})") from None
 
-    def abort(self) -> None:
-        shutil.rmtree(self.staging, ignore_errors=True)
+    def adopt(self, record: JobRecord) -> JobRecord:
+        """Record the job here, or check it against the one recorded; returns the record in
+        force (its ``scenes_per_shard`` wins, since complete shards were cut by it).
+
+        Raises ConfigError, touching nothing, when the recorded job differs."""
+        existing = self.read_record()
+        if existing is None:
+            if any((self.root / name).exists() for name in _DATA_ENTRIES):
+                raise DatasetError(f"output_dir={self.root}: holds dataset files but no {RECORD}; "
+                                   "choose a new output_dir")
+            self.root.mkdir(parents=True, exist_ok=True)
+            tmp = self.root / f"{TMP_PREFIX}{RECORD}.{uuid.uuid4().hex}"
+            tmp.write_text(json.dumps(asdict(record), indent=1, sort_keys=True))
+            try:
+                os.link(tmp, self.root / RECORD)  # create-if-absent: concurrent slices agree
+            except FileExistsError:
+                pass
+            finally:
+                tmp.unlink()
+            existing = self.read_record()
+        if existing.config_hash != record.config_hash:
+            diff = first_difference(existing.config, record.config) or "simgen version or schema"
+            raise ConfigError(f"output_dir={self.root} holds a job with another config ({diff}); "
+                              "rerun with the recorded config or choose a new output_dir")
+        return existing
+
+    def check(self, shard: Shard, job, record: JobRecord, checksums: bool = True) -> str | None:
+        """Why ``shard`` is not complete here, or None (see :func:`check_shard`)."""
+        return check_shard(self.shard_dir(shard), shard, record.config_hash, shard_frames(job, shard), checksums)
+
+    def unmark_done(self) -> None:
+        """Withdraw the merged COCO file while shards are (re)made: no dataset looks complete."""
+        self.done_marker.unlink(missing_ok=True)
+
+    def _clear_temporaries(self, folders: set[str]) -> None:
+        for folder in folders:
+            for tmp in (self.root / folder).glob(f"{TMP_PREFIX}*"):
+                tmp.unlink(missing_ok=True)
+
+    def merge(self, job, record: JobRecord, shards: list[Shard], verified: frozenset[str] = frozenset()) -> tuple[int, int]:
+        """Join complete shards into the final layout; returns (frames, annotations).
+
+        Shards not named in ``verified`` are checked against their checksums first."""
+        bad = [f"{s.name} ({why})" for s in shards if s.name not in verified
+               for why in [self.check(s, job, record)] if why]
+        if bad:
+            raise DatasetError(f"{self.root}: cannot merge, incomplete shards: {', '.join(bad[:5])}"
+                               f"{' ...' if len(bad) > 5 else ''}")
+        images, annotations, made = [], [], set()
+        for shard in shards:
+            src = self.shard_dir(shard)
+            files = dataset_files(src)
+            folders = {str(Path(rel).parent) for rel in files} - made
+            for folder in folders:
+                (self.root / folder).mkdir(parents=True, exist_ok=True)
+            self._clear_temporaries(folders)
+            made |= folders
+            for rel in files:
+                _link(src / rel, self.root / rel)
+            shard_images, shard_annotations = load_records(src)
+            images.extend(shard_images)
+            annotations.extend(shard_annotations)
+        for writer in make_writers(job.export.formats, job.writer_context()):
+            for rel, data in writer.dataset_files().items():
+                write_bytes_atomic(self.root / rel, data)
+        doc = coco.build(dataset_info(job), job.categories, images, annotations)
+        self._clear_temporaries({layout.ANNOTATIONS})
+        tmp = self.done_marker.with_name(f"{TMP_PREFIX}{self.done_marker.name}.{uuid.uuid4().hex}")
+        coco.write_json(doc, tmp)
+        os.replace(tmp, self.done_marker)
+        return len(doc["images"]), len(doc["annotations"])

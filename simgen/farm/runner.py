@@ -1,91 +1,132 @@
-"""Run a job to a finished dataset: scenes through workers, files staged, COCO written last."""
+"""Run a job to a finished dataset: record it, cut it into shards, run the shards that are not
+complete yet (in-process, on local Ray or on a cluster), then merge when every shard is done.
+
+The same function serves a first run, a resume after a kill, and one SLURM slice of many.
+"""
 
 from __future__ import annotations
 
 import time
-from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from tqdm import tqdm
-
-import simgen
-from simgen.export import coco, layout
-from simgen.export.dataset import DatasetWriter
-from simgen.export.writers import make_writers
-from simgen.pipeline import STAGES, JobSpec, SceneWorker
+from simgen.config.canonical import dataset_config
+from simgen.errors import FarmError
+from simgen.export.dataset import DatasetDir, JobRecord, shard_frames
+from simgen.export.shards import Shard, discard, remove_temporaries
+from simgen.farm.faults import FaultPlan
+from simgen.farm.plan import plan_shards, slice_shards
+from simgen.farm.progress import Progress, timing_table
+from simgen.farm.schedule import Schedule, ShardFailure
+from simgen.pipeline import JobSpec
 
 
 @dataclass
 class Summary:
+    """What one invocation did: frames and annotations it rendered, and the dataset's state."""
+
     frames: int
     annotations: int
     seconds: float
     output_dir: Path
     timings: dict[str, float] = field(default_factory=dict)
+    workers: int = 0
+    frames_rendered: int = 0  # including frames of attempts that failed
+    frames_skipped: int = 0  # in shards already complete
+    merged: tuple[int, int] | None = None  # (frames, annotations) of the merged dataset
+    shards_pending: int = 0  # shards of other slices not complete yet
+    first_scene_s: float | None = None  # seconds from start to the first finished scene
 
     @property
     def fps(self) -> float:
         return self.frames / self.seconds if self.seconds > 0 else 0.0
 
+    def table(self) -> str:
+        return timing_table(self.timings, self.frames_rendered, self.workers, self.seconds, self.first_scene_s)
+
     def line(self) -> str:
-        return (
-            f"simgen: {self.frames} frames, {self.annotations} annotations in {self.seconds:.1f} s "
-            f"({self.fps:.2f} frames/s) -> {self.output_dir}"
-        )
+        skipped = f" ({self.frames_skipped} already done)" if self.frames_skipped else ""
+        if self.merged is not None:
+            state = f"dataset {self.merged[0]} frames, {self.merged[1]} annotations -> {self.output_dir}"
+        else:
+            state = (f"{self.shards_pending} shards of other slices still to do; the last slice merges, "
+                     f"or run: simgen-merge {self.output_dir}")
+        return (f"simgen: {self.frames} frames{skipped}, {self.annotations} annotations in {self.seconds:.1f} s "
+                f"({self.fps:.2f} frames/s); {state}")
 
 
-def dataset_info(job: JobSpec) -> dict:
-    """The COCO ``info`` block: what produced the dataset (no clock: files stay reproducible)."""
-    return {
-        "description": f"simgen synthetic dataset, scene '{job.scene.name}'",
-        "version": simgen.__version__,
-        "contributor": "simgen",
-        "scene": job.scene.name,
-        "seed": job.seed,
-        "frames": job.frames,
-        "label_policy": asdict(job.labels),
-        "depth_encoding": {"format": "uint16 png", "depth_scale": job.scene.depth_scale, "unit": "metre", "invalid": 0},
-        "camera_convention": "OpenCV: x right, y down, z forward; K in pixels, pixel centres at integer + 0.5",
-    }
+def failure_message(failures: list[ShardFailure], seed: int, shards_dir: Path) -> str:
+    """One line naming every scene given up on, by index and seed."""
+    parts = []
+    for f in failures:
+        if f.scenes:
+            parts += [f"scene {i} (seed {seed}): {err}" for i, err in f.scenes]
+        else:
+            parts.append(f"scenes {f.shard.first}-{f.shard.stop - 1} (seed {seed}): {f.error}")
+    attempts = max(f.attempts for f in failures)
+    return (f"{len(parts)} failure(s) after {attempts} attempt(s): {'; '.join(parts)}; "
+            f"complete shards are kept in {shards_dir}: rerun the same command to retry the rest")
 
 
-def run_job(job: JobSpec, output_dir: Path, progress: bool = True) -> Summary:
-    """Generate the whole dataset into ``output_dir`` in this process."""
+def _todo(ds: DatasetDir, job: JobSpec, record: JobRecord, shards: list[Shard]) -> tuple[list[Shard], set[str]]:
+    """Split this run's shards into those to (re)do and the names of complete ones; clears
+    temporaries and invalid folders of the shards to redo."""
+    todo, complete = [], set()
+    for shard in shards:
+        remove_temporaries(ds.shards, shard)
+        if ds.shard_dir(shard).exists() and ds.check(shard, job, record) is None:
+            complete.add(shard.name)
+        else:
+            discard(ds.shard_dir(shard))
+            todo.append(shard)
+    return todo, complete
+
+
+def _execute(typed, job: JobSpec, ds: DatasetDir, record: JobRecord, schedule: Schedule, shards: int) -> int:
+    """Run the schedule in-process or on Ray; returns the number of workers used."""
+    from simgen.farm.raycluster import RayFarm, local_cores
+
+    farm = typed.farm
+    faults = FaultPlan.from_env()
+    ds.shards.mkdir(parents=True, exist_ok=True)
+    wanted = farm.workers or local_cores()
+    if not farm.address and min(wanted, shards) <= 1:
+        from simgen.farm.inprocess import run_in_process
+
+        return run_in_process(job, ds.shards, record.config_hash, faults, schedule)
+    with RayFarm(farm, local_cpus=min(wanted, shards)) as ray_farm:
+        workers = min(ray_farm.capacity(), shards)
+        return ray_farm.run(job, ds.shards, record.config_hash, faults, schedule, workers)
+
+
+def run_job(typed, job: JobSpec, output_dir: Path, progress: bool = True) -> Summary:
+    """Render this run's share of ``job`` (typed: the SimgenConfig) into ``output_dir`` and merge
+    when the whole job is complete. Raises FarmError naming failed scenes, after the other shards
+    are done; ConfigError when ``output_dir`` holds another job."""
     start = time.perf_counter()
-    writer = DatasetWriter(output_dir)
-    timings: dict[str, float] = defaultdict(float)
-    images, annotations = [], []
-    worker = None
-    bar = tqdm(total=job.frames, unit="frame", desc="simgen", disable=not progress, dynamic_ncols=True)
+    farm = typed.farm
+    ds = DatasetDir(output_dir)
+    record = ds.adopt(JobRecord.new(dataset_config(typed), farm.scenes_per_shard))
+    shards = plan_shards(job.scene_count, record.scenes_per_shard)
+    mine = slice_shards(shards, farm.num_slices, farm.slice)
+    todo, complete = _todo(ds, job, record, mine)
+    skipped = sum(shard_frames(job, s) for s in mine if s.name in complete)
+    bar = Progress(total=sum(shard_frames(job, s) for s in mine), initial=skipped, enabled=progress)
+    schedule = Schedule(todo, farm.max_retries, bar)
+    workers = 0
     try:
-        worker = SceneWorker(job)
-        for scene_index in range(job.scene_count):
-            result = worker.run(scene_index)
-            t0 = time.perf_counter()
-            for rel, data in result.files.items():
-                writer.write_file(rel, data)
-            for frame in result.frames:
-                for rel, data in frame.files.items():
-                    writer.write_file(rel, data)
-                images.append(frame.image)
-                annotations.extend(frame.annotations)
-            for stage, seconds in result.timings.items():
-                timings[stage] += seconds
-            timings["write"] += time.perf_counter() - t0
-            bar.update(len(result.frames))
-        for w in make_writers(job.export.formats, job.writer_context()):
-            for rel, data in w.dataset_files().items():
-                writer.write_file(rel, data)
-        doc = coco.build(dataset_info(job), job.categories, images, annotations)
-        coco.write_json(doc, writer.staging / layout.COCO_FILE)
-        writer.finish()
-    except BaseException:
-        writer.abort()
-        raise
+        if todo:
+            ds.unmark_done()
+            workers = _execute(typed, job, ds, record, schedule, len(todo))
     finally:
         bar.close()
-        if worker is not None:
-            worker.close()
-    return Summary(frames=len(images), annotations=len(annotations), seconds=time.perf_counter() - start,
-                   output_dir=Path(output_dir), timings={s: timings.get(s, 0.0) for s in STAGES})
+    if schedule.failures:
+        raise FarmError(failure_message(schedule.failures, job.seed, ds.shards))
+    complete |= {r.shard.name for r in schedule.reports}
+    pending = [s for s in shards if s.name not in complete and ds.check(s, job, record, checksums=False)]
+    merged = None if pending else ds.merge(job, record, shards, verified=frozenset(complete))
+    return Summary(frames=sum(r.frames for r in schedule.reports),
+                   annotations=sum(r.annotations for r in schedule.reports),
+                   seconds=time.perf_counter() - start, output_dir=Path(output_dir), timings=dict(bar.timings),
+                   workers=workers, frames_rendered=bar.frames_rendered, frames_skipped=skipped,
+                   merged=merged, shards_pending=len(pending), first_scene_s=bar.first_scene_s)

@@ -93,11 +93,13 @@ def _task(cfg) -> None:
     try:
         typed, job = to_job(cfg)
         out = Path(typed.output_dir) if typed.output_dir else Path(HydraConfig.get().runtime.output_dir)
-        summary = run_job(job, out, progress=True)
+        summary = run_job(typed, job, out, progress=True)
     except SimgenError as exc:
         fail(str(exc), exc.exit_code)
+    if summary.frames_rendered:
+        print(summary.table())
     print(summary.line())
-    if typed.validate:
+    if typed.validate and summary.merged is not None:  # a slice validates nothing until merged
         from simgen.tools.validate import validate_dataset
 
         found = validate_dataset(out)

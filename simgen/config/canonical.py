@@ -1,0 +1,52 @@
+"""The part of a job's configuration that decides its dataset, as canonical JSON and a hash.
+
+A dataset is a function of (config, seed); settings that only say *how* it is produced (how many
+workers, which cluster, where it is written, shard and slice sizes) are left out, so a resumed or
+sliced run on other machinery is recognised as the same job, and any other change is not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, is_dataclass
+from typing import Any
+
+# Dotted keys that never change the files of a dataset.
+EXECUTION_KEYS = ("farm", "output_dir", "validate", "renderer.egl_device")
+
+
+def dataset_config(typed: Any) -> dict:
+    """``typed`` (a SimgenConfig) as a plain dict without :data:`EXECUTION_KEYS`."""
+    data = asdict(typed) if is_dataclass(typed) else dict(typed)
+    for key in EXECUTION_KEYS:
+        *parents, leaf = key.split(".")
+        node = data
+        for p in parents:
+            node = node.get(p, {})
+        node.pop(leaf, None)
+    return data
+
+
+def canonical_json(data: dict) -> str:
+    """Sorted keys, no whitespace: equal configs give equal strings."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"))
+
+
+def config_hash(data: dict) -> str:
+    """sha256 hex digest of :func:`canonical_json`."""
+    return hashlib.sha256(canonical_json(data).encode()).hexdigest()
+
+
+def first_difference(old: dict, new: dict, prefix: str = "") -> str | None:
+    """The first dotted key (sorted order) whose value differs, as ``key: old -> new``."""
+    for key in sorted(set(old) | set(new)):
+        a, b = old.get(key, "<unset>"), new.get(key, "<unset>")
+        name = f"{prefix}{key}"
+        if isinstance(a, dict) and isinstance(b, dict):
+            found = first_difference(a, b, name + ".")
+            if found:
+                return found
+        elif a != b:
+            return f"{name}: {json.dumps(a)} -> {json.dumps(b)}"
+    return None

@@ -1,0 +1,176 @@
+"""Shards on Ray actors: an embedded local Ray instance (started and stopped here), or an
+existing cluster by address (``farm.address=auto`` or ``ray://HOST:PORT``).
+
+Each actor is a separate process that imports pyrender itself and owns one SceneWorker for many
+shards; it is replaced after ``farm.scenes_per_worker`` scenes (to bound memory) or when it
+dies. With ``farm.gpus_per_worker`` > 0 an actor renders on the EGL device of the GPU Ray gave
+it. Workers write their shards straight into ``output_dir``, which on a cluster must be a
+folder every node sees at the same path.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import replace
+from pathlib import Path
+
+from simgen.config.schema import FarmConfig
+from simgen.farm.faults import FaultPlan
+from simgen.farm.schedule import Schedule
+from simgen.farm.work import one_line, render_shard
+from simgen.pipeline import JobSpec, SceneWorker
+from simgen.platform import configure_egl
+
+LOCAL_OBJECT_STORE_BYTES = 256 * 1024**2  # results are small: shards go to disk, not through Ray
+
+
+class ShardActor:
+    """A worker process (wrapped by ``ray.remote``): one SceneWorker for many shards."""
+
+    def __init__(self, job: JobSpec, gpus_per_worker: float) -> None:
+        import ray
+
+        gpu_ids = ray.get_gpu_ids() if gpus_per_worker > 0 else []
+        if gpu_ids:  # EGL does not follow CUDA_VISIBLE_DEVICES: name the device explicitly
+            job = replace(job, renderer=replace(job.renderer, egl_device=int(gpu_ids[0])))
+        configure_egl(job.renderer.egl_device)
+        self.job = job
+        self.worker = SceneWorker(job)
+
+    def egl_device(self) -> int | None:
+        return self.job.renderer.egl_device
+
+    def render(self, shard, shards_dir: str, config_hash: str, attempt: int, faults: FaultPlan, inbox):
+        import ray
+
+        def on_scene(name: str, frames: int, timings: dict) -> None:
+            ray.get(inbox.put.remote(name, frames, timings))  # delivered before the shard returns
+
+        return render_shard(self.worker, self.job, shard, Path(shards_dir), config_hash, attempt, faults, on_scene)
+
+
+class Inbox:
+    """Per-scene progress from every actor, collected for the driver's one progress bar."""
+
+    def __init__(self) -> None:
+        self._items: list[tuple] = []
+
+    def put(self, *item) -> None:
+        self._items.append(item)
+
+    def take(self) -> list[tuple]:
+        items, self._items = self._items, []
+        return items
+
+
+def _last_line(exc: BaseException) -> str:
+    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+    return lines[-1][:200] if lines else type(exc).__name__
+
+
+class RayFarm:
+    """Context manager: connects to Ray (starting a local instance when no address is given and
+    none is running) and disconnects, stopping what it started."""
+
+    def __init__(self, farm: FarmConfig, local_cpus: int) -> None:
+        self.farm = farm
+        self.local_cpus = local_cpus
+        self._owned = False  # a local instance started here
+        self._connected = False
+
+    def __enter__(self) -> RayFarm:
+        import ray
+
+        if ray.is_initialized():  # a caller's Ray session: used as it is, left running
+            return self
+        if self.farm.address:
+            ray.init(address=self.farm.address, log_to_driver=False, logging_level=logging.WARNING)
+        else:
+            ray.init(num_cpus=self.local_cpus, include_dashboard=False, log_to_driver=False,
+                     logging_level=logging.ERROR, object_store_memory=LOCAL_OBJECT_STORE_BYTES)
+            self._owned = True
+        self._connected = True
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import ray
+
+        if self._connected:  # stops the local instance; only disconnects from a cluster
+            ray.shutdown()
+
+    def capacity(self) -> int:
+        """Workers the cluster holds: ``farm.workers``, or (0) as many as CPUs or GPU shares."""
+        import ray
+
+        if self.farm.workers > 0:
+            return self.farm.workers
+        if self._owned:
+            return self.local_cpus
+        res = ray.cluster_resources()
+        if self.farm.gpus_per_worker > 0:
+            return max(int(res.get("GPU", 0) / self.farm.gpus_per_worker), 1)
+        return max(int(res.get("CPU", 1)), 1)
+
+    def run(self, job: JobSpec, shards_dir: Path, config_hash: str, faults: FaultPlan, schedule: Schedule,
+            workers: int) -> int:
+        """Run every shard of ``schedule`` on ``workers`` actors; returns ``workers``."""
+        import ray
+        from ray.exceptions import RayActorError, RayError, RayTaskError
+
+        farm = self.farm
+        actor_cls = ray.remote(ShardActor).options(num_cpus=1, num_gpus=farm.gpus_per_worker)
+        inbox = ray.remote(num_cpus=0)(Inbox).remote()
+        actors = [[actor_cls.remote(job, farm.gpus_per_worker), 0] for _ in range(workers)]
+        idle, running = list(range(workers)), {}
+
+        def drain() -> None:
+            for item in ray.get(inbox.take.remote()):
+                schedule.progress.scene_done(*item)
+
+        def replace_actor(slot: int) -> None:
+            ray.kill(actors[slot][0])
+            actors[slot] = [actor_cls.remote(job, farm.gpus_per_worker), 0]
+
+        try:
+            while True:
+                while idle and (item := schedule.next()) is not None:
+                    slot = idle.pop()
+                    ref = actors[slot][0].render.remote(item[0], str(shards_dir), config_hash, item[1], faults, inbox)
+                    running[ref] = (slot, *item)
+                if not running:
+                    break
+                ready, _ = ray.wait(list(running), num_returns=1, timeout=0.25)
+                drain()
+                for ref in ready:
+                    slot, shard, attempt = running.pop(ref)
+                    try:
+                        report = ray.get(ref)
+                    except RayActorError as exc:
+                        schedule.settle(shard, attempt, error=f"worker died: {_last_line(exc)}")
+                        replace_actor(slot)
+                    except RayTaskError as exc:
+                        schedule.settle(shard, attempt, error=one_line(exc.cause or exc))
+                    except RayError as exc:
+                        schedule.settle(shard, attempt, error=_last_line(exc))
+                        replace_actor(slot)
+                    else:
+                        schedule.settle(shard, attempt, report)
+                        actors[slot][1] += len(shard.scenes)
+                        if actors[slot][1] >= farm.scenes_per_worker:
+                            replace_actor(slot)
+                    idle.append(slot)
+            drain()
+        finally:
+            for actor, _ in actors:
+                ray.kill(actor)
+            ray.kill(inbox)
+        return workers
+
+
+def local_cores() -> int:
+    """CPU cores this process may use (the SLURM allocation, a container's share)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1

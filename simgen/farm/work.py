@@ -1,0 +1,67 @@
+"""One shard's work, the same in-process and in a Ray actor: render its scenes, write the shard.
+
+A scene that raises does not stop the shard: the rest are still rendered so that every failing
+scene is known, but a shard with a failure is never committed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from simgen.export.shards import Shard, ShardWriter
+from simgen.farm.faults import FaultPlan
+from simgen.pipeline import JobSpec, SceneWorker
+
+# on_scene(shard name, frames, stage timings in seconds) after each scene that succeeded.
+SceneCallback = Callable[[str, int, dict], None]
+
+
+@dataclass
+class ShardReport:
+    """The outcome of one attempt at a shard: failed is [(scene index, one-line error)]."""
+
+    shard: Shard
+    frames: int = 0
+    annotations: int = 0
+    failed: list[tuple[int, str]] = field(default_factory=list)
+
+
+def one_line(exc: BaseException, limit: int = 200) -> str:
+    text = f"{type(exc).__name__}: {exc}".strip().splitlines()[0]
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def render_shard(worker: SceneWorker, job: JobSpec, shard: Shard, shards_dir: Path, config_hash: str,
+                 attempt: int, faults: FaultPlan, on_scene: SceneCallback) -> ShardReport:
+    """Render ``shard`` with ``worker`` and commit it under ``shards_dir`` unless a scene failed."""
+    report = ShardReport(shard)
+    out = ShardWriter(shards_dir, shard)
+    try:
+        for scene_index in shard.scenes:
+            try:
+                faults.check(scene_index, attempt)
+                result = worker.run(scene_index)
+            except Exception as exc:  # reported by scene index; the shard is retried or reported
+                report.failed.append((scene_index, one_line(exc)))
+                continue
+            t0 = time.perf_counter()
+            if not report.failed:
+                for rel, data in result.files.items():
+                    out.add_file(rel, data)
+                for frame in result.frames:
+                    for rel, data in frame.files.items():
+                        out.add_file(rel, data)
+                    out.add_records(frame.image, frame.annotations)
+            on_scene(shard.name, len(result.frames), {**result.timings, "write": time.perf_counter() - t0})
+        if report.failed:
+            out.abort()
+            return report
+        report.frames, report.annotations = len(out.images), len(out.annotations)
+        out.commit(config_hash, job.seed)
+    except BaseException:
+        out.abort()
+        raise
+    return report

@@ -1,0 +1,342 @@
+"""The farm: same dataset from any number of workers, shard sizes, slices, kills and retries.
+
+Every run is a real ``simgen`` subprocess on a small job (160x120, 2-3 objects, 10 scenes of 2
+views); datasets are compared file by file against one in-process reference run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from simgen.config.canonical import config_hash, dataset_config
+from simgen.config.schema import FarmConfig, SimgenConfig
+from simgen.errors import ConfigError, DatasetError
+from simgen.export.dataset import RECORD, SHARDS
+from simgen.export.shards import TMP_PREFIX, Shard, ShardWriter, check_shard, read_manifest
+from simgen.farm.faults import FaultPlan, InjectedFault
+from simgen.farm.plan import plan_shards, slice_shards
+
+REPO = Path(__file__).resolve().parents[1]
+FRAMES, VIEWS = 20, 2
+SMALL = ["scene=tabletop", f"frames={FRAMES}", "renderer.width=160", "renderer.height=120",
+         f"scene.views_per_scene={VIEWS}", "scene.min_objects=2", "scene.max_objects=3"]
+
+
+def _env(faults: str = "") -> dict:
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    env.pop("SIMGEN_FAULT_SCENES", None)
+    if faults:
+        env["SIMGEN_FAULT_SCENES"] = faults
+    return env
+
+
+def _command(out: Path, *args: str) -> list[str]:
+    """The command line; label validation only where asked (the reference run), since every
+    other dataset here is compared file by file with the reference."""
+    flags = [a for a in args if a.startswith("-")]  # Hydra wants flags before overrides
+    overrides = [a for a in args if not a.startswith("-")]
+    if not any(a.startswith("validate=") for a in overrides):
+        overrides.append("validate=false")
+    return [sys.executable, "-m", "simgen.tools.cli", *flags, *SMALL, f"output_dir={out}", *overrides]
+
+
+def simgen(out: Path, *overrides: str, faults: str = "", expect: int = 0) -> subprocess.CompletedProcess:
+    """Run the ``simgen`` command line (cwd beside ``out``, where Hydra keeps its logs)."""
+    proc = subprocess.run(_command(out, *overrides), cwd=out.parent, env=_env(faults),
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == expect, proc.stderr[-3000:]
+    return proc
+
+
+def simgen_merge(out: Path, expect: int = 0) -> subprocess.CompletedProcess:
+    proc = subprocess.run([sys.executable, "-m", "simgen.tools.merge", str(out)], env=_env(),
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == expect, proc.stderr[-3000:]
+    return proc
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    """sha256 of every file of the merged dataset (shards and the job record left out)."""
+    files = {}
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        if path.is_file() and not rel.startswith((SHARDS + "/", ".hydra")) and rel != RECORD:
+            files[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return files
+
+
+def error_line(proc: subprocess.CompletedProcess) -> str:
+    return [ln for ln in proc.stderr.splitlines() if ln.startswith("simgen: error:")][-1]
+
+
+def complete_shards(root: Path) -> list[str]:
+    return sorted(p.name for p in (root / SHARDS).iterdir() if not p.name.startswith(TMP_PREFIX))
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory) -> tuple[Path, dict[str, str]]:
+    """One uninterrupted in-process run: (output_dir, snapshot)."""
+    out = tmp_path_factory.mktemp("farm") / "reference"
+    simgen(out, "farm.workers=1", "farm.scenes_per_shard=2", "validate=true")
+    return out, snapshot(out)
+
+
+def test_reference_is_a_complete_coco_dataset(reference):
+    from pycocotools.coco import COCO
+
+    out, files = reference
+    coco = COCO(str(out / "annotations/instances.json"))
+    ids = sorted(coco.getImgIds())
+    assert ids == list(range(1, FRAMES + 1))
+    assert sorted(coco.getAnnIds()) == list(range(1, len(coco.anns) + 1)) and coco.anns
+    for img in coco.dataset["images"]:
+        for rel in (f"images/{img['file_name']}", img["depth_file"], img["instance_file"], img["semantic_file"]):
+            assert rel in files
+    assert len([f for f in files if f.startswith("images/")]) == FRAMES
+    manifests = [read_manifest(out / SHARDS / name) for name in complete_shards(out)]
+    assert [m["scenes"] for m in manifests] == [[k, k + 2] for k in range(0, FRAMES // VIEWS, 2)]
+    assert sum(m["frames"] for m in manifests) == FRAMES
+    assert sum(m["annotations"] for m in manifests) == len(coco.anns)
+
+
+def test_two_ray_workers_and_other_shards_give_identical_dataset(reference, tmp_path):
+    out = tmp_path / "ray2"
+    proc = simgen(out, "farm.workers=2", "farm.scenes_per_shard=3")
+    assert "summed over 2 workers" in proc.stdout
+    assert snapshot(out) == reference[1]
+    assert (out / "annotations/instances.json").read_bytes() == (reference[0] / "annotations/instances.json").read_bytes()
+
+
+def _count_complete(root: Path) -> int:
+    try:
+        return len(complete_shards(root))
+    except FileNotFoundError:
+        return 0
+
+
+def test_sigkill_at_random_points_then_resume_gives_same_dataset(reference, tmp_path):
+    """Each run is killed (SIGKILL to its process group) a random moment after a random number
+    of further shards is done: mid-scene, mid-write, mid-rename; the last once every shard is
+    done, so during the merge. After each kill whatever looks complete must be complete."""
+    out = tmp_path / "killed"
+    scenes = FRAMES // VIEWS
+    rng = random.Random(4)
+    targets = [2, 4, 6, 8, scenes]
+    for target in targets:
+        target = min(target + rng.randint(0, 1), scenes)
+        proc = subprocess.Popen(_command(out, "farm.workers=1", "farm.scenes_per_shard=1"), cwd=tmp_path,
+                                env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        while proc.poll() is None and _count_complete(out) < target:
+            time.sleep(0.01)
+        time.sleep(rng.uniform(0.0, 0.1))
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        record = json.loads((out / RECORD).read_text())
+        for name in complete_shards(out):  # whatever is under a final name checks out
+            first, last = (int(v) for v in name.removeprefix("scenes_").split("-"))
+            assert check_shard(out / SHARDS / name, Shard(first, last + 1), record["config_hash"],
+                               VIEWS * (last + 1 - first)) is None
+        if (out / "annotations/instances.json").exists():  # only ever complete
+            assert snapshot(out) == reference[1]
+    simgen(out, "farm.workers=1", "farm.scenes_per_shard=1")
+    assert snapshot(out) == reference[1]
+    assert not list(out.rglob(f"{TMP_PREFIX}*"))
+    assert len(complete_shards(out)) == scenes
+
+
+@pytest.mark.slow
+def test_sigkill_of_ray_driver_then_resume_gives_same_dataset(reference, tmp_path):
+    """Only the driver is killed: its Ray workers may still be finishing a shard while the
+    resumed run starts; their shard is either complete or ignored, never half-accepted."""
+    out = tmp_path / "killed_ray"
+    proc = subprocess.Popen(_command(out, "farm.workers=2", "farm.scenes_per_shard=1"), cwd=tmp_path,
+                            env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while proc.poll() is None and _count_complete(out) < 3:
+        time.sleep(0.01)
+    time.sleep(random.Random(5).uniform(0.0, 0.2))
+    proc.kill()
+    proc.wait()
+    simgen(out, "farm.workers=1")
+    assert snapshot(out) == reference[1]
+    assert not list((out / SHARDS).glob(f"{TMP_PREFIX}*"))
+
+
+def test_damaged_or_partial_shards_are_redone(reference, tmp_path):
+    out = tmp_path / "damaged"
+    simgen(out, "farm.workers=1", "farm.scenes_per_shard=2")
+    shard = out / SHARDS / "scenes_000002-000003"
+    image = next((shard / "images").iterdir())
+    image.write_bytes(image.read_bytes()[:100])  # a half-written file under a final name
+    (out / SHARDS / f"{TMP_PREFIX}scenes_000004-000005.dead").mkdir()  # left by a killed attempt
+    (out / SHARDS / f"{TMP_PREFIX}scenes_000004-000005.dead" / "x.png").write_bytes(b"partial")
+    proc = simgen(out, "farm.workers=1", "farm.scenes_per_shard=2")
+    assert f"{VIEWS * 2} frames ({FRAMES - VIEWS * 2} already done)" in proc.stdout
+    assert snapshot(out) == reference[1]
+    assert not list(out.rglob(f"{TMP_PREFIX}*"))
+
+
+def test_scene_raising_once_is_retried(reference, tmp_path):
+    out = tmp_path / "retried"
+    simgen(out, "farm.workers=1", "farm.scenes_per_shard=2", faults="3:1")
+    assert snapshot(out) == reference[1]
+
+
+def test_permanent_failure_reported_by_scene_and_seed_rest_completes(reference, tmp_path):
+    out = tmp_path / "failing"
+    proc = simgen(out, "farm.workers=1", "farm.scenes_per_shard=2", "farm.max_retries=1", faults="5", expect=1)
+    line = error_line(proc)
+    assert "scene 5 (seed 0)" in line and "after 2 attempt(s)" in line and "InjectedFault" in line
+    assert complete_shards(out) == ["scenes_000000-000001", "scenes_000002-000003",
+                                    "scenes_000006-000007", "scenes_000008-000009"]
+    assert not (out / "annotations/instances.json").exists()
+    assert not (out / "images").exists()
+    simgen_merge(out, expect=2)
+    simgen(out, "farm.workers=1")  # the fault gone, a rerun renders only the missing shard
+    assert snapshot(out) == reference[1]
+
+
+def test_ray_worker_death_is_retried_and_failures_reported(reference, tmp_path):
+    """Scene 1 kills its worker process once (replaced, shard retried); workers are recycled
+    every 4 scenes; scene 6 always raises and is reported; the rest completes."""
+    out = tmp_path / "ray_faults"
+    proc = simgen(out, "farm.workers=2", "farm.scenes_per_shard=2", "farm.scenes_per_worker=4",
+                  "farm.max_retries=1", faults="1:1:exit,6", expect=1)
+    line = error_line(proc)
+    assert "scene 6 (seed 0)" in line and "after 2 attempt(s)" in line and "scene 1 " not in line
+    assert "scenes_000000-000001" in complete_shards(out) and "scenes_000006-000007" not in complete_shards(out)
+    assert len(complete_shards(out)) == FRAMES // VIEWS // 2 - 1
+    simgen(out, "farm.workers=1")
+    assert snapshot(out) == reference[1]
+
+
+def test_slices_merge_into_the_single_run_dataset(reference, tmp_path):
+    """Slice 0 as a plain run (nothing merged yet), slices 1 and 2 as a Hydra multirun with the
+    basic launcher (the last merges); then a merge killed part-way is redone by simgen-merge."""
+    out = tmp_path / "sliced"
+    slicing = ["farm.workers=1", "farm.scenes_per_shard=2", "farm.num_slices=3"]
+    proc = simgen(out, *slicing, "farm.slice=0")
+    assert "simgen-merge" in proc.stdout and not (out / "annotations/instances.json").exists()
+    assert complete_shards(out) == ["scenes_000000-000001", "scenes_000006-000007"]
+    simgen(out, "-m", *slicing, "farm.slice=1,2")
+    assert snapshot(out) == reference[1]
+    for path in sorted((out / "images").iterdir())[::2]:
+        path.unlink()
+    (out / "images" / f"{TMP_PREFIX}000000.png.dead").write_bytes(b"")
+    (out / "annotations/instances.json").unlink()
+    simgen_merge(out)
+    simgen_merge(out)
+    assert snapshot(out) == reference[1]
+
+
+def test_concurrent_slices_through_submitit_launcher(reference, tmp_path):
+    """The SLURM launcher's code path, run locally: three slices at once into one output_dir."""
+    out = tmp_path / "submitit"
+    simgen(out, "-m", "hydra/launcher=submitit_local", "farm.workers=1", "farm.scenes_per_shard=2",
+           "farm.num_slices=3", "farm.slice=range(0,3)")
+    assert snapshot(out) == reference[1]
+
+
+def test_changed_config_refused_without_touching_shards(reference, tmp_path):
+    out = tmp_path / "changed"
+    simgen(out, "farm.workers=1", "farm.scenes_per_shard=2")
+    before = {p: (p.stat().st_mtime_ns, p.stat().st_ino) for p in out.rglob("*")}
+    proc = simgen(out, "farm.workers=1", "scene.max_objects=4", expect=2)
+    line = error_line(proc)
+    assert "scene.max_objects: 3 -> 4" in line and str(out) in line
+    assert {p: (p.stat().st_mtime_ns, p.stat().st_ino) for p in out.rglob("*")} == before
+    # execution knobs are not the job: another shard size resumes with the recorded one
+    proc = simgen(out, "farm.workers=1", "farm.scenes_per_shard=5")
+    assert f"0 frames ({FRAMES} already done)" in proc.stdout
+    assert snapshot(out) == reference[1]
+
+
+# ---- pieces, without rendering ----
+
+def test_shards_and_slices_cover_every_scene_once():
+    shards = plan_shards(23, 4)
+    assert [s.scenes for s in shards][-1] == range(20, 23)
+    assert [i for s in shards for i in s.scenes] == list(range(23))
+    sliced = [slice_shards(shards, 4, k) for k in range(4)]
+    assert sorted((s for part in sliced for s in part), key=lambda s: s.first) == shards
+
+
+def test_config_hash_ignores_execution_settings_only():
+    a, b = SimgenConfig(scene={"kind": "tabletop"}), SimgenConfig(scene={"kind": "tabletop"})
+    b.farm = FarmConfig(workers=7, address="auto", scenes_per_shard=3, num_slices=4, slice=2)
+    b.output_dir, b.renderer.egl_device = "/elsewhere", 1
+    assert config_hash(dataset_config(a)) == config_hash(dataset_config(b))
+    b.seed = 1
+    assert config_hash(dataset_config(a)) != config_hash(dataset_config(b))
+
+
+def test_fault_plan_parsing():
+    plan = FaultPlan.from_env({"SIMGEN_FAULT_SCENES": "3, 5:2, 8:1:exit"})
+    assert plan.scenes == {3: (None, "raise"), 5: (2, "raise"), 8: (1, "exit")}
+    with pytest.raises(InjectedFault):
+        plan.check(5, 1)
+    plan.check(5, 2)
+    plan.check(4, 0)
+    with pytest.raises(ConfigError, match="SIMGEN_FAULT_SCENES"):
+        FaultPlan.from_env({"SIMGEN_FAULT_SCENES": "x:1"})
+
+
+@pytest.mark.parametrize("overrides, key", [
+    (["farm.num_slices=2", "farm.slice=2", "output_dir=/tmp/x"], "farm.slice"),
+    (["farm.num_slices=2", "farm.slice=1"], "output_dir"),
+    (["farm.scenes_per_shard=0"], "farm.scenes_per_shard"),
+    (["farm.max_retries=-1"], "farm.max_retries"),
+])
+def test_bad_farm_settings_are_one_line_errors(overrides, key):
+    from simgen.config.scenes import register_configs
+    from simgen.tools.cli import load_job
+
+    register_configs()
+    with pytest.raises(ConfigError, match=key):
+        load_job(overrides)
+
+
+def _writer(shards_dir: Path, shard: Shard, payload: bytes = b"pixels") -> ShardWriter:
+    w = ShardWriter(shards_dir, shard)
+    w.add_file(f"images/{shard.first:06d}.png", payload)
+    w.add_records({"id": shard.first + 1}, [{"image_id": shard.first + 1, "instance_id": 3}])
+    return w
+
+
+def test_shard_commit_is_all_or_nothing(tmp_path):
+    shard = Shard(0, 1)
+    image = tmp_path / shard.name / "images/000000.png"
+    assert _writer(tmp_path, shard).commit("h", 0) is True
+    assert check_shard(tmp_path / shard.name, shard, "h", 1) is None
+    assert check_shard(tmp_path / shard.name, shard, "other", 1) == "manifest of another config"
+    inode = image.stat().st_ino
+    # another writer of the same shard (a concurrent slice, a worker of a killed run) defers
+    assert _writer(tmp_path, shard).commit("h", 0) is False
+    assert image.stat().st_ino == inode
+    # a damaged shard under the final name is checked and replaced
+    image.write_bytes(b"pixelz")
+    assert check_shard(tmp_path / shard.name, shard, "h", 1) == "images/000000.png does not match its checksum"
+    assert check_shard(tmp_path / shard.name, shard, "h", 1, checksums=False) is None
+    assert _writer(tmp_path, shard).commit("h", 0) is True
+    assert image.read_bytes() == b"pixels"
+    # a temporary folder that lost files while being written is never put in place
+    w = _writer(tmp_path, Shard(1, 2))
+    (w.tmp / "images/000001.png").unlink()
+    with pytest.raises(DatasetError, match="disturbed"):
+        w.commit("h", 0)
+    w = _writer(tmp_path, Shard(1, 2))
+    shutil.rmtree(w.tmp)
+    with pytest.raises(FileNotFoundError):
+        w.add_file("depth/000001.png", b"x")  # the removed folder is not re-created
+    assert sorted(p.name for p in tmp_path.iterdir()) == [shard.name]
