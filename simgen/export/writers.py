@@ -56,7 +56,7 @@ def register(cls):
 
 
 def _load_builtin() -> None:
-    from simgen.export import coco  # noqa: F401  (registers "coco")
+    from simgen.export import coco, kitti  # noqa: F401  (register "coco", "kitti")
 
 
 def available() -> list[str]:
