@@ -21,6 +21,8 @@ class AssetRef:
     ``procedural`` (``shape`` names a builder of :mod:`simgen.assets.procedural`, ``size`` its
     parameters: a car's dimensions and paint, or a street's merged scenery).
     ``scale`` multiplies the geometry uniformly (URDFs keep their own mesh scale too).
+    ``collision`` (mesh kind) names a convex decomposition scaled like the mesh; the same link
+    frame holds both, so what is drawn and what collides stay aligned.
     """
 
     kind: str
@@ -28,15 +30,36 @@ class AssetRef:
     shape: str = ""
     size: tuple[float, ...] = ()
     scale: float = 1.0
+    collision: str = ""  # OBJ of convex parts in the mesh file's frame and units; "" = convex hull
+
+
+@dataclass
+class Texture:
+    """A base-colour texture, described (not stored) so the spec stays small and replayable.
+
+    kind: ``asset`` (the mesh file's own image on its own UVs), ``image`` (the file ``path``),
+    or procedural ``checker``, ``stripes``, ``noise`` (from ``colors`` (RGB in [0, 1]) and
+    ``seed``). Meshes without UVs get a box projection repeating every ``tile`` metres.
+    """
+
+    kind: str
+    path: str = ""
+    colors: tuple[tuple[float, float, float], ...] = ()
+    tile: float = 0.05
+    seed: int = 0
 
 
 @dataclass
 class Material:
-    """PBR material: linear RGBA base colour in [0, 1], metallic and roughness in [0, 1]."""
+    """PBR material: linear RGBA base colour in [0, 1], metallic and roughness in [0, 1].
+
+    With a ``texture``, the base colour multiplies the texture's colours.
+    """
 
     base_color: tuple[float, float, float, float] = (0.7, 0.7, 0.7, 1.0)
     metallic: float = 0.0
     roughness: float = 0.7
+    texture: Texture | None = None
 
 
 @dataclass
@@ -56,6 +79,7 @@ class BodySpec:
     static: bool = False
     mass: float | None = None
     support_top: float | None = None
+    friction: float | None = None  # lateral friction coefficient; None = the physics default
 
 
 @dataclass

@@ -54,7 +54,7 @@ def check_source(source: str) -> None:
         resolve_files(source)
 
 
-def draw_asset(rng: np.random.Generator, source: str, size_min, size_max, scale: float = 1.0) -> AssetRef:
+def draw_asset(rng: np.random.Generator, source: str, size_min, size_max, scale: float = 1.0, collision: str = "") -> AssetRef:
     """One asset from ``source``: a file drawn uniformly from its matches, or a primitive of
     uniformly drawn dimensions between ``size_min`` and ``size_max`` (metres)."""
     if source.startswith(PRIMITIVE_PREFIX):
@@ -63,4 +63,19 @@ def draw_asset(rng: np.random.Generator, source: str, size_min, size_max, scale:
         return AssetRef(kind="primitive", shape=source[len(PRIMITIVE_PREFIX):], size=size, scale=scale)
     files = resolve_files(source)
     path = files[int(rng.integers(len(files)))]
-    return AssetRef(kind=asset_kind(path), path=path, scale=scale)
+    return AssetRef(kind=asset_kind(path), path=path, scale=scale, collision=collision)
+
+
+def single_asset(entry) -> AssetRef | None:
+    """The one asset a recipe entry always draws (a single file, or a primitive of fixed size),
+    equal to what :func:`draw_asset` returns for it; None when draws differ (globs, size ranges).
+    Formats with one model per category (BOP) need it."""
+    if entry.source.startswith(PRIMITIVE_PREFIX):
+        if list(entry.size_min) != list(entry.size_max):
+            return None
+        size = tuple(float(x) for x in entry.size_min)
+        return AssetRef(kind="primitive", shape=entry.source[len(PRIMITIVE_PREFIX):], size=size, scale=entry.scale)
+    files = resolve_files(entry.source)
+    if len(files) != 1:
+        return None
+    return AssetRef(kind=asset_kind(files[0]), path=files[0], scale=entry.scale, collision=entry.collision)

@@ -39,6 +39,31 @@ class LoadedAsset:
     def vertices(self) -> np.ndarray:
         return self.mesh.vertices
 
+    @property
+    def collision_path(self) -> str | None:
+        """Convex decomposition (OBJ, scaled like the mesh by ``ref.scale``), or None: hull."""
+        return self.ref.collision or None
+
+
+def _texture_source(mesh: trimesh.Trimesh):
+    """The PIL image a mesh carries on per-vertex UVs (glTF base colour or OBJ map_Kd), or None."""
+    visual = mesh.visual
+    if not isinstance(visual, trimesh.visual.TextureVisuals) or visual.uv is None or len(visual.uv) != len(mesh.vertices):
+        return None
+    material = visual.material
+    return getattr(material, "baseColorTexture", None) or getattr(material, "image", None)
+
+
+def has_texture(mesh: trimesh.Trimesh) -> bool:
+    """Whether the mesh carries its own base-colour image on UVs."""
+    return _texture_source(mesh) is not None
+
+
+def texture_image(mesh: trimesh.Trimesh) -> np.ndarray | None:
+    """The (H, W, 3) uint8 base-colour image a mesh carries on its UVs, or None."""
+    image = _texture_source(mesh)
+    return None if image is None else np.asarray(image.convert("RGB"))
+
 
 def _primitive(shape: str, size: tuple[float, ...]) -> trimesh.Trimesh:
     try:
@@ -63,7 +88,8 @@ def _load_mesh_file(path: str) -> trimesh.Trimesh:
     try:
         mesh = trimesh.load(path, force="mesh", process=True)
     except Exception as exc:  # trimesh raises many types for corrupt files
-        raise AssetError(f"{path}: cannot load mesh ({type(exc).__name__}: {exc})") from None
+        reason = " ".join(str(exc).split())  # one line, whatever the loader said
+        raise AssetError(f"{path}: cannot load mesh ({type(exc).__name__}: {reason})") from None
     if not isinstance(mesh, trimesh.Trimesh) or len(mesh.faces) == 0:
         raise AssetError(f"{path}: mesh has no triangles")
     return mesh
@@ -75,6 +101,8 @@ def _urdf_mesh(path: str) -> tuple[trimesh.Trimesh, float]:
     for vis in link.visuals:
         if vis.mesh_path is not None:
             part = _load_mesh_file(vis.mesh_path).copy()
+            if len(link.visuals) > 1:  # one texture per body: parts are drawn in one colour
+                part.visual = trimesh.visual.ColorVisuals(part)
             part.vertices = part.vertices * np.asarray(vis.scale)
         elif vis.box is not None:
             part = trimesh.creation.box(extents=vis.box)
@@ -115,8 +143,8 @@ def load_asset(ref: AssetRef) -> LoadedAsset:
         mesh.apply_scale(ref.scale)
         if mass is not None:
             mass *= ref.scale**3
-    if ref.kind != "procedural":
-        mesh.visual = trimesh.visual.ColorVisuals(mesh)  # drop file materials: randomizers choose
+    if ref.kind != "procedural" and not has_texture(mesh):  # drop file colours: randomizers choose
+        mesh.visual = trimesh.visual.ColorVisuals(mesh)  # (a texture may stay; procedural colours stay)
     com = _center_of_mass(mesh)
     if mass is None:
         volume = abs(mesh.volume) if mesh.is_volume else float(np.prod(mesh.extents))

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from simgen.assets.catalog import check_source
 from simgen.config.schema import SimgenConfig
-from simgen.errors import ConfigError, SimgenError
 from simgen.export import writers
+from simgen.errors import ConfigError, SimgenError
 
 IMAGE_FORMATS = ("png", "jpg")
 MAX_SIDE = 8192
@@ -36,13 +36,10 @@ def check_job(cfg: SimgenConfig) -> None:
     _require("coco" in ex.formats, "export.formats", ex.formats, "must include coco (the index of every dataset)")
     for fmt in ex.formats:
         _require(fmt in formats, "export.formats", fmt, f"allowed: {', '.join(formats)}")
+    writers.check_config(ex.formats, cfg)
     _require(ex.image_format in IMAGE_FORMATS, "export.image_format", ex.image_format, f"allowed: {', '.join(IMAGE_FORMATS)}")
     _require(0 <= ex.png_compression <= 9, "export.png_compression", ex.png_compression, "must lie in 0..9")
     _require(1 <= ex.jpeg_quality <= 100, "export.jpeg_quality", ex.jpeg_quality, "must lie in 1..100")
-    if "kitti" in ex.formats:
-        from simgen.export.kitti import check_config
-
-        check_config(ex.kitti)
     farm = cfg.farm
     _require(farm.workers >= 0, "farm.workers", farm.workers, "must be >= 0 (0 = all cores)")
     check_scene(cfg.scene)
@@ -72,6 +69,10 @@ def check_scene(scene) -> None:
     if hasattr(scene, "camera"):
         c = scene.camera
         _require(0 < c.znear < c.zfar, "scene.camera.znear", c.znear, f"must be > 0 and < scene.camera.zfar ({c.zfar})")
+    if scene.kind == "bin_picking":
+        from simgen.randomizers.bin_picking import check_recipe
+
+        check_recipe(scene)
     if scene.kind == "driving":
         from simgen.randomizers.driving import check_recipe
 

@@ -89,6 +89,9 @@ class AssetEntryConfig:
     size_min: List[float] = field(default_factory=list)
     size_max: List[float] = field(default_factory=list)
     scale: float = 1.0
+    mass: Optional[float] = None  # kg; None: the file's mass, else volume x 400 kg/m^3
+    friction: Optional[float] = None  # lateral friction; None: the physics default
+    collision: str = ""  # convex decomposition OBJ (set by assets.dirs); "": convex hull
 
 
 @dataclass
@@ -322,8 +325,113 @@ class DrivingSceneConfig:
         return list(dict.fromkeys(c.category for c in self.classes))
 
 
+@dataclass
+class BinConfig:
+    """The bin: ``procedural`` (floor and four walls, sizes below, metres) or ``tray``
+    (pybullet_data's tray/traybox.urdf, about 0.5 m square with sloped walls)."""
+
+    kind: str = "procedural"
+    inner_size: List[float] = field(default_factory=lambda: [0.32, 0.24])
+    wall_height: float = 0.12
+    wall_thickness: float = 0.012
+    floor_thickness: float = 0.015
+
+
+@dataclass
+class BinCamerasConfig(CameraShellConfig):
+    """Views of the bin: a share straight overhead (with jitter), the rest on the hemisphere
+    shell around the bin centre (the shell settings above; the recipe sets them for a bin).
+    ``stereo_baseline`` > 0 (metres) renders views as left/right pairs."""
+
+    overhead_fraction: float = 0.5
+    overhead_height_min: float = 0.55
+    overhead_height_max: float = 0.8
+    overhead_jitter: float = 0.04  # metres of xy offset of the eye and the target
+    overhead_tilt_max_deg: float = 8.0
+    stereo_baseline: float = 0.0
+
+
+@dataclass
+class TexturesConfig:
+    """Relative weights of the looks an object (and the bin) may get, and their sources.
+
+    own: the mesh file's texture where it has one; plain: a random colour; checker, stripes,
+    noise: procedural; image: a random picture from ``image_dir`` (png/jpg). Tiles span
+    ``tile_min``..``tile_max`` metres where a mesh has no UVs.
+    """
+
+    own: float = 2.0
+    plain: float = 2.0
+    checker: float = 1.0
+    stripes: float = 1.0
+    noise: float = 1.0
+    image: float = 1.0
+    image_dir: Optional[str] = None
+    tile_min: float = 0.01
+    tile_max: float = 0.05
+
+
+@dataclass
+class BackgroundConfig:
+    """What lies around the bin: the floor shows a random picture from ``image_dir`` with
+    probability ``image_probability`` (when given), else a procedural texture or a colour."""
+
+    image_dir: Optional[str] = None
+    image_probability: float = 0.7
+    tile_min: float = 0.2
+    tile_max: float = 1.0
+
+
+@dataclass
+class BinPickingSceneConfig:
+    """Objects dropped into a bin in random order, piling up with heavy occlusion.
+
+    ``assets`` are the labeled objects (replaced by ``assets.dirs`` when given);
+    ``distractors`` are unlabeled clutter, ``distractor_fraction`` of the objects.
+    """
+
+    name: str = "bin_picking"
+    kind: str = "bin_picking"
+    randomizers: List[str] = field(default_factory=lambda: ["bin_room", "bin", "pile", "bin_materials", "lights", "bin_cameras"])
+    min_objects: int = 12
+    max_objects: int = 24
+    distractor_fraction: float = 0.2
+    spawn_fraction: float = 0.9  # objects start over this central fraction of the bin
+    drop_gap: float = 0.01  # metres between spawned objects' bounding spheres
+    views_per_scene: int = 4
+    depth_scale: float = 0.0001  # metres per unit of the uint16 depth PNG (0.1 mm, 6.5 m range)
+    assets: List[AssetEntryConfig] = field(default_factory=list)
+    distractors: List[AssetEntryConfig] = field(default_factory=list)
+    bin: BinConfig = field(default_factory=BinConfig)
+    camera: BinCamerasConfig = field(default_factory=BinCamerasConfig)
+    lights: LightsConfig = field(default_factory=LightsConfig)
+    materials: MaterialsConfig = field(default_factory=MaterialsConfig)
+    textures: TexturesConfig = field(default_factory=TexturesConfig)
+    background: BackgroundConfig = field(default_factory=BackgroundConfig)
+    physics: PhysicsConfig = field(default_factory=PhysicsConfig)
+
+
 # Scene kinds: a recipe's ``kind`` picks the schema its file is checked against.
-SCENE_SCHEMAS: dict[str, type] = {"tabletop": TabletopSceneConfig, "driving": DrivingSceneConfig}
+SCENE_SCHEMAS: dict[str, type] = {"tabletop": TabletopSceneConfig, "bin_picking": BinPickingSceneConfig,
+                                  "driving": DrivingSceneConfig}
+
+
+@dataclass
+class AssetsConfig:
+    """Your own meshes: every folder in ``dirs`` becomes the scene's object categories (see
+    :mod:`simgen.assets.user` for the folder rule and ``assets.yaml``).
+
+    units: ``m``, ``mm`` or ``auto`` (mm when a mesh spans more than 2 units), unless its
+    assets.yaml says otherwise. Collision decompositions are cached in ``cache_dir``
+    (default ``$SIMGEN_CACHE_DIR`` or ``~/.cache/simgen``). A mesh whose volume is below
+    ``1 - convex_tolerance`` of its convex hull's is concave and gets a decomposition.
+    """
+
+    dirs: List[str] = field(default_factory=list)
+    units: str = "auto"
+    skip_invalid: bool = False
+    cache_dir: Optional[str] = None
+    convex_tolerance: float = 0.03
 
 
 @dataclass
@@ -339,3 +447,4 @@ class SimgenConfig:
     labels: LabelsConfig = field(default_factory=LabelsConfig)
     export: ExportConfig = field(default_factory=ExportConfig)
     farm: FarmConfig = field(default_factory=FarmConfig)
+    assets: AssetsConfig = field(default_factory=AssetsConfig)

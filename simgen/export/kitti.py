@@ -37,7 +37,7 @@ from simgen.export.writers import Writer, register
 BBOX_MODES = ("amodal", "visible")
 
 
-def check_config(cfg) -> None:
+def check_settings(cfg) -> None:
     """The ``export.kitti`` settings, each failure naming its key."""
     if cfg.bbox not in BBOX_MODES:
         raise ConfigError(f"export.kitti.bbox={cfg.bbox!r}: allowed {', '.join(BBOX_MODES)}")
@@ -126,6 +126,10 @@ def calib_text(camera: CameraLabel) -> str:
 @register
 class KittiWriter(Writer):
     name = "kitti"
+
+    @classmethod
+    def check_config(cls, cfg) -> None:
+        check_settings(cfg.export.kitti)
 
     def frame_files(self, labels: FrameLabels, rgb: np.ndarray) -> dict[str, bytes]:
         cfg, i = self.ctx.export.kitti, labels.image_index

@@ -37,6 +37,10 @@ class Writer:
     def __init__(self, ctx: WriterContext) -> None:
         self.ctx = ctx
 
+    @classmethod
+    def check_config(cls, cfg: Any) -> None:
+        """Raise ConfigError if the job (SimgenConfig) cannot be written in this format."""
+
     def frame_files(self, labels: FrameLabels, rgb: np.ndarray) -> dict[str, bytes]:
         return {}
 
@@ -56,12 +60,19 @@ def register(cls):
 
 
 def _load_builtin() -> None:
-    from simgen.export import coco, kitti  # noqa: F401  (register "coco", "kitti")
+    from simgen.export import bop, coco, kitti  # noqa: F401  (register "bop", "coco", "kitti")
 
 
 def available() -> list[str]:
     _load_builtin()
     return sorted(_WRITERS)
+
+
+def check_config(names, cfg: Any) -> None:
+    """Let each chosen format refuse a job it cannot write, before anything is written."""
+    _load_builtin()
+    for name in names:
+        _WRITERS[name].check_config(cfg)
 
 
 def make_writers(names, ctx: WriterContext) -> list[Writer]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 from scipy.spatial.transform import Rotation
@@ -18,19 +20,27 @@ from simgen.physics.state import SceneState
 from simgen.spec import BodySpec, SceneSpec
 
 GRAVITY = -9.81
+DEFAULT_FRICTION = 0.8
+
+
+@contextmanager
+def quiet_fd(fd: int) -> Iterator[None]:
+    """Silence what C code writes to file descriptor ``fd`` (1 stdout, 2 stderr) meanwhile."""
+    (sys.stdout if fd == 1 else sys.stderr).flush()
+    saved, devnull = os.dup(fd), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    try:
+        yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
+        os.close(devnull)
 
 
 def _import_pybullet():
     """Import pybullet without the build-time banner its C code prints on stderr."""
-    sys.stderr.flush()
-    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 2)
-    try:
+    with quiet_fd(2):
         import pybullet
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
     return pybullet
 
 
@@ -77,21 +87,29 @@ class PhysicsWorld:
             if ref.kind == "primitive" and ref.shape == "box":
                 half = (np.asarray(ref.size[:3]) * ref.scale / 2).tolist()
                 shape = pb.createCollisionShape(pb.GEOM_BOX, halfExtents=half, physicsClientId=c)
+            elif asset.collision_path:  # convex parts in the link frame, one hull per OBJ object
+                shape = pb.createCollisionShape(pb.GEOM_MESH, fileName=asset.collision_path, meshScale=[ref.scale] * 3, physicsClientId=c)
             else:  # convex hull of the visual mesh: what is drawn is what collides
                 shape = pb.createCollisionShape(pb.GEOM_MESH, vertices=asset.vertices.tolist(), physicsClientId=c)
             mass = 0.0 if body.static else (body.mass if body.mass is not None else asset.mass)
             bid = pb.createMultiBody(
                 baseMass=mass,
                 baseCollisionShapeIndex=shape,
+                baseVisualShapeIndex=self.visual_shape(body, asset),
                 basePosition=t,
                 baseOrientation=_quat(R),
                 baseInertialFramePosition=asset.center_of_mass.tolist(),
                 physicsClientId=c,
             )
         if not body.static:
-            pb.changeDynamics(bid, -1, lateralFriction=0.8, rollingFriction=0.002, spinningFriction=0.002, physicsClientId=c)
+            friction = DEFAULT_FRICTION if body.friction is None else body.friction
+            pb.changeDynamics(bid, -1, lateralFriction=friction, rollingFriction=0.002, spinningFriction=0.002, physicsClientId=c)
         self._ids[body.instance_id] = bid
         return bid
+
+    def visual_shape(self, body: BodySpec, asset: LoadedAsset) -> int:
+        """pybullet visual shape of a non-URDF body: none (-1), since pyrender draws the scene."""
+        return -1
 
     def link_pose(self, instance_id: int) -> np.ndarray:
         """World pose (4, 4) of a body's link frame, the frame its visual mesh is given in."""

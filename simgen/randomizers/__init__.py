@@ -60,4 +60,4 @@ def build_scene(index: int, seed: int, ctx: RecipeContext) -> SceneSpec:
 
 
 def _load_builtin() -> None:
-    from simgen.randomizers import cameras, driving, lights, materials, tabletop  # noqa: F401  (register)
+    from simgen.randomizers import bin_picking, cameras, driving, lights, materials, tabletop  # noqa: F401  (register)

@@ -19,6 +19,7 @@ from simgen.camera import opencv_to_opengl_pose, pyrender_intrinsics
 from simgen.config.schema import RendererConfig
 from simgen.physics.state import SceneState
 from simgen.platform import import_pyrender
+from simgen.render import textures
 from simgen.render.framebuffers import ALONE, COLOR, LABELS, Framebuffers, attach
 from simgen.render.shaders import shader_cache
 from simgen.spec import CameraSpec
@@ -101,6 +102,10 @@ class Renderer:
             mesh.primitives[0].color_0 = np.repeat(asset.mesh.visual.face_colors, 3, axis=0)
             return mesh
         smooth = asset.ref.kind != "primitive" or asset.ref.shape in SMOOTH_PRIMITIVES
+        if m is not None and m.texture is not None:  # the texture's UVs and image
+            mesh, image = textures.textured(asset, m.texture)
+            material.baseColorTexture = pr.Texture(source=image, source_channels="RGB")
+            return pr.Mesh.from_trimesh(mesh, material=material, smooth=smooth)
         return pr.Mesh.from_trimesh(asset.mesh, material=material, smooth=smooth)
 
     def load(self, state: SceneState) -> None:

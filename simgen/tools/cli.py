@@ -71,6 +71,7 @@ def to_job(cfg):
     """Typed config and worker JobSpec from a composed DictConfig, after value checks."""
     from omegaconf import OmegaConf
 
+    from simgen.assets.user import apply_user_assets
     from simgen.config.checks import check_job
     from simgen.pipeline import JobSpec, category_names
 
@@ -78,6 +79,7 @@ def to_job(cfg):
         typed = OmegaConf.to_object(cfg)
     except Exception as exc:
         raise SimgenError(_one_line(exc)) from None
+    typed.scene = apply_user_assets(typed.scene, typed.assets)  # assets.dirs: the user's meshes
     check_job(typed)
     job = JobSpec(scene=typed.scene, renderer=typed.renderer, labels=typed.labels, export=typed.export,
                   seed=typed.seed, frames=typed.frames, categories=category_names(typed.scene))

@@ -1,0 +1,219 @@
+"""Throughput benchmark: simgen end to end against pybullet's own renderer, on the same scenes.
+
+    python benchmarks/run.py                      # every case, both cores, markdown table
+    python benchmarks/run.py --cases tabletop-20 --frames 64 --workers 2
+    python benchmarks/run.py --long 5000          # resident memory after 100 and 5,000 frames
+
+Each case runs in ``--workers`` spawned processes, scenes dealt round-robin. A process builds
+the scenes, settles them in pybullet, draws and labels every view, encodes the files and writes
+them to a temporary dataset; the parent joins the COCO records into one file. Figures are
+frames over wall time of the slowest process plus the COCO write, after one warm-up scene per
+process (renderer start-up and shader compilation are not counted). Results go to
+``benchmarks/results/latest.json``, the table to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import platform
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+CASES = {
+    "tabletop-10": ["scene=tabletop", "scene.min_objects=10", "scene.max_objects=10"],
+    "tabletop-20": ["scene=tabletop", "scene.min_objects=20", "scene.max_objects=20"],
+    "tabletop-100": ["scene=tabletop", "scene.min_objects=100", "scene.max_objects=100", "scene.table_size=[2.4,1.6]"],
+    "driving-1242x375": ["scene=driving", "renderer=kitti"],
+    "driving-1280x720": ["scene=driving", "renderer.width=1280", "renderer.height=720"],
+}
+PIPELINES = ("simgen", "pybullet-tiny", "pybullet-egl")
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _job(overrides: list[str]):
+    from simgen.config.scenes import register_configs
+    from simgen.tools.cli import load_job
+
+    register_configs()
+    return load_job(overrides)[1]
+
+
+def _work(pipeline: str, overrides: list[str], scenes: list[int], out_dir: str, rss_after: list[int]) -> dict:
+    """One process: a warm-up scene, then ``scenes``; files written under ``out_dir``."""
+    from collections import defaultdict
+
+    from simgen.export import coco
+
+    job = _job(overrides)
+    out = Path(out_dir)
+    timings: dict[str, float] = defaultdict(float)
+    images, annotations, rss = [], [], {}
+    frames = 0
+
+    if pipeline == "simgen":
+        from simgen.pipeline import SceneWorker
+
+        worker = SceneWorker(job)
+        worker.run(job.scene_count)  # warm-up: a scene index past the dataset's
+
+        def scene(i: int):
+            result = worker.run(i)
+            for k, v in result.timings.items():
+                timings[k] += v
+            t0 = time.perf_counter()
+            for frame in result.frames:
+                for rel, data in frame.files.items():
+                    (out / rel).parent.mkdir(parents=True, exist_ok=True)
+                    (out / rel).write_bytes(data)
+                images.append(frame.image)
+                annotations.extend(frame.annotations)
+            timings["write"] += time.perf_counter() - t0
+            return len(result.frames)
+    else:
+        from benchmarks.baseline import BaselineWorld, label_and_encode
+        from simgen.randomizers import RecipeContext, build_scene
+
+        world = BaselineWorld("egl" if pipeline == "pybullet-egl" else "tiny")
+        ctx = RecipeContext(job.scene, job.renderer.width, job.renderer.height)
+        cats = {n: k + 1 for k, n in enumerate(job.categories)}
+
+        def scene(i: int, count: bool = True):
+            t0 = time.perf_counter()
+            spec = build_scene(i, job.seed, ctx)
+            state = world.simulate(spec, job.scene.physics)
+            t1 = time.perf_counter()
+            n = 0
+            for view, image_index in enumerate(job.image_indices(i) if count else range(len(spec.cameras))):
+                files, anns = label_and_encode(world, state, spec.cameras[view], cats, image_index + 1, job.scene.depth_scale)
+                t2 = time.perf_counter()
+                for kind, data in zip(("images", "depth", "instances"), files):
+                    (out / kind).mkdir(parents=True, exist_ok=True)
+                    (out / kind / f"{image_index:06d}.png").write_bytes(data)
+                images.append({"id": image_index + 1, "file_name": f"{image_index:06d}.png"})
+                annotations.extend(anns)
+                timings["write"] += time.perf_counter() - t2
+                n += 1
+            timings["physics"] += t1 - t0
+            timings["render+labels+encode"] += time.perf_counter() - t1 - 0
+            return n
+
+        scene(job.scene_count, count=False)
+        images.clear()
+        annotations.clear()
+
+    start = time.perf_counter()
+    for i in scenes:
+        frames += scene(i)
+        for mark in rss_after:
+            if mark not in rss and frames >= mark:
+                rss[mark] = _rss_mb()
+    elapsed = time.perf_counter() - start
+    return {"frames": frames, "seconds": elapsed, "timings": dict(timings), "images": images, "annotations": annotations,
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "rss_mb": rss}
+
+
+def run_case(pipeline: str, overrides: list[str], frames: int, workers: int, rss_after=()) -> dict:
+    job = _job(overrides + [f"frames={frames}"])
+    from simgen.export import coco
+
+    scenes = list(range(job.scene_count))
+    out = Path(tempfile.mkdtemp(prefix="simgen-bench-"))
+    try:
+        ctx = mp.get_context("spawn")
+        with ctx.Pool(workers, maxtasksperchild=1) as pool:
+            parts = pool.starmap(_work, [(pipeline, overrides + [f"frames={frames}"], scenes[k::workers], str(out), list(rss_after)) for k in range(workers)])
+        t0 = time.perf_counter()
+        doc = coco.build({"description": "benchmark"}, job.categories, [i for p in parts for i in p["images"]],
+                         [a for p in parts for a in p["annotations"]])
+        coco.write_json(doc, out / "annotations" / "instances.json")
+        coco_s = time.perf_counter() - t0
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    done = sum(p["frames"] for p in parts)
+    wall = max(p["seconds"] for p in parts) + coco_s
+    stages: dict[str, float] = {}
+    for p in parts:
+        for k, v in p["timings"].items():
+            stages[k] = stages.get(k, 0.0) + v
+    return {
+        "pipeline": pipeline, "frames": done, "workers": workers, "seconds": round(wall, 3),
+        "fps": round(done / wall, 2),
+        "ms_per_frame_per_process": {k: round(1000 * v / done, 1) for k, v in stages.items()},
+        "peak_rss_mb_per_worker": round(max(p["peak_rss_mb"] for p in parts), 1),
+        "rss_mb": parts[0]["rss_mb"],
+    }
+
+
+def _available(case: str) -> bool:
+    from simgen.config.scenes import recipe_files
+
+    scene = next(o.split("=", 1)[1] for o in CASES[case] if o.startswith("scene="))
+    return scene in recipe_files()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cases", default=",".join(CASES), help="comma-separated, from: " + ", ".join(CASES))
+    parser.add_argument("--pipelines", default=",".join(PIPELINES))
+    parser.add_argument("--frames", type=int, default=64, help="frames per case (after warm-up)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count())
+    parser.add_argument("--long", type=int, default=0, help="also run one simgen worker this many frames (tabletop-20) for memory")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "latest.json")
+    args = parser.parse_args()
+
+    results = {"machine": f"{platform.node()} {platform.processor() or platform.machine()}, {os.cpu_count()} cores",
+               "date": time.strftime("%Y-%m-%d"), "frames": args.frames, "workers": args.workers, "cases": {}}
+    for case in args.cases.split(","):
+        if not _available(case):
+            print(f"skip {case}: scene not available", file=sys.stderr)
+            continue
+        rows = {}
+        for pipeline in args.pipelines.split(","):
+            try:
+                rows[pipeline] = run_case(pipeline, CASES[case], args.frames, args.workers)
+            except Exception as exc:  # a baseline that cannot run here is reported, not fatal
+                rows[pipeline] = {"error": f"{type(exc).__name__}: {exc}"}
+            print(case, pipeline, json.dumps(rows[pipeline]), file=sys.stderr)
+            results["cases"][case] = rows
+    if args.long:
+        results["long"] = run_case("simgen", CASES["tabletop-20"], args.long, 1, rss_after=(100, args.long))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=1))
+    print(table(results))
+
+
+def table(results: dict) -> str:
+    lines = [f"Machine: {results['machine']}; {results['workers']} worker processes; {results['frames']} frames per case; {results['date']}.", "",
+             "| case | simgen frames/s | pybullet TinyRenderer frames/s | pybullet EGL frames/s | simgen / best baseline | simgen ms per frame per process (stages) | simgen peak RSS per worker |",
+             "|---|---|---|---|---|---|---|"]
+    for case, rows in results["cases"].items():
+        s = rows.get("simgen", {})
+        base = [rows.get(p, {}).get("fps") for p in ("pybullet-tiny", "pybullet-egl")]
+        best = max([b for b in base if b], default=None)
+        ratio = f"{s['fps'] / best:.1f}x" if best and "fps" in s else "-"
+        stages = ", ".join(f"{k} {v}" for k, v in s.get("ms_per_frame_per_process", {}).items())
+        cells = [str(b) if b else rows.get(p, {}).get("error", "-")[:40] for b, p in zip(base, ("pybullet-tiny", "pybullet-egl"))]
+        lines.append(f"| {case} | {s.get('fps', s.get('error', '-'))} | {cells[0]} | {cells[1]} | {ratio} | {stages} | {s.get('peak_rss_mb_per_worker', '-')} MB |")
+    if "long" in results:
+        r = results["long"]["rss_mb"]
+        marks = sorted(r, key=int)
+        lines += ["", "Memory, one simgen worker, tabletop-20: " + ", ".join(f"RSS after {m} frames {r[m]:.0f} MB" for m in marks)]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,259 @@
+"""Bin picking (``scene=bin_picking``): a bin on the floor, objects dropped into it in random
+order to form an occluded pile with unlabeled distractors among them, random looks, and
+cameras overhead or around the bin, optionally as stereo pairs.
+
+The recipe schema is :class:`simgen.config.schema.BinPickingSceneConfig`.
+"""
+
+from __future__ import annotations
+
+import colorsys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy.spatial.transform import Rotation
+
+from simgen.assets.catalog import check_source, draw_asset, pybullet_data_dir
+from simgen.assets.geometry import has_texture, load_asset
+from simgen.camera import look_at
+from simgen.errors import ConfigError, SimgenError
+from simgen.randomizers import RecipeContext, register
+from simgen.randomizers.cameras import shell_pose, view
+from simgen.randomizers.materials import random_material
+from simgen.randomizers.tabletop import _pose, _scenery  # the same static boxes and poses
+from simgen.spec import AssetRef, BodySpec, Material, SceneSpec, Texture
+
+FLOOR_SIZE = 12.0  # metres: reaches past every view of the bin
+TRAY = "tray/traybox.urdf"
+TRAY_FLOOR_TOP = 0.015  # the tray's collision floor is a 2 cm slab centred 5 mm up
+TRAY_SPAWN_HALF = 0.2  # metres: objects start over the tray's flat bottom
+BIN_KINDS = ("procedural", "tray")
+SPAWN_CANDIDATES = 12  # random spots tried per dropped object; the lowest is taken
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
+PROCEDURAL = ("checker", "stripes", "noise")
+LOOKS = ("own", "plain", *PROCEDURAL, "image")
+
+
+@dataclass(frozen=True)
+class Interior:
+    """Where objects start: over ``half`` (2,) metres either side of the bin centre (x, y),
+    above the bin floor's top face at z = ``floor``."""
+
+    half: np.ndarray
+    floor: float
+
+
+def interior(cfg) -> Interior:
+    """The spawn area of a :class:`~simgen.config.schema.BinConfig` (a pure function of it)."""
+    if cfg.kind == "tray":
+        return Interior(half=np.array([TRAY_SPAWN_HALF, TRAY_SPAWN_HALF]), floor=TRAY_FLOOR_TOP)
+    return Interior(half=np.asarray(cfg.inner_size, float) / 2, floor=float(cfg.floor_thickness))
+
+
+def _images(folder: str | None) -> list[str]:
+    if not folder:
+        return []
+    return sorted(str(p.resolve()) for p in Path(folder).expanduser().iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+
+
+def _colour(rng: np.random.Generator, saturation=(0.3, 1.0), value=(0.3, 1.0)) -> tuple[float, float, float]:
+    return tuple(float(c) for c in colorsys.hsv_to_rgb(rng.uniform(0, 1), rng.uniform(*saturation), rng.uniform(*value)))
+
+
+@register("bin_room")
+def bin_room(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> SceneSpec:
+    """The floor (top face z = 0) with a background picture, a procedural texture or a colour,
+    and a random colour where nothing is hit."""
+    bg = ctx.scene.background
+    spec.background = _colour(rng, (0.0, 0.5), (0.05, 0.7))
+    images = _images(bg.image_dir)
+    tile = float(rng.uniform(bg.tile_min, bg.tile_max))
+    if images and rng.random() < bg.image_probability:
+        texture = Texture(kind="image", path=images[int(rng.integers(len(images)))], tile=tile)
+    else:
+        kind = ("plain", *PROCEDURAL)[int(rng.integers(4))]
+        texture = None if kind == "plain" else Texture(kind=kind, colors=(_colour(rng, (0, 0.5)), _colour(rng, (0, 0.5))),
+                                                         tile=tile, seed=int(rng.integers(2**31)))
+    material = Material(base_color=(*_colour(rng, (0.0, 0.4), (0.2, 0.8)), 1.0) if texture is None else (1.0, 1.0, 1.0, 1.0),
+                        metallic=0.0, roughness=float(rng.uniform(0.5, 1.0)), texture=texture)
+    _scenery(spec, (FLOOR_SIZE, FLOOR_SIZE, 0.1), (0.0, 0.0, -0.05), support_top=0.0).material = material
+    return spec
+
+
+@register("bin")
+def bin_(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> SceneSpec:
+    """The bin on the floor, centred at the origin: a floor slab and four walls (procedural),
+    or pybullet's tray. Objects that end up outside it are removed after settling."""
+    cfg = ctx.scene.bin
+    inside = interior(cfg)
+    if cfg.kind == "tray":
+        path = str(pybullet_data_dir() / TRAY)
+        spec.bodies.append(BodySpec(instance_id=spec.next_instance_id(), asset=AssetRef(kind="urdf", path=path),
+                                    pose=np.eye(4), static=True))
+    else:
+        (hx, hy), t, h, f = inside.half, cfg.wall_thickness, cfg.wall_height, cfg.floor_thickness
+        _scenery(spec, (2 * hx + 2 * t, 2 * hy + 2 * t, f), (0.0, 0.0, f / 2), support_top=f)
+        for sx in (-1, 1):  # walls can hide what is in the bin: no support_top
+            _scenery(spec, (t, 2 * hy + 2 * t, h), (sx * (hx + t / 2), 0.0, h / 2), support_top=None)
+        for sy in (-1, 1):
+            _scenery(spec, (2 * hx, t, h), (0.0, sy * (hy + t / 2), h / 2), support_top=None)
+    spec.keep_above = inside.floor - 0.01
+    return spec
+
+
+def _drop_height(lo_xy: np.ndarray, hi_xy: np.ndarray, floor: float, placed: list[tuple[np.ndarray, np.ndarray]], gap: float) -> float:
+    """Lowest bottom height for a box spanning ``lo_xy``..``hi_xy`` in plan: ``gap`` above the
+    floor and above the top of every placed box (lo (3,), hi (3,)) it overlaps in plan."""
+    z = floor + gap
+    for lo, hi in placed:
+        if lo_xy[0] < hi[0] and lo[0] < hi_xy[0] and lo_xy[1] < hi[1] and lo[1] < hi_xy[1]:
+            z = max(z, float(hi[2]) + gap)
+    return z
+
+
+def _pick(rng: np.random.Generator, entries):
+    weights = np.array([e.weight for e in entries], float)
+    return entries[int(rng.choice(len(entries), p=weights / weights.sum()))]
+
+
+@register("pile")
+def pile(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> SceneSpec:
+    """Between ``min_objects`` and ``max_objects`` bodies, ``distractor_fraction`` of them
+    unlabeled distractors, in a random drop order: each starts over the central
+    ``spawn_fraction`` of the bin, in a random orientation, its box just clear of the boxes
+    of everything dropped before it, at the lowest of a few random spots, so they fall a
+    short way into a pile."""
+    s = ctx.scene
+    inside = interior(s.bin)
+    n = int(rng.integers(s.min_objects, s.max_objects + 1))
+    n_distractors = int(round(s.distractor_fraction * n)) if s.distractors else 0
+    order = rng.permutation(np.arange(n) < n_distractors)
+    placed: list[tuple[np.ndarray, np.ndarray]] = []
+    for is_distractor in order:
+        entry = _pick(rng, s.distractors if is_distractor else s.assets)
+        asset = draw_asset(rng, entry.source, entry.size_min, entry.size_max, entry.scale, entry.collision)
+        rotation = Rotation.random(random_state=rng).as_matrix()
+        turned = load_asset(asset).vertices @ rotation.T
+        lo, hi = turned.min(axis=0), turned.max(axis=0)  # world box of the turned mesh
+        half = (hi - lo) / 2
+        room = np.maximum(inside.half * s.spawn_fraction - half[:2], 0.0)
+        spots = rng.uniform(-room, room, size=(SPAWN_CANDIDATES, 2))
+        bottoms = [_drop_height(xy - half[:2], xy + half[:2], inside.floor, placed, s.drop_gap) for xy in spots]
+        k = int(np.argmin(bottoms))  # the lowest free spot of a few: a dense start, short falls
+        box_lo = np.array([*(spots[k] - half[:2]), bottoms[k]])
+        placed.append((box_lo, box_lo + 2 * half))
+        spec.bodies.append(BodySpec(
+            instance_id=spec.next_instance_id(), asset=asset, pose=_pose(box_lo - lo, rotation),
+            category=None if is_distractor else entry.category, mass=entry.mass, friction=entry.friction,
+        ))
+    return spec
+
+
+def _look(rng: np.random.Generator, asset: AssetRef, ctx: RecipeContext) -> Material:
+    """A random material: one of the looks weighted by ``scene.textures``, random roughness and
+    metallic. Textured looks multiply a white base colour."""
+    tex = ctx.scene.textures
+    images = _images(tex.image_dir)
+    weights = np.array([tex.own if has_texture(load_asset(asset).mesh) else 0.0, tex.plain,
+                        tex.checker, tex.stripes, tex.noise, tex.image if images else 0.0])
+    if weights.sum() <= 0:
+        weights[1] = 1.0
+    look = LOOKS[int(rng.choice(len(LOOKS), p=weights / weights.sum()))]
+    material = random_material(rng, ctx.scene.materials)
+    tile = float(rng.uniform(tex.tile_min, tex.tile_max))
+    if look == "plain":
+        return material
+    if look == "own":
+        texture = Texture(kind="asset")
+    elif look == "image":
+        texture = Texture(kind="image", path=images[int(rng.integers(len(images)))], tile=tile)
+    else:
+        texture = Texture(kind=look, colors=(_colour(rng), _colour(rng)), tile=tile, seed=int(rng.integers(2**31)))
+    material.base_color = (1.0, 1.0, 1.0, 1.0)
+    material.texture = texture
+    return material
+
+
+@register("bin_materials")
+def bin_materials(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> SceneSpec:
+    """Looks for every body still without a material: objects and distractors get a random
+    look, the bin a muted colour."""
+    for body in spec.bodies:
+        if body.material is not None:
+            continue
+        if body.static:
+            body.material = random_material(rng, ctx.scene.materials, saturation=(0.0, 0.5), value=(0.2, 0.8), metallic=False)
+        else:
+            body.material = _look(rng, body.asset, ctx)
+    return spec
+
+
+def _overhead(rng: np.random.Generator, c, floor: float) -> np.ndarray:
+    """Looking down on the bin from ``overhead_height`` above its floor, eye and target jittered,
+    tilted at most ``overhead_tilt_max_deg``, rolled at random about the optical axis."""
+    h = rng.uniform(c.overhead_height_min, c.overhead_height_max)
+    eye = np.array([*rng.uniform(-c.overhead_jitter, c.overhead_jitter, 2), floor + h])
+    tilt = np.tan(np.deg2rad(rng.uniform(0.0, c.overhead_tilt_max_deg))) * h
+    heading = rng.uniform(0, 2 * np.pi)
+    target = np.array([eye[0] + tilt * np.cos(heading), eye[1] + tilt * np.sin(heading), floor])
+    pose = look_at(eye, target)
+    pose[:3, :3] = pose[:3, :3] @ Rotation.from_euler("z", rng.uniform(0, 2 * np.pi)).as_matrix()
+    return pose
+
+
+@register("bin_cameras")
+def bin_cameras(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> SceneSpec:
+    """``views_per_scene`` views: each overhead with probability ``overhead_fraction``, else on
+    the shell. With ``stereo_baseline`` > 0 views come in pairs (left, then right: the left
+    camera moved by the baseline along its x axis), so images 2k and 2k + 1 are a pair."""
+    c = ctx.scene.camera
+    floor = interior(ctx.scene.bin).floor
+    stereo = c.stereo_baseline > 0
+    for _ in range(ctx.scene.views_per_scene // 2 if stereo else ctx.scene.views_per_scene):
+        if rng.random() < c.overhead_fraction:
+            pose = _overhead(rng, c, floor)
+        else:
+            pose = shell_pose(rng, c, np.array([0.0, 0.0, floor]))
+        fov = rng.uniform(c.fov_y_min_deg, c.fov_y_max_deg)
+        spec.cameras.append(view(ctx, c, fov, pose))
+        if stereo:
+            right = pose.copy()
+            right[:3, 3] += c.stereo_baseline * pose[:3, 0]
+            spec.cameras.append(view(ctx, c, fov, right))
+    return spec
+
+
+def _require(ok: bool, key: str, value, allowed: str) -> None:
+    if not ok:
+        raise ConfigError(f"{key}={value!r}: {allowed}")
+
+
+def check_recipe(scene) -> None:
+    """Values of a bin_picking recipe that types alone cannot catch (one-line ConfigError)."""
+    _require(scene.bin.kind in BIN_KINDS, "scene.bin.kind", scene.bin.kind, f"allowed: {', '.join(BIN_KINDS)}")
+    _require(all(x > 0 for x in scene.bin.inner_size) and len(scene.bin.inner_size) == 2, "scene.bin.inner_size",
+             list(scene.bin.inner_size), "must be two sizes > 0 (metres)")
+    _require(0.0 <= scene.distractor_fraction <= 1.0, "scene.distractor_fraction", scene.distractor_fraction, "must lie in [0, 1]")
+    for k, entry in enumerate(scene.distractors):
+        _require(entry.weight > 0, f"scene.distractors[{k}].weight", entry.weight, "must be > 0")
+        try:
+            check_source(entry.source)
+        except SimgenError as exc:
+            raise ConfigError(f"scene.distractors[{k}].source: {exc}") from None
+    c = scene.camera
+    _require(c.stereo_baseline >= 0, "scene.camera.stereo_baseline", c.stereo_baseline, "must be >= 0 metres")
+    if c.stereo_baseline > 0:
+        _require(scene.views_per_scene % 2 == 0, "scene.views_per_scene", scene.views_per_scene,
+                 "must be even with scene.camera.stereo_baseline > 0 (views come in left/right pairs)")
+    _require(0.0 <= c.overhead_fraction <= 1.0, "scene.camera.overhead_fraction", c.overhead_fraction, "must lie in [0, 1]")
+    tex = scene.textures
+    weights = {k: getattr(tex, k) for k in LOOKS}
+    for k, w in weights.items():
+        _require(w >= 0, f"scene.textures.{k}", w, "must be >= 0")
+    _require(sum(weights.values()) > 0, "scene.textures", weights, "at least one look needs a weight > 0")
+    _require(0 < tex.tile_min <= tex.tile_max, "scene.textures.tile_min", tex.tile_min, f"must be > 0 and <= tile_max ({tex.tile_max})")
+    for key, folder in (("scene.textures.image_dir", tex.image_dir), ("scene.background.image_dir", scene.background.image_dir)):
+        if folder:
+            _require(Path(folder).expanduser().is_dir(), key, folder, "must be a folder of png/jpg images")
+            _require(len(_images(folder)) > 0, key, folder, "holds no png/jpg image")

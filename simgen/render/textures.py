@@ -1,0 +1,100 @@
+"""Base-colour textures for the colour pass, made from a :class:`~simgen.spec.Texture` description.
+
+Everything here is a pure function of the description and the asset, so a recorded spec
+renders the same anywhere. Procedural images are periodic (they tile without seams); meshes
+without UVs get a box projection: each face takes the two world-axis coordinates its normal is
+most orthogonal to, divided by the tile size.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import cv2
+import numpy as np
+import trimesh
+
+from simgen.assets.geometry import LoadedAsset, load_asset, texture_image
+from simgen.errors import AssetError
+from simgen.spec import AssetRef, Texture
+
+PROCEDURAL_SIZE = 128  # pixels per side of a procedural tile
+MAX_IMAGE_SIDE = 512  # image textures are shrunk to this, keeping the upload cheap
+PROCEDURAL = ("checker", "stripes", "noise")
+
+
+def _blend(t: np.ndarray, colors) -> np.ndarray:
+    """(S, S, 3) uint8 mixing two RGB colours in [0, 1] by ``t`` (S, S) in [0, 1]."""
+    a, b = (np.asarray(c, float) for c in (list(colors) + [(1.0, 1.0, 1.0)] * 2)[:2])
+    rgb = a + t[..., None] * (b - a)
+    return np.clip(np.rint(rgb * 255), 0, 255).astype(np.uint8)
+
+
+def procedural_image(kind: str, colors, seed: int, size: int = PROCEDURAL_SIZE) -> np.ndarray:
+    """One periodic tile (size, size, 3) uint8: ``checker`` (2 x 2 cells), ``stripes`` (2-6
+    bands, horizontal or vertical) or ``noise`` (smooth 1/f^2 noise, periodic by its FFT)."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:size, 0:size] / size
+    if kind == "checker":
+        t = ((np.floor(2 * x) + np.floor(2 * y)) % 2).astype(float)
+    elif kind == "stripes":
+        bands = int(rng.integers(2, 7))
+        coord = x if rng.random() < 0.5 else y
+        t = (np.floor(2 * bands * coord) % 2).astype(float)
+    elif kind == "noise":
+        f = np.hypot(*np.meshgrid(np.fft.fftfreq(size), np.fft.fftfreq(size)))
+        spectrum = (f + 1.0 / size) ** -2.0 * np.exp(2j * np.pi * rng.random((size, size)))
+        field = np.real(np.fft.ifft2(spectrum))
+        t = (field - field.min()) / max(float(np.ptp(field)), 1e-12)
+    else:
+        raise AssetError(f"texture kind '{kind}' is unknown; choose asset, image or one of {', '.join(PROCEDURAL)}")
+    return _blend(t, colors)
+
+
+@lru_cache(maxsize=64)
+def image_file(path: str) -> np.ndarray:
+    """An image texture (H, W, 3) uint8 RGB, at most ``MAX_IMAGE_SIDE`` pixels a side."""
+    bgr = cv2.imread(path, cv2.IMREAD_COLOR)
+    if bgr is None:
+        raise AssetError(f"{path}: cannot read image texture")
+    scale = MAX_IMAGE_SIDE / max(bgr.shape[:2])
+    if scale < 1:
+        bgr = cv2.resize(bgr, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    return np.ascontiguousarray(bgr[..., ::-1])
+
+
+def box_projected(mesh: trimesh.Trimesh, tile: float) -> trimesh.Trimesh:
+    """A copy of ``mesh`` with per-corner UVs from a box projection (``tile`` metres per repeat).
+
+    Corners are unshared so each face keeps its own projection; the smooth vertex normals of
+    the original travel with them, so shading does not turn faceted.
+    """
+    faces = mesh.faces
+    corners = mesh.vertices[faces]  # (F, 3, 3)
+    axis = np.abs(mesh.face_normals).argmax(axis=1)
+    keep = np.array([[1, 2], [0, 2], [0, 1]])[axis]  # (F, 2) the two axes each face spans most
+    uv = np.take_along_axis(corners, np.repeat(keep[:, None, :], 3, axis=1), axis=2) / tile
+    out = trimesh.Trimesh(
+        vertices=corners.reshape(-1, 3),
+        faces=np.arange(3 * len(faces)).reshape(-1, 3),
+        vertex_normals=mesh.vertex_normals[faces].reshape(-1, 3),
+        process=False,
+    )
+    out.visual = trimesh.visual.TextureVisuals(uv=uv.reshape(-1, 2))
+    return out
+
+
+@lru_cache(maxsize=256)
+def _own_image(ref: AssetRef) -> np.ndarray | None:
+    return texture_image(load_asset(ref).mesh)
+
+
+def textured(asset: LoadedAsset, texture: Texture) -> tuple[trimesh.Trimesh, np.ndarray]:
+    """The mesh to draw (with UVs) and its base-colour image (H, W, 3) uint8 for ``texture``."""
+    if texture.kind == "asset":
+        image = _own_image(asset.ref)
+        if image is None:
+            raise AssetError(f"{asset.ref.path or asset.ref.shape}: has no texture of its own (texture kind 'asset')")
+        return asset.mesh, image
+    image = image_file(texture.path) if texture.kind == "image" else procedural_image(texture.kind, texture.colors, texture.seed)
+    return box_projected(asset.mesh, texture.tile), image

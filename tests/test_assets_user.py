@@ -1,0 +1,234 @@
+"""User meshes (assets.dirs): folder rule, assets.yaml, textures, collision shapes, bad files."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import trimesh
+from mesh_fixtures import BLUE, RED, make_parts, u_channel
+from scipy.spatial.transform import Rotation
+
+from simgen.assets.collision import content_key, part_count
+from simgen.assets.geometry import has_texture, load_asset
+from simgen.assets.user import _scan, apply_user_assets, scan
+from simgen.config.schema import AssetsConfig, PhysicsConfig, TabletopSceneConfig
+from simgen.errors import AssetError, ConfigError
+from simgen.physics.state import posed_state
+from simgen.physics.world import PhysicsWorld, pb
+from simgen.spec import AssetRef, BodySpec, LightSpec, Material, SceneSpec, Texture
+
+REPO = Path(__file__).resolve().parents[1]
+FLOOR = 0.015  # bin floor top in the settling tests, metres
+
+
+def _pose(position, rotation=None) -> np.ndarray:
+    T = np.eye(4)
+    if rotation is not None:
+        T[:3, :3] = rotation
+    T[:3, 3] = position
+    return T
+
+
+def _ref(asset) -> AssetRef:
+    return AssetRef(kind="mesh", path=asset.path, scale=asset.scale, collision=asset.collision)
+
+
+@pytest.fixture(scope="module")
+def parts(tmp_path_factory):
+    """The OBJ/STL/GLB folder plus the concave channel, scanned once with a private cache."""
+    root = tmp_path_factory.mktemp("user")
+    folder = make_parts(root / "parts", concave=True)
+    cfg = AssetsConfig(dirs=[str(folder)], cache_dir=str(tmp_path_factory.getbasetemp() / "simgen-cache"))  # shared with test_bop
+    return cfg, {a.category: a for a in scan(cfg)}
+
+
+def test_folder_becomes_categories_with_yaml_settings(parts):
+    cfg, found = parts
+    assert list(found) == ["block", "channel", "peg_mm", "tile"]  # by file name; peg renamed
+    peg = found["peg_mm"]
+    assert peg.scale == pytest.approx(0.001) and peg.mass == 0.02 and peg.friction == 0.5
+    np.testing.assert_allclose(load_asset(_ref(peg)).mesh.extents, [0.03, 0.03, 0.04], atol=1e-9)  # mm -> m
+    # replaces a scene's own asset list, category ids in folder order
+    scene = apply_user_assets(TabletopSceneConfig(), cfg)
+    assert [e.category for e in scene.assets] == list(found)
+    assert scene.assets[2].scale == pytest.approx(0.001) and scene.assets[1].collision == found["channel"].collision
+
+
+def test_user_meshes_render_with_their_texture(parts, renderer):
+    """OBJ, STL and GLB side by side all render; the GLB's own checker texture shows."""
+    from conftest import make_camera
+
+    _, found = parts
+    bodies = []
+    for k, name in enumerate(["block", "peg_mm", "tile"]):
+        ref = _ref(found[name])
+        textured = has_texture(load_asset(ref).mesh)
+        assert textured == (name == "tile")
+        material = Material(base_color=(1.0, 1.0, 1.0, 1.0), texture=Texture(kind="asset") if textured else None)
+        bodies.append(BodySpec(instance_id=k + 1, asset=ref, pose=_pose([0.06 * (k - 1), 0.0, 0.0]), category=name, material=material))
+    light = LightSpec(kind="directional", color=(1.0, 1.0, 1.0), intensity=4.0, pose=_pose([0, 0, 1], Rotation.from_euler("x", 30, degrees=True).as_matrix()))
+    spec = SceneSpec(index=0, seed=0, bodies=bodies, lights=[light], ambient=(1.0, 1.0, 1.0))
+    cam = make_camera([0.0, -0.18, 0.12], [0.0, 0.0, 0.0], fov_y=45.0)
+    renderer.load(posed_state(spec))
+    passes = renderer.render(cam)
+    counts = np.bincount(passes.ids.ravel(), minlength=4)
+    assert all(counts[k] > 300 for k in (1, 2, 3))
+    tile = passes.rgb[passes.ids == 3].astype(int)
+    reddish = (tile[:, 0] > tile[:, 2] + 40).mean()
+    bluish = (tile[:, 2] > tile[:, 0] + 40).mean()
+    assert reddish > 0.2 and bluish > 0.2  # both checker colours of the file's texture
+    block = passes.rgb[passes.ids == 1].astype(int)
+    assert np.abs(block[:, 0] - block[:, 2]).mean() < 10  # untextured: grey-white, no checker
+    assert RED != BLUE
+
+
+def test_concave_mesh_gets_cached_aligned_decomposition(parts):
+    cfg, found = parts
+    assert found["block"].collision == "" and found["peg_mm"].collision == "" and found["tile"].collision == ""
+    path = Path(found["channel"].collision)
+    assert path.is_file() and part_count(path) >= 3  # a U needs at least its base and two arms
+    assert path.stem == content_key(trimesh.Trimesh(*_vf(found["channel"].path), process=True))
+    # aligned: the parts fill the visual mesh's box, in the same frame and units
+    parts_mesh = trimesh.load(path, force="mesh")
+    np.testing.assert_allclose(parts_mesh.bounds, load_asset(_ref(found["channel"])).bounds, atol=0.003)
+    # cached on disk: a fresh scan reuses the file instead of decomposing again
+    stamp = path.stat().st_mtime_ns
+    _scan.cache_clear()
+    again = {a.category: a for a in scan(cfg)}
+    assert again["channel"].collision == str(path) and path.stat().st_mtime_ns == stamp
+
+
+def _vf(path):
+    mesh = trimesh.load(path, force="mesh", process=True)
+    return mesh.vertices, mesh.faces
+
+
+def _settle_channel_with_ball(collision: str, mesh_path: str):
+    """A U-channel lying groove up on a floor slab with a small ball dropped into the groove;
+    returns (world, state, channel asset)."""
+    channel = AssetRef(kind="mesh", path=mesh_path, collision=collision)
+    up = Rotation.from_euler("x", 90, degrees=True).as_matrix()  # the U's arms point up
+    bodies = [
+        BodySpec(1, AssetRef(kind="primitive", shape="box", size=(0.4, 0.3, FLOOR)), _pose([0, 0, FLOOR / 2]), static=True),
+        BodySpec(2, channel, _pose([0.0, 0.0, FLOOR + 0.03], up), category="channel"),
+        BodySpec(3, AssetRef(kind="primitive", shape="sphere", size=(0.012,)), _pose([0.0, 0.0, FLOOR + 0.1]), category="ball"),
+    ]
+    world = PhysicsWorld()
+    state = world.simulate(SceneSpec(index=0, seed=0, bodies=bodies), PhysicsConfig())
+    return world, state, load_asset(channel)
+
+
+def test_concave_mesh_settles_stably_and_holds_in_its_groove(parts):
+    _, found = parts
+    world, state, channel = _settle_channel_with_ball(found["channel"].collision, found["channel"].path)
+    try:
+        assert state.resting
+        # no sinking: the channel's lowest visual point rests on the floor (within 2 mm)
+        assert abs(state.lowest_point(2) - FLOOR) < 0.002
+        # the ball lies in the groove (base 1 cm thick, ball radius 12 mm), not on the arms
+        assert state.poses[3][2, 3] < FLOOR + 0.01 + 0.012 + 0.005
+        # no jitter: 240 more steps (1 s) move nothing by more than 0.2 mm or 0.2 degrees
+        before = {i: world.link_pose(i) for i in (2, 3)}
+        for _ in range(240):
+            pb.stepSimulation(physicsClientId=world.client)
+        for i in (2, 3):
+            after = world.link_pose(i)
+            assert np.abs(after[:3, 3] - before[i][:3, 3]).max() < 2e-4
+            angle = Rotation.from_matrix(after[:3, :3] @ before[i][:3, :3].T).magnitude()
+            assert np.rad2deg(angle) < 0.2
+    finally:
+        world.close()
+    # the convex hull alone would hold the ball up on the arms: the decomposition is what works
+    world, state, _ = _settle_channel_with_ball("", found["channel"].path)
+    world.close()
+    assert state.poses[3][2, 3] > FLOOR + 0.04
+
+
+def _folder(tmp_path: Path, files: dict[str, bytes]) -> Path:
+    folder = tmp_path / "meshes"
+    folder.mkdir()
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    return folder
+
+
+def _box_obj() -> bytes:
+    return trimesh.creation.box(extents=(0.03, 0.03, 0.03)).export(file_type="obj").encode()
+
+
+BAD_MESHES = {
+    "corrupt.glb": (b"glTF\x02\x00\x00\x00 not really a binary glTF", "cannot load mesh"),
+    "empty.stl": (b"", "no triangles"),
+    "nothing.obj": (b"# an OBJ without faces\nv 0 0 0\n", "no triangles"),
+    "flat.obj": (b"v 0 0 0\nv 1 0 0\nv 0 1 0\nv 1 1 0\nf 1 2 3\nf 2 4 3\n", "degenerate"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_MESHES))
+def test_invalid_mesh_is_a_one_line_error_naming_the_file(tmp_path, name):
+    data, why = BAD_MESHES[name]
+    folder = _folder(tmp_path, {"good.obj": _box_obj(), name: data})
+    with pytest.raises(AssetError) as err:
+        scan(AssetsConfig(dirs=[str(folder)], cache_dir=str(tmp_path / "cache")))
+    message = str(err.value)
+    assert "\n" not in message and str(folder / name) in message and why in message
+
+
+def test_skip_invalid_warns_and_keeps_the_rest(tmp_path, caplog):
+    folder = _folder(tmp_path, {"good.obj": _box_obj(), **{n: d for n, (d, _) in BAD_MESHES.items()}})
+    with caplog.at_level(logging.WARNING, logger="simgen.assets"):
+        found = scan(AssetsConfig(dirs=[str(folder)], skip_invalid=True, cache_dir=str(tmp_path / "cache")))
+    assert [a.category for a in found] == ["good"]
+    warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert sorted(Path(m.split(": ")[1]).name for m in warned) == sorted(BAD_MESHES)
+
+
+def test_folder_without_usable_mesh_is_an_error(tmp_path):
+    folder = _folder(tmp_path, {"notes.txt": b"no meshes here", "flat.obj": BAD_MESHES["flat.obj"][0]})
+    with pytest.raises(AssetError, match="no usable mesh"):
+        scan(AssetsConfig(dirs=[str(folder)], skip_invalid=True))
+    with pytest.raises(ConfigError, match="assets.dirs"):
+        scan(AssetsConfig(dirs=[str(tmp_path / "missing")]))
+
+
+def test_subfolder_is_one_category_and_must_name_its_mesh(tmp_path):
+    folder = tmp_path / "meshes"
+    (folder / "gear" / "lod").mkdir(parents=True)
+    (folder / "gear" / "gear.obj").write_bytes(_box_obj())
+    (folder / "single").mkdir()
+    (folder / "single" / "part.obj").write_bytes(_box_obj())
+    (folder / "gear" / "lod" / "gear_low.obj").write_bytes(_box_obj())
+    with pytest.raises(AssetError, match=r"gear: holds 2 meshes.*objects\.gear\.file"):
+        scan(AssetsConfig(dirs=[str(folder)]))
+    (folder / "assets.yaml").write_text("objects:\n  gaer: {file: lod/gear_low.obj}\n")
+    with pytest.raises(ConfigError, match="objects.gaer names no mesh file or sub-folder"):
+        scan(AssetsConfig(dirs=[str(folder)]))
+    (folder / "assets.yaml").write_text("objects:\n  gear: {file: lod/gear_low.obj}\n")
+    found = scan(AssetsConfig(dirs=[str(folder)]))
+    assert [(a.category, Path(a.path).name) for a in found] == [("gear", "gear_low.obj"), ("single", "part.obj")]
+
+
+def test_cli_corrupt_mesh_one_line_error_and_no_dataset(tmp_path):
+    folder = _folder(tmp_path, {"good.obj": _box_obj(), "broken.glb": BAD_MESHES["corrupt.glb"][0]})
+    out = tmp_path / "dataset"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "simgen.tools.cli", "scene=bin_picking", f"assets.dirs=[{folder}]", "frames=2",
+         "export=bop", f"output_dir={out}", f"assets.cache_dir={tmp_path / 'cache'}"],
+        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120,
+    )
+    assert proc.returncode == 2
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("simgen: error: ") and str(folder / "broken.glb") in lines[0]
+    assert not out.exists() and not (tmp_path / "outputs").exists()
+
+
+def test_u_channel_fixture_is_concave():
+    mesh = u_channel()
+    assert mesh.is_volume and mesh.volume == pytest.approx(0.5 * mesh.convex_hull.volume)
