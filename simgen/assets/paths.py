@@ -80,19 +80,26 @@ class RoadPath:
         best_s = np.zeros(len(p))
         best = np.full(len(p), np.inf)
         for i, (length, k) in enumerate(self.pieces):
+            a = np.array([x[i], y[i]])
             if abs(k) < 1e-12:
-                u = (p - [x[i], y[i]]) @ [np.cos(h[i]), np.sin(h[i])]
-            else:  # angle around the arc's centre, counted the way the arc turns
-                c = np.array([x[i], y[i]]) + np.array([-np.sin(h[i]), np.cos(h[i])]) / k
-                a0 = np.arctan2(y[i] - c[1], x[i] - c[0])
-                a = np.arctan2(p[:, 1] - c[1], p[:, 0] - c[0])
-                u = ((a - a0) * np.sign(k)) % (2 * np.pi) / abs(k)
-            for cand in (np.clip(u, 0.0, length), np.zeros(len(p)), np.full(len(p), length)):
-                q = np.stack(_advance(x[i], y[i], h[i], k, cand)[:2], axis=1)
-                dist = np.linalg.norm(p - q, axis=1)
-                better = dist < best
-                best = np.where(better, dist, best)
-                best_s = np.where(better, s0[i] + cand, best_s)
+                t = np.array([np.cos(h[i]), np.sin(h[i])])
+                u = np.clip((p - a) @ t, 0.0, length)
+                dist = np.hypot(*(p - a - u[:, None] * t).T)
+            else:  # around the arc's centre, counted the way the arc turns
+                c = a + np.array([-np.sin(h[i]), np.cos(h[i])]) / k
+                radius = 1.0 / abs(k)
+                v = p - c
+                phi = ((np.arctan2(v[:, 1], v[:, 0]) - np.arctan2(*(a - c)[::-1])) * np.sign(k)) % (2 * np.pi)
+                u = phi * radius
+                dist = np.abs(np.hypot(v[:, 0], v[:, 1]) - radius)
+                outside = u > length  # nearest is an end of the arc
+                d_start = np.hypot(*(p - a).T)
+                d_end = np.hypot(p[:, 0] - x[i + 1], p[:, 1] - y[i + 1])
+                u = np.where(outside, np.where(d_start <= d_end, 0.0, length), u)
+                dist = np.where(outside, np.minimum(d_start, d_end), dist)
+            better = dist < best
+            best = np.where(better, dist, best)
+            best_s = np.where(better, s0[i] + u, best_s)
         q, hq = self.pose(best_s)
         d = np.einsum("ij,ij->i", p - q, np.stack([-np.sin(hq), np.cos(hq)], axis=1))
         return best_s, d, best

@@ -181,7 +181,7 @@ def make_street(rng: np.random.Generator, cfg, ego_start: float) -> Street:
     side_half = cfg.side_lanes * width
     js = None
     if rng.random() < cfg.junction_probability:
-        js = _junction(rng, main.path, side_half + sidewalk, (ego_start + 30.0, L - cfg.side_length * 0.25 - 30.0))
+        js = _junction(rng, main.path, side_half + sidewalk, (ego_start + 15.0, L - cfg.side_length * 0.25 - 30.0))
     sides = ()
     if js is not None:
         sides = (1, -1) if rng.random() >= cfg.t_junction_probability else (int(rng.choice([-1, 1])),)
