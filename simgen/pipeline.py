@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from simgen.annotate.frame import annotate_view
-from simgen.config.schema import ExportConfig, LabelsConfig, RendererConfig
+from simgen.config.schema import ExportConfig, LabelsConfig, RendererConfig, SequenceConfig
 from simgen.errors import SimgenError
 from simgen.export import coco, layout
 from simgen.export.images import depth_to_uint16, encode_rgb, encode_uint16
@@ -37,13 +37,15 @@ class JobSpec:
     seed: int
     frames: int
     categories: list[str]
+    sequence: SequenceConfig = field(default_factory=SequenceConfig)
 
     def writer_context(self) -> WriterContext:
         return WriterContext(scene=self.scene, export=self.export, categories=self.categories)
 
     @property
     def views_per_scene(self) -> int:
-        return int(self.scene.views_per_scene)
+        """Images per scene: the scene's views of each frame, for every frame of its sequence."""
+        return int(self.scene.views_per_scene) * int(self.sequence.length)
 
     @property
     def scene_count(self) -> int:
@@ -110,7 +112,7 @@ class SceneWorker:
             t[stage] += now - clock
             clock = now
 
-        ctx = RecipeContext(scene=job.scene, width=job.renderer.width, height=job.renderer.height)
+        ctx = RecipeContext(scene=job.scene, width=job.renderer.width, height=job.renderer.height, sequence=job.sequence)
         spec = build_scene(scene_index, job.seed, ctx)
         lap("scene")
         state = posed_state(spec) if spec.kinematic else self.physics.simulate(spec, job.scene.physics)

@@ -13,6 +13,7 @@ from scipy.spatial.transform import Rotation
 from simgen.assets import procedural
 from simgen.assets.paths import RoadPath
 from simgen.config.scenes import REPO_ROOT, load_recipe
+from simgen.config.schema import SequenceConfig
 from simgen.physics.state import posed_state
 from simgen.physics.world import pb
 from simgen.randomizers import RecipeContext, build_scene
@@ -35,8 +36,8 @@ def driving_scene(**overrides):
 @pytest.fixture(scope="module")
 def scenes():
     """Specs and their states of a few sequences (no rendering)."""
-    scene = driving_scene(**{"sequence.length": SEQUENCE, "sequence.time_step": TIME_STEP})
-    ctx = RecipeContext(scene=scene, width=320, height=240)
+    scene = driving_scene()
+    ctx = RecipeContext(scene=scene, width=320, height=240, sequence=SequenceConfig(length=SEQUENCE, time_step=TIME_STEP))
     out = []
     for seed in SEEDS:
         spec = build_scene(0, seed, ctx)
@@ -263,8 +264,8 @@ def test_class_counts_boost_rare_classes():
 
 
 def test_same_seed_same_scene():
-    scene = driving_scene(**{"sequence.length": 3})
-    ctx = RecipeContext(scene=scene, width=320, height=240)
+    scene = driving_scene()
+    ctx = RecipeContext(scene=scene, width=320, height=240, sequence=SequenceConfig(length=3))
     a, b = build_scene(4, 7, ctx).to_dict(), build_scene(4, 7, ctx).to_dict()
     assert json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
     assert json.dumps(a, sort_keys=True) != json.dumps(build_scene(5, 7, ctx).to_dict(), sort_keys=True)
@@ -276,7 +277,7 @@ def test_rig_of_two_cameras_gives_frames_times_cameras(tmp_path):
     out = tmp_path / "ds"
     cams = "[{x: 0.5, y: 0.0, z: 1.5, yaw_deg: 0, pitch_deg: 0, fov_x_deg: 80},{x: 0.0, y: 0.8, z: 1.4, yaw_deg: 90, pitch_deg: 10, fov_x_deg: 90}]"
     proc = run_simgen("scene=driving", "frames=6", "seed=1", f"output_dir={out}", "renderer.width=160", "renderer.height=96",
-                      "scene.sequence.length=3", f"scene.rig.cameras={cams}", "scene.rig.height_jitter=0", "scene.rig.fov_jitter_deg=0")
+                      "sequence.length=3", f"scene.rig.cameras={cams}", "scene.rig.height_jitter=0", "scene.rig.fov_jitter_deg=0")
     assert proc.returncode == 0, proc.stderr
     images = json.loads((out / "annotations" / "instances.json").read_text())["images"]
     order = [(im["sequence_id"], im["frame_index"], im["camera_index"]) for im in images]
@@ -289,3 +290,9 @@ def test_rig_of_two_cameras_gives_frames_times_cameras(tmp_path):
     front, left = (np.asarray(images[k]["camera"]["cam_to_world"]) for k in (0, 1))
     yaw = np.degrees(np.arctan2(left[1, 2], left[0, 2]) - np.arctan2(front[1, 2], front[0, 2]))
     assert (yaw + 180) % 360 - 180 == pytest.approx(90.0, abs=1e-4)
+
+
+def test_sequences_only_where_things_move(tmp_path):
+    proc = run_simgen("scene=tabletop", "sequence.length=3", f"output_dir={tmp_path / 'x'}")
+    assert proc.returncode == 2 and "sequence.length" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "x").exists()

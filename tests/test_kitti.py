@@ -21,7 +21,7 @@ from simgen.tools.cli import load_job
 from simgen.tools.validate import validate_dataset
 from tests.conftest import run_simgen
 
-ARGS = ["scene=driving", "renderer=kitti", "export=kitti", "frames=10", "scene.sequence.length=10", "seed=2"]
+ARGS = ["scene=driving", "renderer=kitti", "export=kitti", "frames=10", "sequence.length=10", "seed=2"]
 KITTI_TYPES = {"Car", "Van", "Truck", "Pedestrian", "Person_sitting", "Cyclist", "Tram", "Misc", "DontCare"}
 LEVELS = (0.9, 0.5)
 
@@ -68,7 +68,8 @@ def spec():
     """The scene the dataset was made from, rebuilt from the same configuration and seed."""
     register_configs()
     _, job = load_job(ARGS)
-    return build_scene(0, job.seed, RecipeContext(scene=job.scene, width=job.renderer.width, height=job.renderer.height))
+    ctx = RecipeContext(scene=job.scene, width=job.renderer.width, height=job.renderer.height, sequence=job.sequence)
+    return build_scene(0, job.seed, ctx)
 
 
 @pytest.fixture(scope="module")

@@ -40,6 +40,11 @@ def check_job(cfg: SimgenConfig) -> None:
     _require(ex.image_format in IMAGE_FORMATS, "export.image_format", ex.image_format, f"allowed: {', '.join(IMAGE_FORMATS)}")
     _require(0 <= ex.png_compression <= 9, "export.png_compression", ex.png_compression, "must lie in 0..9")
     _require(1 <= ex.jpeg_quality <= 100, "export.jpeg_quality", ex.jpeg_quality, "must lie in 1..100")
+    seq = cfg.sequence
+    _require(seq.length >= 1, "sequence.length", seq.length, "must be >= 1 frame")
+    _require(seq.length == 1 or getattr(cfg.scene, "sequences", False), "sequence.length", seq.length,
+             f"scene kind {cfg.scene.kind} makes still scenes: only 1 (driving makes sequences)")
+    _require(seq.time_step > 0, "sequence.time_step", seq.time_step, "must be > 0 seconds")
     farm = cfg.farm
     _require(farm.workers >= 0, "farm.workers", farm.workers, "must be >= 0 (0 = all cores)")
     check_scene(cfg.scene)

@@ -7,7 +7,7 @@ never the whole job config.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional
+from typing import Any, ClassVar, Dict, List, Optional
 
 from omegaconf import MISSING
 
@@ -275,14 +275,6 @@ class RigConfig:
 
 
 @dataclass
-class SequenceConfig:
-    """``length`` frames ``time_step`` seconds apart (1 = single frames)."""
-
-    length: int = 1
-    time_step: float = 0.1
-
-
-@dataclass
 class SunConfig:
     elevation_min_deg: float = 12.0
     elevation_max_deg: float = 70.0
@@ -294,11 +286,13 @@ class SunConfig:
 
 @dataclass
 class DrivingSceneConfig:
-    """Street scenes seen from an ego car's camera rig, as sequences; see scenes/driving.yaml.
-
-    Images per scene: ``sequence.length`` x the rig's cameras. Depth is stored in units of
-    ``depth_scale`` metres (1/256 m: KITTI's depth encoding, 255.99 m range).
+    """Street scenes seen from an ego car's camera rig, as sequences (the job's ``sequence``);
+    see scenes/driving.yaml. Images per scene: ``sequence.length`` x the rig's cameras. Depth
+    is stored in units of ``depth_scale`` metres (1/256 m: KITTI's depth encoding, 255.99 m
+    range).
     """
+
+    sequences: ClassVar[bool] = True  # things move: sequence.length may exceed 1
 
     name: str = "driving"
     kind: str = "driving"
@@ -313,12 +307,12 @@ class DrivingSceneConfig:
     roadside: RoadsideConfig = field(default_factory=RoadsideConfig)
     ego: EgoConfig = field(default_factory=EgoConfig)
     rig: RigConfig = field(default_factory=RigConfig)
-    sequence: SequenceConfig = field(default_factory=SequenceConfig)
     sun: SunConfig = field(default_factory=SunConfig)
 
     @property
     def views_per_scene(self) -> int:
-        return self.sequence.length * len(self.rig.cameras)
+        """Views per frame: one per rig camera."""
+        return len(self.rig.cameras)
 
     def categories(self) -> list[str]:
         """Category names in recipe order (id = position + 1)."""
@@ -435,6 +429,15 @@ class AssetsConfig:
 
 
 @dataclass
+class SequenceConfig:
+    """Every scene is a sequence of ``length`` frames ``time_step`` seconds apart (1: still
+    scenes). Scene kinds whose things move (driving) accept more than one frame."""
+
+    length: int = 1
+    time_step: float = 0.1
+
+
+@dataclass
 class SimgenConfig:
     """The job: which scene, how many frames, with which seed, written where."""
 
@@ -448,3 +451,4 @@ class SimgenConfig:
     export: ExportConfig = field(default_factory=ExportConfig)
     farm: FarmConfig = field(default_factory=FarmConfig)
     assets: AssetsConfig = field(default_factory=AssetsConfig)
+    sequence: SequenceConfig = field(default_factory=SequenceConfig)

@@ -19,11 +19,13 @@ from simgen.spec import SceneSpec
 
 @dataclass
 class RecipeContext:
-    """What randomizers may read: the scene's typed recipe and the image size in pixels."""
+    """What randomizers may read: the scene's typed recipe, the image size in pixels and the
+    job's ``sequence`` (frames and time step; None: one frame)."""
 
     scene: Any
     width: int
     height: int
+    sequence: Any = None
 
 
 Randomizer = Callable[[np.random.Generator, SceneSpec, RecipeContext], SceneSpec]

@@ -29,9 +29,6 @@ def check_recipe(scene) -> None:
         if name in order:
             _require(need in order and order.index(need) < order.index(name), "scene.randomizers", order,
                      f"'{name}' needs '{need}' before it")
-    seq = scene.sequence
-    _require(seq.length >= 1, "scene.sequence.length", seq.length, "must be >= 1 frame")
-    _require(seq.time_step > 0, "scene.sequence.time_step", seq.time_step, "must be > 0 seconds")
     _require(len(scene.rig.cameras) >= 1, "scene.rig.cameras", [], "must list at least one camera")
     _require(0 < scene.rig.znear < scene.rig.zfar, "scene.rig.znear", scene.rig.znear,
              f"must be > 0 and < scene.rig.zfar ({scene.rig.zfar})")

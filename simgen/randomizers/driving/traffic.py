@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from simgen.assets.paths import RoadPath
+from simgen.config.schema import SequenceConfig
 from simgen.randomizers import RecipeContext, register
 from simgen.randomizers.driving import footprints
 from simgen.randomizers.driving.bodies import ground_pose
@@ -41,17 +42,18 @@ def ego_track(spec: SceneSpec, times: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 @register("ego")
 def ego(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> SceneSpec:
-    """The ego car: a lane along the main road, a start and a speed; one frame per time step."""
-    scene = ctx.scene
+    """The ego car: a lane along the main road, a start and a speed; one frame per time step
+    of the job's ``sequence``."""
+    scene, seq = ctx.scene, ctx.sequence or SequenceConfig()
     street = Street.from_dict(spec.context["street"])
     lanes = [lane for lane in street.lanes() if lane.road == 0 and lane.kind == "main" and lane.offset < 0]
     lane = lanes[int(rng.integers(len(lanes)))]
-    duration = (scene.sequence.length - 1) * scene.sequence.time_step
+    duration = (seq.length - 1) * seq.time_step
     speed = float(rng.uniform(scene.ego.speed_min, scene.ego.speed_max))
     speed = min(speed, max(0.0, (lane.path.length - scene.ego.start - 60.0) / max(duration, 1e-9)))
     spec.context["ego"] = {"path": list(lane.path.to_params()), "s0": float(scene.ego.start), "speed": speed,
                            "length": scene.ego.length, "width": scene.ego.width}
-    spec.frames = [FrameSpec(time=float(k * scene.sequence.time_step)) for k in range(scene.sequence.length)]
+    spec.frames = [FrameSpec(time=float(k * seq.time_step)) for k in range(seq.length)]
     spec.kinematic = True
     return spec
 
@@ -63,7 +65,8 @@ class _Placer:
         self.rng, self.spec, self.scene, self.street = rng, spec, scene, street
         self.times = _times(spec)
         speeds = [c.speed_max for c in scene.classes] + [scene.ego.speed_max]
-        self.grid = footprints.time_grid(len(self.times), scene.sequence.time_step, max(speeds))
+        step = float(self.times[1] - self.times[0]) if len(self.times) > 1 else 0.0
+        self.grid = footprints.time_grid(len(self.times), step, max(speeds))
         self.frame_at = np.searchsorted(self.grid, self.times - 1e-9)
         self.occupancy = footprints.Occupancy(scene.min_gap)
         for row in spec.context.get("static", []):
