@@ -9,14 +9,16 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from simgen.annotate.frame import annotate_view
-from simgen.config.schema import ExportConfig, LabelsConfig, RendererConfig
+from simgen.config.schema import ExportConfig, LabelsConfig, RendererConfig, SequenceConfig
+from simgen.errors import SimgenError
 from simgen.export import coco, layout
 from simgen.export.images import depth_to_uint16, encode_rgb, encode_uint16
 from simgen.export.writers import WriterContext, make_writers
+from simgen.physics.state import SceneState, posed_state
 from simgen.physics.world import PhysicsWorld
 from simgen.randomizers import RecipeContext, build_scene
 from simgen.render.renderer import Renderer
@@ -35,13 +37,15 @@ class JobSpec:
     seed: int
     frames: int
     categories: list[str]
+    sequence: SequenceConfig = field(default_factory=SequenceConfig)
 
     def writer_context(self) -> WriterContext:
         return WriterContext(scene=self.scene, export=self.export, categories=self.categories)
 
     @property
     def views_per_scene(self) -> int:
-        return int(self.scene.views_per_scene)
+        """Images per scene: the scene's views of each frame, for every frame of its sequence."""
+        return int(self.scene.views_per_scene) * int(self.sequence.length)
 
     @property
     def scene_count(self) -> int:
@@ -74,6 +78,8 @@ class SceneResult:
 
 def category_names(scene) -> list[str]:
     """Categories in recipe order (id = position + 1), so ids are stable across runs."""
+    if hasattr(scene, "categories"):  # kinds whose classes are not asset entries (driving)
+        return list(scene.categories())
     names: list[str] = []
     for entry in scene.assets:
         if entry.category not in names:
@@ -106,18 +112,28 @@ class SceneWorker:
             t[stage] += now - clock
             clock = now
 
-        ctx = RecipeContext(scene=job.scene, width=job.renderer.width, height=job.renderer.height)
+        ctx = RecipeContext(scene=job.scene, width=job.renderer.width, height=job.renderer.height, sequence=job.sequence)
         spec = build_scene(scene_index, job.seed, ctx)
         lap("scene")
-        state = self.physics.simulate(spec, job.scene.physics)
+        state = posed_state(spec) if spec.kinematic else self.physics.simulate(spec, job.scene.physics)
         lap("physics")
         self.renderer.load(state)
+        views = [(f, c, frame) for f, frame in enumerate(spec.sequence()) for c in range(len(frame.cameras))]
+        if len(views) < min(job.views_per_scene, len(job.image_indices(scene_index))):
+            raise SimgenError(f"scene {scene_index}: the recipe made {len(views)} views, scene.views_per_scene says {job.views_per_scene}")
         frames, all_labels = [], []
+        shown = -1
         for view, image_index in enumerate(job.image_indices(scene_index)):
-            cam = spec.cameras[view]
+            f, c, frame = views[view]
+            if f != shown:  # the sequence's next time step: move what moved
+                state = self._at(state, frame.poses)
+                shown = f
+            lap("physics")
+            cam = frame.cameras[c]
             passes = self.renderer.render(cam)
             lap("render")
             labels = annotate_view(self.renderer, state, cam, passes, self.category_ids, job.labels, image_index, view)
+            labels.frame_index, labels.camera_index = f, c
             lap("annotate")
             frames.append(self._encode(labels, passes.rgb))
             all_labels.append(labels)
@@ -127,6 +143,14 @@ class SceneWorker:
             files.update(writer.scene_files(all_labels))
         lap("encode")
         return SceneResult(scene_index=scene_index, frames=frames, files=files, timings=dict(t))
+
+    def _at(self, state: SceneState, poses: dict) -> SceneState:
+        """``state`` with the bodies in ``poses`` moved there, in the labels and the picture."""
+        if not poses:
+            return state
+        for iid, pose in poses.items():
+            self.renderer.set_pose(iid, pose)
+        return replace(state, poses={**state.poses, **poses})
 
     def _encode(self, labels, rgb) -> EncodedFrame:
         ex, i = self.job.export, labels.image_index

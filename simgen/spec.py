@@ -15,9 +15,11 @@ import numpy as np
 class AssetRef:
     """Where a body's geometry comes from.
 
-    kind: ``urdf`` (path to a URDF), ``mesh`` (path to a mesh file) or ``primitive``
+    kind: ``urdf`` (path to a URDF), ``mesh`` (path to a mesh file), ``primitive``
     (``shape`` in box, sphere, cylinder, capsule, cone with ``size`` in metres:
-    box (x, y, z); sphere (radius,); cylinder, capsule, cone (radius, height)).
+    box (x, y, z); sphere (radius,); cylinder, capsule, cone (radius, height)) or
+    ``procedural`` (``shape`` names a builder of :mod:`simgen.assets.procedural`, ``size`` its
+    parameters: a car's dimensions and paint, or a street's merged scenery).
     ``scale`` multiplies the geometry uniformly (URDFs keep their own mesh scale too).
     ``collision`` (mesh kind) names a convex decomposition scaled like the mesh; the same link
     frame holds both, so what is drawn and what collides stay aligned.
@@ -103,6 +105,16 @@ class CameraSpec:
 
 
 @dataclass
+class FrameSpec:
+    """One time step of a sequence: world poses (4, 4) of the bodies that moved, by instance id
+    (the others keep ``BodySpec.pose``), and the cameras that see this step."""
+
+    time: float
+    poses: dict[int, np.ndarray] = field(default_factory=dict)
+    cameras: list[CameraSpec] = field(default_factory=list)
+
+
+@dataclass
 class SceneSpec:
     """Scene ``index`` of a job with ``seed``: bodies, lights, the views to render."""
 
@@ -114,9 +126,16 @@ class SceneSpec:
     ambient: tuple[float, float, float] = (0.2, 0.2, 0.2)
     background: tuple[float, float, float] = (0.0, 0.0, 0.0)
     keep_above: float | None = None  # after settling, objects whose lowest point fell below go
+    frames: list[FrameSpec] = field(default_factory=list)  # a sequence; empty: one frame of ``cameras``
+    kinematic: bool = False  # poses are final as given (no settling): bodies follow set paths
+    context: dict = field(default_factory=dict)  # plain data a kind's randomizers share (road layout)
 
     def next_instance_id(self) -> int:
         return 1 + max((b.instance_id for b in self.bodies), default=0)
+
+    def sequence(self) -> list[FrameSpec]:
+        """The time steps to render: ``frames``, or one still frame seen by ``cameras``."""
+        return self.frames or [FrameSpec(time=0.0, cameras=self.cameras)]
 
     def to_dict(self) -> dict:
         """JSON-ready copy (arrays become nested lists)."""

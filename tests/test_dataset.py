@@ -6,13 +6,13 @@ import json
 
 import numpy as np
 import pytest
+from helpers import SMALL_RUN, run_simgen
 from PIL import Image
 from pycocotools import mask as mask_utils
 from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
 
 from simgen.export.images import read_uint16
-from tests.conftest import SMALL_RUN, run_simgen
 
 
 @pytest.fixture(scope="module")

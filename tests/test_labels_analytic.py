@@ -5,6 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
+from helpers import HEIGHT, WIDTH, make_box, make_camera, make_spec, translation
 from scipy.spatial.transform import Rotation
 
 from simgen.annotate.frame import annotate_view
@@ -12,7 +13,6 @@ from simgen.camera import backproject, project, world_to_camera
 from simgen.config.schema import LabelsConfig
 from simgen.export.images import depth_to_uint16, uint16_to_depth
 from simgen.physics.state import posed_state
-from tests.conftest import HEIGHT, WIDTH, make_box, make_camera, make_spec, translation
 
 # Off-centre principal point: catches any confusion of pyrender's bottom-up cy.
 K = np.array([[300.0, 0.0, 150.3], [0.0, 310.0, 110.7], [0.0, 0.0, 1.0]])

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import HEIGHT, WIDTH
 from omegaconf import OmegaConf
 
 from simgen.config.scenes import REPO_ROOT, load_recipe
 from simgen.physics.world import PhysicsWorld, pb
 from simgen.randomizers import RecipeContext, build_scene
-from tests.conftest import HEIGHT, WIDTH
 
 SURFACE_TOL = 0.003  # metres
 

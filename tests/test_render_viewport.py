@@ -7,7 +7,7 @@ amodal silhouette (BOP mask/, px_count_all) drawn on a viewport shifted the wron
 from __future__ import annotations
 
 import numpy as np
-from conftest import HEIGHT, WIDTH, make_box, make_camera, make_spec, translation
+from helpers import HEIGHT, WIDTH, make_box, make_camera, make_spec, translation
 
 from simgen.camera import project, world_to_camera
 from simgen.physics.state import posed_state

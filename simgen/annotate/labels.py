@@ -65,7 +65,8 @@ class ObjectLabel:
 
 @dataclass
 class FrameLabels:
-    """All labels of one view, with the per-pixel maps that writers store.
+    """All labels of one view, with the per-pixel maps that writers store. A view is one
+    camera of one frame: ``view_index`` counts them within the scene (frame-major).
 
     depth (H, W) float32 metres of z, 0 where nothing was hit; instance_map (H, W) uint16 object
     instance ids, 0 for background and scenery; semantic_map (H, W) uint16 category ids.
@@ -76,6 +77,8 @@ class FrameLabels:
     view_index: int
     camera: CameraLabel
     objects: list[ObjectLabel] = field(default_factory=list)
+    frame_index: int = 0  # time step within the scene's sequence (0 for still scenes)
+    camera_index: int = 0  # which of the frame's cameras (the rig's, or a still scene's views)
     depth: np.ndarray | None = None
     instance_map: np.ndarray | None = None
     semantic_map: np.ndarray | None = None

@@ -132,15 +132,19 @@ def load_asset(ref: AssetRef) -> LoadedAsset:
         mesh, mass = _urdf_mesh(ref.path)
     elif ref.kind == "mesh":
         mesh, mass = _load_mesh_file(ref.path), None
+    elif ref.kind == "procedural":  # built in code; keeps its per-face colours
+        from simgen.assets.procedural import build
+
+        mesh, mass = build(ref.shape, ref.size), None
     else:
-        raise AssetError(f"asset kind '{ref.kind}' is unknown; choose urdf, mesh or primitive")
+        raise AssetError(f"asset kind '{ref.kind}' is unknown; choose urdf, mesh, primitive or procedural")
     if ref.scale != 1.0:
         mesh = mesh.copy()
         mesh.apply_scale(ref.scale)
         if mass is not None:
             mass *= ref.scale**3
-    if not has_texture(mesh):  # drop file colours: randomizers choose (a texture may stay)
-        mesh.visual = trimesh.visual.ColorVisuals(mesh)
+    if ref.kind != "procedural" and not has_texture(mesh):  # drop file colours: randomizers choose
+        mesh.visual = trimesh.visual.ColorVisuals(mesh)  # (a texture may stay; procedural colours stay)
     com = _center_of_mass(mesh)
     if mass is None:
         volume = abs(mesh.volume) if mesh.is_volume else float(np.prod(mesh.extents))

@@ -40,6 +40,11 @@ def check_job(cfg: SimgenConfig) -> None:
     _require(ex.image_format in IMAGE_FORMATS, "export.image_format", ex.image_format, f"allowed: {', '.join(IMAGE_FORMATS)}")
     _require(0 <= ex.png_compression <= 9, "export.png_compression", ex.png_compression, "must lie in 0..9")
     _require(1 <= ex.jpeg_quality <= 100, "export.jpeg_quality", ex.jpeg_quality, "must lie in 1..100")
+    seq = cfg.sequence
+    _require(seq.length >= 1, "sequence.length", seq.length, "must be >= 1 frame")
+    _require(seq.length == 1 or getattr(cfg.scene, "sequences", False), "sequence.length", seq.length,
+             f"scene kind {cfg.scene.kind} makes still scenes: only 1 (driving makes sequences)")
+    _require(seq.time_step > 0, "sequence.time_step", seq.time_step, "must be > 0 seconds")
     check_farm(cfg)
     check_scene(cfg.scene)
 
@@ -83,5 +88,9 @@ def check_scene(scene) -> None:
         _require(0 < c.znear < c.zfar, "scene.camera.znear", c.znear, f"must be > 0 and < scene.camera.zfar ({c.zfar})")
     if scene.kind == "bin_picking":
         from simgen.randomizers.bin_picking import check_recipe
+
+        check_recipe(scene)
+    if scene.kind == "driving":
+        from simgen.randomizers.driving import check_recipe
 
         check_recipe(scene)

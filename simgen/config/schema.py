@@ -7,7 +7,7 @@ never the whole job config.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from omegaconf import MISSING
 
@@ -36,6 +36,24 @@ class LabelsConfig:
     amodal_masks: bool = False  # write segmentation_amodal RLE per annotation
 
 
+def _kitti_types() -> dict[str, str]:
+    return {"car": "Car", "van": "Van", "truck": "Truck", "bus": "Misc", "pedestrian": "Pedestrian",
+            "cyclist": "Cyclist", "traffic_sign": "", "traffic_light": ""}
+
+
+@dataclass
+class KittiConfig:
+    """KITTI object labels. ``types``: category -> KITTI type; "" or an unlisted category is
+    not written to label_2 (KITTI has no bus, sign or light type). ``occlusion_levels``
+    (v0, v1): occluded = 0 if visibility >= v0, 1 if >= v1, else 2 (3, unknown, is never
+    written: visibility is measured). ``bbox``: ``amodal`` (the whole object's extent clipped
+    to the image, as KITTI's boxes are) or ``visible`` (the COCO box)."""
+
+    types: dict[str, str] = field(default_factory=_kitti_types)
+    occlusion_levels: list[float] = field(default_factory=lambda: [0.9, 0.5])
+    bbox: str = "amodal"
+
+
 @dataclass
 class ExportConfig:
     """Formats to write; the image encoding of RGB frames."""
@@ -44,6 +62,7 @@ class ExportConfig:
     image_format: str = "png"  # png (lossless) or jpg
     jpeg_quality: int = 95
     png_compression: int = 1  # 0-9, zlib level: 1 is fast and still lossless
+    kitti: KittiConfig = field(default_factory=KittiConfig)
 
 
 @dataclass
@@ -143,6 +162,164 @@ class TabletopSceneConfig:
 
 
 @dataclass
+class RoadConfig:
+    """Road layout ranges (metres, degrees). The main road is ``length`` long: straight pieces
+    and, with ``curve_probability`` after a straight, arcs of radius and turn in range. A
+    junction (``junction_probability``; a T with ``t_junction_probability``) adds side roads of
+    ``side_lanes`` per direction and ``side_length``. Lanes per direction, lane and sidewalk
+    widths and kerb height are drawn per scene; each side has a parking strip with
+    ``parking_probability``."""
+
+    length: float = 260.0
+    lanes_min: int = 1
+    lanes_max: int = 2
+    lane_width_min: float = 3.0
+    lane_width_max: float = 3.7
+    parking_probability: float = 0.5
+    parking_width: float = 2.3
+    sidewalk_width_min: float = 2.5
+    sidewalk_width_max: float = 4.5
+    kerb_height_min: float = 0.1
+    kerb_height_max: float = 0.16
+    straight_min: float = 30.0
+    straight_max: float = 110.0
+    curve_probability: float = 0.5
+    radius_min: float = 60.0
+    radius_max: float = 250.0
+    turn_max_deg: float = 45.0
+    junction_probability: float = 0.6
+    t_junction_probability: float = 0.3
+    side_lanes: int = 1
+    side_length: float = 70.0
+
+
+@dataclass
+class RoadsideConfig:
+    """Buildings behind the sidewalks (metres; frontage along the road, depth away from it),
+    street lamps and trees on the kerb line."""
+
+    building_length_min: float = 8.0
+    building_length_max: float = 28.0
+    building_depth_min: float = 8.0
+    building_depth_max: float = 18.0
+    building_height_min: float = 6.0
+    building_height_max: float = 28.0
+    building_setback_max: float = 3.0
+    building_gap_max: float = 5.0
+    empty_lot_probability: float = 0.1
+    lamp_spacing_min: float = 18.0
+    lamp_spacing_max: float = 32.0
+    tree_spacing_min: float = 7.0
+    tree_spacing_max: float = 16.0
+    tree_probability: float = 0.6
+
+
+@dataclass
+class RoadClassConfig:
+    """One labeled class: ``count_min``..``count_max`` per scene, built by the procedural
+    ``shape`` ("" = the category's name) with dimensions (length, width, height, metres)
+    between ``size_min`` and ``size_max``. ``placement``: lane (vehicles on lanes), bike (near
+    the kerb), sidewalk (pedestrians, some on zebra crossings), roadside (signs), signal
+    (traffic lights, junction corners first). Speeds in m/s; ``parked_weight`` > 0 lets
+    parked vehicles be of this class; ``mount_*`` lift signs and lights above the sidewalk."""
+
+    category: str = MISSING
+    shape: str = ""
+    placement: str = "lane"
+    count_min: int = 0
+    count_max: int = 0
+    size_min: list[float] = field(default_factory=lambda: [1.0, 1.0, 1.0])
+    size_max: list[float] = field(default_factory=lambda: [1.0, 1.0, 1.0])
+    speed_min: float = 0.0
+    speed_max: float = 0.0
+    parked_weight: float = 0.0
+    mount_min: float = 0.0
+    mount_max: float = 0.0
+
+
+@dataclass
+class EgoConfig:
+    """The ego car: starts ``start`` metres along the main road in a lane of its direction,
+    drives at a speed in range (m/s); others keep clear of its ``length`` x ``width``."""
+
+    start: float = 30.0
+    speed_min: float = 0.0
+    speed_max: float = 13.0
+    length: float = 4.6
+    width: float = 1.9
+
+
+@dataclass
+class RigCameraConfig:
+    """A camera on the ego car: position (x forward, y left, z up, metres from the road point
+    under the car's centre), yaw (left +) and pitch (down +) in degrees, horizontal FOV."""
+
+    x: float = 0.5
+    y: float = 0.0
+    z: float = 1.5
+    yaw_deg: float = 0.0
+    pitch_deg: float = 0.0
+    fov_x_deg: float = 82.0
+
+
+@dataclass
+class RigConfig:
+    """The ego car's cameras (all at the renderer's resolution) and per-sequence jitter."""
+
+    cameras: list[RigCameraConfig] = field(default_factory=lambda: [RigCameraConfig()])
+    height_jitter: float = 0.1
+    pitch_jitter_deg: float = 0.0
+    fov_jitter_deg: float = 4.0
+    znear: float = 1.0
+    zfar: float = 250.0
+
+
+@dataclass
+class SunConfig:
+    elevation_min_deg: float = 12.0
+    elevation_max_deg: float = 70.0
+    intensity_min: float = 2.6
+    intensity_max: float = 3.6
+    ambient_min: float = 0.3
+    ambient_max: float = 0.5
+
+
+@dataclass
+class DrivingSceneConfig:
+    """Street scenes seen from an ego car's camera rig, as sequences (the job's ``sequence``);
+    see scenes/driving.yaml. Images per scene: ``sequence.length`` x the rig's cameras. Depth
+    is stored in units of ``depth_scale`` metres (1/256 m: KITTI's depth encoding, 255.99 m
+    range).
+    """
+
+    sequences: ClassVar[bool] = True  # things move: sequence.length may exceed 1
+
+    name: str = "driving"
+    kind: str = "driving"
+    randomizers: list[str] = field(default_factory=lambda: ["street", "roadside", "signals", "ego", "traffic", "rig", "sun"])
+    depth_scale: float = 1.0 / 256.0
+    classes: list[RoadClassConfig] = field(default_factory=list)
+    parked_min: int = 2
+    parked_max: int = 10
+    crossing_probability: float = 0.3  # share of pedestrians on a zebra crossing, where there is one
+    min_gap: float = 0.4  # metres kept between road users (and from poles, trees, the ego car)
+    road: RoadConfig = field(default_factory=RoadConfig)
+    roadside: RoadsideConfig = field(default_factory=RoadsideConfig)
+    ego: EgoConfig = field(default_factory=EgoConfig)
+    rig: RigConfig = field(default_factory=RigConfig)
+    sun: SunConfig = field(default_factory=SunConfig)
+
+    @property
+    def views_per_scene(self) -> int:
+        """Views per frame: one per rig camera."""
+        return len(self.rig.cameras)
+
+    def categories(self) -> list[str]:
+        """Category names in recipe order (id = position + 1)."""
+        return list(dict.fromkeys(c.category for c in self.classes))
+
+
+@dataclass
 class BinConfig:
     """The bin: ``procedural`` (floor and four walls, sizes below, metres) or ``tray``
     (pybullet_data's tray/traybox.urdf, about 0.5 m square with sloped walls)."""
@@ -229,7 +406,8 @@ class BinPickingSceneConfig:
 
 
 # Scene kinds: a recipe's ``kind`` picks the schema its file is checked against.
-SCENE_SCHEMAS: dict[str, type] = {"tabletop": TabletopSceneConfig, "bin_picking": BinPickingSceneConfig}
+SCENE_SCHEMAS: dict[str, type] = {"tabletop": TabletopSceneConfig, "bin_picking": BinPickingSceneConfig,
+                                  "driving": DrivingSceneConfig}
 
 
 @dataclass
@@ -251,6 +429,15 @@ class AssetsConfig:
 
 
 @dataclass
+class SequenceConfig:
+    """Every scene is a sequence of ``length`` frames ``time_step`` seconds apart (1: still
+    scenes). Scene kinds whose things move (driving) accept more than one frame."""
+
+    length: int = 1
+    time_step: float = 0.1
+
+
+@dataclass
 class SimgenConfig:
     """The job: which scene, how many frames, with which seed, written where."""
 
@@ -264,3 +451,4 @@ class SimgenConfig:
     export: ExportConfig = field(default_factory=ExportConfig)
     farm: FarmConfig = field(default_factory=FarmConfig)
     assets: AssetsConfig = field(default_factory=AssetsConfig)
+    sequence: SequenceConfig = field(default_factory=SequenceConfig)

@@ -1,7 +1,9 @@
 """Image encodings: RGB as PNG or JPEG, depth and id maps as lossless uint16 PNG.
 
 Depth is stored as ``round(z / depth_scale)`` in a uint16 PNG: ``z = value * depth_scale``
-metres, 0 = no surface (or farther than 65535 * depth_scale).
+metres, 0 = no surface (or farther than 65535 * depth_scale). Each recipe picks its scale:
+0.1 mm up to 6.55 m on a table; 1/256 m up to 255.99 m in streets (KITTI's own depth PNG
+encoding, and the driving rig's far plane stays inside that range).
 """
 
 from __future__ import annotations

@@ -60,7 +60,7 @@ def register(cls):
 
 
 def _load_builtin() -> None:
-    from simgen.export import bop, coco  # noqa: F401  (register "bop", "coco")
+    from simgen.export import bop, coco, kitti  # noqa: F401  (register "bop", "coco", "kitti")
 
 
 def available() -> list[str]:

@@ -19,11 +19,13 @@ from simgen.spec import SceneSpec
 
 @dataclass
 class RecipeContext:
-    """What randomizers may read: the scene's typed recipe and the image size in pixels."""
+    """What randomizers may read: the scene's typed recipe, the image size in pixels and the
+    job's ``sequence`` (frames and time step; None: one frame)."""
 
     scene: Any
     width: int
     height: int
+    sequence: Any = None
 
 
 Randomizer = Callable[[np.random.Generator, SceneSpec, RecipeContext], SceneSpec]
@@ -60,4 +62,4 @@ def build_scene(index: int, seed: int, ctx: RecipeContext) -> SceneSpec:
 
 
 def _load_builtin() -> None:
-    from simgen.randomizers import bin_picking, cameras, lights, materials, tabletop  # noqa: F401  (register)
+    from simgen.randomizers import bin_picking, cameras, driving, lights, materials, tabletop  # noqa: F401  (register)

@@ -97,6 +97,10 @@ class Renderer:
             metallicFactor=m.metallic if m else 0.0,
             roughnessFactor=m.roughness if m else 0.7,
         )
+        if asset.mesh.visual.kind == "face":  # procedural parts: face colours times the material's
+            mesh = pr.Mesh.from_trimesh(asset.mesh, material=material, smooth=False)
+            mesh.primitives[0].color_0 = np.repeat(asset.mesh.visual.face_colors, 3, axis=0)
+            return mesh
         smooth = asset.ref.kind != "primitive" or asset.ref.shape in SMOOTH_PRIMITIVES
         if m is not None and m.texture is not None:  # the texture's UVs and image
             mesh, image = textures.textured(asset, m.texture)

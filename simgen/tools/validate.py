@@ -31,6 +31,10 @@ from simgen.export.images import read_uint16
 
 PIXEL_TOL = 1.0  # pixels: box comparisons across separately rasterized passes
 DEPTH_TOL = 0.002  # metres, beyond the depth encoding's own step
+# Rasterizers interpolate depth across faces seen nearly edge-on (slivers narrower than a pixel)
+# with an error that grows with the square of the distance: about 2 cm at 60 m was seen in street
+# scenes, while a table at 2 m gets a negligible 0.04 mm from this term.
+DEPTH_SQ_TOL = 1e-5  # 1/metre: tolerance DEPTH_SQ_TOL * z^2 at depth z
 RATIO_TOL = 1e-4
 
 
@@ -155,7 +159,7 @@ class _Checker:
             if depth is not None and mask.any():
                 z = depth[mask].astype(float) * scale
                 z = z[z > 0]
-                tol = DEPTH_TOL + scale
+                tol = DEPTH_TOL + scale + DEPTH_SQ_TOL * float(corners[:, 2].max()) ** 2
                 if z.size and (z.min() < corners[:, 2].min() - tol or z.max() > corners[:, 2].max() + tol):
                     self.bad(name, aid, "depth-in-box", f"depth {z.min():.4f}..{z.max():.4f} m outside box z {corners[:, 2].min():.4f}..{corners[:, 2].max():.4f}")
             self._pose_box(name, aid, ann, box, corners)

@@ -1,0 +1,141 @@
+"""KITTI object writer (``export.formats: [coco, kitti]``): ``kitti/training/`` with
+``image_2/``, ``label_2/`` and ``calib/``, one file each per image, named like the image.
+
+Every view is one KITTI sample seen by "camera 2"; labels are in that camera's frame, which is
+KITTI's rectified frame (x right, y down, z forward, metres), so ``R0_rect`` is the identity
+and ``P0``..``P3`` are all ``[K | 0]``. Values come from FrameLabels; nothing is re-measured:
+
+- type: ``export.kitti.types[category]`` (skipped when "" or absent); fully hidden objects
+  (COCO crowd regions) are not written;
+- truncated: the label's truncation; occluded: 0/1/2 from visibility by ``occlusion_levels``;
+- bbox: left, top, right, bottom = the first and last pixel column and row the object covers
+  (KITTI's 0-based pixel indices), of ``bbox_amodal`` clipped to the image or of ``bbox``;
+- dimensions h, w, l and location: the 3D box's axis nearest to the world's up direction is its
+  height, the first of the others (the object's x, its heading) its length; location is the
+  centre of the box's bottom face in the camera frame;
+- rotation_y: the heading's angle about the camera's y axis (0 = facing camera x), and
+  alpha = rotation_y - atan2(x, z), both wrapped to [-pi, pi).
+
+KITTI pixel coordinates put pixel centres on integers, simgen's on integer + 0.5, so P's
+principal point is K's minus 0.5 px. ``Tr_velo_to_cam`` maps a gravity-aligned frame at the
+camera (x forward along the ground, y left, z up: KITTI's Velodyne axes) into the camera, so it
+carries the camera's pitch and roll; ``Tr_imu_to_velo`` is the identity. KITTI assumes level
+cameras: with a pitched rig the KITTI box (upright in the camera frame) tilts from the object's
+by the pitch.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simgen.annotate.labels import CameraLabel, FrameLabels, ObjectLabel
+from simgen.errors import ConfigError
+from simgen.export import layout
+from simgen.export.images import encode_rgb
+from simgen.export.writers import Writer, register
+
+BBOX_MODES = ("amodal", "visible")
+
+
+def check_settings(cfg) -> None:
+    """The ``export.kitti`` settings, each failure naming its key."""
+    if cfg.bbox not in BBOX_MODES:
+        raise ConfigError(f"export.kitti.bbox={cfg.bbox!r}: allowed {', '.join(BBOX_MODES)}")
+    levels = list(cfg.occlusion_levels)
+    if len(levels) != 2 or not 0.0 <= levels[1] <= levels[0] <= 1.0:
+        raise ConfigError(f"export.kitti.occlusion_levels={levels}: need two visibilities v0 >= v1 in [0, 1]")
+
+
+def wrap(angle: float) -> float:
+    """Angle in [-pi, pi)."""
+    return float((angle + np.pi) % (2 * np.pi) - np.pi)
+
+
+def world_up(camera: CameraLabel) -> np.ndarray:
+    """The world's up direction (3,) in the camera frame."""
+    return np.asarray(camera.cam_to_world, float)[2, :3]
+
+
+def box_geometry(obj: ObjectLabel, up: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """(h, w, l) metres, bottom-face centre (3,) in the camera frame, rotation_y (radians)."""
+    R, size, centre = obj.box3d.R, obj.box3d.size, obj.box3d.center
+    k_up = int(np.argmax(np.abs(up @ R)))
+    k_len, k_wid = [k for k in range(3) if k != k_up]
+    axis_up = R[:, k_up] * np.sign(up @ R[:, k_up])
+    bottom = centre - axis_up * size[k_up] / 2
+    heading = R[:, k_len]
+    ry = wrap(np.arctan2(-heading[2], heading[0]))
+    return np.array([size[k_up], size[k_wid], size[k_len]]), bottom, ry
+
+
+def occluded(visibility: float, levels) -> int:
+    """KITTI occlusion state: 0 fully visible, 1 partly, 2 largely occluded."""
+    v0, v1 = levels
+    return 0 if visibility >= v0 else 1 if visibility >= v1 else 2
+
+
+def pixel_box(obj: ObjectLabel, camera: CameraLabel, mode: str) -> tuple[float, float, float, float]:
+    """First and last column and row covered (KITTI 0-based indices) of the chosen box."""
+    x, y, w, h = obj.bbox_amodal if mode == "amodal" else obj.bbox
+    x0, y0 = max(x, 0.0), max(y, 0.0)
+    x1, y1 = min(x + w, camera.width), min(y + h, camera.height)
+    return x0, y0, x1 - 1.0, y1 - 1.0
+
+
+def label_line(obj: ObjectLabel, camera: CameraLabel, cfg) -> str | None:
+    """The 15 KITTI fields of ``obj``, or None if it is not written."""
+    kind = cfg.types.get(obj.category, "")
+    if not kind or obj.ignore:
+        return None
+    dims, loc, ry = box_geometry(obj, world_up(camera))
+    alpha = wrap(ry - np.arctan2(loc[0], loc[2]))
+    left, top, right, bottom = pixel_box(obj, camera, cfg.bbox)
+    fields = [kind, f"{obj.truncation:.4f}", str(occluded(obj.visibility, cfg.occlusion_levels)), f"{alpha:.4f}",
+              *(f"{v:.2f}" for v in (left, top, right, bottom)), *(f"{v:.4f}" for v in (*dims, *loc)), f"{ry:.4f}"]
+    return " ".join(fields)
+
+
+def projection(K: np.ndarray) -> np.ndarray:
+    """KITTI's (3, 4) P = [K | 0] with pixel centres on integers."""
+    P = np.zeros((3, 4))
+    P[:, :3] = K
+    P[0, 2] -= 0.5
+    P[1, 2] -= 0.5
+    return P
+
+
+def velo_to_cam(camera: CameraLabel) -> np.ndarray:
+    """(3, 4) transform from the gravity-aligned frame at the camera into the camera."""
+    up = world_up(camera)
+    forward = np.array([0.0, 0.0, 1.0]) - up[2] * up
+    if np.linalg.norm(forward) < 1e-9:  # looking straight down or up
+        forward = np.array([0.0, -1.0, 0.0]) - up[1] * up
+    forward /= np.linalg.norm(forward)
+    T = np.zeros((3, 4))
+    T[:, :3] = np.column_stack([forward, np.cross(up, forward), up])
+    return T
+
+
+def calib_text(camera: CameraLabel) -> str:
+    P = projection(np.asarray(camera.K, float))
+    rows = [(f"P{k}", P) for k in range(4)]
+    rows += [("R0_rect", np.eye(3)), ("Tr_velo_to_cam", velo_to_cam(camera)), ("Tr_imu_to_velo", np.eye(4)[:3])]
+    return "".join(f"{name}: {' '.join(f'{v:.12e}' for v in M.ravel())}\n" for name, M in rows)
+
+
+@register
+class KittiWriter(Writer):
+    name = "kitti"
+
+    @classmethod
+    def check_config(cls, cfg) -> None:
+        check_settings(cfg.export.kitti)
+
+    def frame_files(self, labels: FrameLabels, rgb: np.ndarray) -> dict[str, bytes]:
+        cfg, i = self.ctx.export.kitti, labels.image_index
+        lines = [line for obj in labels.objects if (line := label_line(obj, labels.camera, cfg)) is not None]
+        return {
+            layout.kitti_path("image_2", i, "png"): encode_rgb(rgb, "png", self.ctx.export.png_compression),
+            layout.kitti_path("label_2", i, "txt"): "".join(f"{line}\n" for line in lines).encode(),
+            layout.kitti_path("calib", i, "txt"): calib_text(labels.camera).encode(),
+        }

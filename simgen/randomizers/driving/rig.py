@@ -1,0 +1,48 @@
+"""Randomizer ``rig``: the ego car's cameras, for every frame of the sequence.
+
+Each camera of ``scene.rig.cameras`` sits at (x forward, y left, z up) metres from the point
+on the road under the ego car's centre, turned by yaw (left +) and pitched down by pitch. The
+rig is drawn once per sequence (height, pitch and field of view jitter) and rides with the car.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simgen.camera import intrinsics, look_at
+from simgen.randomizers import RecipeContext, register
+from simgen.randomizers.driving.traffic import ego_track
+from simgen.spec import CameraSpec, SceneSpec
+
+
+def fov_y_deg(width: int, height: int, fov_x_deg: float) -> float:
+    """Vertical field of view of square pixels with a horizontal one of ``fov_x_deg``."""
+    f = 0.5 * width / np.tan(np.deg2rad(fov_x_deg) / 2)
+    return float(np.rad2deg(2 * np.arctan(0.5 * height / f)))
+
+
+def mount_pose(x: float, y: float, heading: float, cam, dz: float, dpitch: float) -> np.ndarray:
+    """OpenCV cam_to_world of rig camera ``cam`` on a car at (x, y) heading ``heading``."""
+    c, s = np.cos(heading), np.sin(heading)
+    eye = np.array([x + c * cam.x - s * cam.y, y + s * cam.x + c * cam.y, cam.z + dz])
+    yaw = heading + np.deg2rad(cam.yaw_deg)
+    pitch = np.deg2rad(cam.pitch_deg + dpitch)
+    forward = np.array([np.cos(pitch) * np.cos(yaw), np.cos(pitch) * np.sin(yaw), -np.sin(pitch)])
+    return look_at(eye, eye + forward)
+
+
+@register("rig")
+def rig(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> SceneSpec:
+    cfg = ctx.scene.rig
+    dz = rng.uniform(-cfg.height_jitter, cfg.height_jitter)
+    dpitch = rng.uniform(-cfg.pitch_jitter_deg, cfg.pitch_jitter_deg)
+    Ks = [intrinsics(ctx.width, ctx.height, fov_y_deg(ctx.width, ctx.height, cam.fov_x_deg + rng.uniform(-cfg.fov_jitter_deg, cfg.fov_jitter_deg)))
+          for cam in cfg.cameras]
+    frames = spec.sequence()
+    xy, heading = ego_track(spec, [f.time for f in frames])
+    for k, frame in enumerate(frames):
+        frame.cameras = [CameraSpec(K=K, width=ctx.width, height=ctx.height, znear=cfg.znear, zfar=cfg.zfar,
+                                    cam_to_world=mount_pose(xy[k, 0], xy[k, 1], heading[k], cam, dz, dpitch))
+                         for cam, K in zip(cfg.cameras, Ks, strict=True)]
+    spec.cameras = list(frames[0].cameras)
+    return spec
