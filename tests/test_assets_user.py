@@ -62,7 +62,7 @@ def test_folder_becomes_categories_with_yaml_settings(parts):
 
 def test_user_meshes_render_with_their_texture(parts, renderer):
     """OBJ, STL and GLB side by side all render; the GLB's own checker texture shows."""
-    from conftest import make_camera
+    from helpers import make_camera
 
     _, found = parts
     bodies = []
