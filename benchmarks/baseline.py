@@ -13,6 +13,7 @@ import numpy as np
 
 from simgen.annotate.masks import encode_rle
 from simgen.export.images import depth_to_uint16, encode_rgb, encode_uint16
+from simgen.physics.state import SceneState, posed_state
 from simgen.physics.world import PhysicsWorld, pb
 
 
@@ -38,6 +39,14 @@ class BaselineWorld(PhysicsWorld):
         if body.material is not None:
             pb.changeVisualShape(bid, -1, rgbaColor=list(body.material.base_color), physicsClientId=self.client)
         return bid
+
+    def pose(self, spec) -> SceneState:
+        """A kinematic scene (driving) placed as specified: nothing is simulated, as in simgen."""
+        self.reset(1.0 / 240.0)
+        state = posed_state(spec)
+        for body in spec.bodies:
+            self.add(body, state.assets[body.instance_id])
+        return state
 
     def draw(self, cam) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """rgb (H, W, 3) uint8, metric z-depth (H, W), pybullet body ids (H, W) for one view."""

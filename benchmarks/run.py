@@ -93,7 +93,7 @@ def _work(pipeline: str, overrides: list[str], scenes: list[int], out_dir: str, 
         def scene(i: int, count: bool = True):
             t0 = time.perf_counter()
             spec = build_scene(i, job.seed, ctx)
-            state = world.simulate(spec, job.scene.physics)
+            state = world.pose(spec) if spec.kinematic else world.simulate(spec, job.scene.physics)
             t1 = time.perf_counter()
             n = 0
             for view, image_index in enumerate(job.image_indices(i) if count else range(len(spec.cameras))):
@@ -125,7 +125,8 @@ def _work(pipeline: str, overrides: list[str], scenes: list[int], out_dir: str, 
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "rss_mb": rss}
 
 
-def run_case(pipeline: str, overrides: list[str], frames: int, workers: int, rss_after=()) -> dict:
+def run_case(pipeline: str, overrides: list[str], frames: int, workers: int, rss_after=(), timeout: float | None = None) -> dict:
+    """One pipeline on one case; a run still going after ``timeout`` seconds raises TimeoutError."""
     job = _job(overrides + [f"frames={frames}"])
     from simgen.export import coco
 
@@ -134,7 +135,13 @@ def run_case(pipeline: str, overrides: list[str], frames: int, workers: int, rss
     try:
         ctx = mp.get_context("spawn")
         with ctx.Pool(workers, maxtasksperchild=1) as pool:
-            parts = pool.starmap(_work, [(pipeline, overrides + [f"frames={frames}"], scenes[k::workers], str(out), list(rss_after)) for k in range(workers)])
+            pending = pool.starmap_async(_work, [(pipeline, overrides + [f"frames={frames}"], scenes[k::workers], str(out), list(rss_after))
+                                                 for k in range(workers)])
+            try:
+                parts = pending.get(timeout)
+            except mp.TimeoutError:
+                pool.terminate()
+                raise TimeoutError(f"no result after {timeout:.0f} s") from None
         t0 = time.perf_counter()
         doc = coco.build({"description": "benchmark"}, job.categories, [i for p in parts for i in p["images"]],
                          [a for p in parts for a in p["annotations"]])
@@ -170,33 +177,43 @@ def main() -> None:
     parser.add_argument("--pipelines", default=",".join(PIPELINES))
     parser.add_argument("--frames", type=int, default=64, help="frames per case (after warm-up)")
     parser.add_argument("--workers", type=int, default=os.cpu_count())
+    parser.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="overrides added to every case (e.g. renderer.msaa=1)")
+    parser.add_argument("--timeout", type=float, default=900, help="seconds a case may run before it is reported as timed out")
     parser.add_argument("--long", type=int, default=0, help="also run one simgen worker this many frames (tabletop-20) for memory")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "latest.json")
     args = parser.parse_args()
 
     results = {"machine": f"{platform.node()} {platform.processor() or platform.machine()}, {os.cpu_count()} cores",
-               "date": time.strftime("%Y-%m-%d"), "frames": args.frames, "workers": args.workers, "cases": {}}
+               "date": time.strftime("%Y-%m-%d"), "frames": args.frames, "workers": args.workers, "overrides": args.set, "cases": {}}
+    broken: dict[str, str] = {}
     for case in filter(None, args.cases.split(",")):
         if not _available(case):
             print(f"skip {case}: scene not available", file=sys.stderr)
             continue
         rows = {}
         for pipeline in args.pipelines.split(","):
+            if pipeline in broken:  # a pipeline that hung once is not given the timeout again
+                rows[pipeline] = {"error": f"skipped: {broken[pipeline]}"}
+                continue
             try:
-                rows[pipeline] = run_case(pipeline, CASES[case], args.frames, args.workers)
+                rows[pipeline] = run_case(pipeline, CASES[case] + args.set, args.frames, args.workers, timeout=args.timeout)
+            except TimeoutError as exc:
+                rows[pipeline] = {"error": f"TimeoutError: {exc}"}
+                broken[pipeline] = f"timed out on {case}"
             except Exception as exc:  # a baseline that cannot run here is reported, not fatal
                 rows[pipeline] = {"error": f"{type(exc).__name__}: {exc}"}
             print(case, pipeline, json.dumps(rows[pipeline]), file=sys.stderr)
             results["cases"][case] = rows
     if args.long:
-        results["long"] = run_case("simgen", CASES["tabletop-20"], args.long, 1, rss_after=(100, args.long))
+        results["long"] = run_case("simgen", CASES["tabletop-20"] + args.set, args.long, 1, rss_after=(100, args.long))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=1))
     print(table(results))
 
 
 def table(results: dict) -> str:
-    lines = [f"Machine: {results['machine']}; {results['workers']} worker processes; {results['frames']} frames per case; {results['date']}.", "",
+    extra = f"; overrides {' '.join(results['overrides'])}" if results.get("overrides") else ""
+    lines = [f"Machine: {results['machine']}; {results['workers']} worker processes; {results['frames']} frames per case{extra}; {results['date']}.", "",
              "| case | simgen frames/s | pybullet TinyRenderer frames/s | pybullet EGL frames/s | simgen / best baseline | simgen ms per frame per process (stages) | simgen peak RSS per worker |",
              "|---|---|---|---|---|---|---|"]
     for case, rows in results["cases"].items():

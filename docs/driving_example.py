@@ -44,7 +44,7 @@ def main(root: str, image_id: int, out: str) -> None:
         if (c[:, 2] < 0.5).any():
             continue
         uv = (P @ np.c_[c, np.ones(8)].T).T
-        uv = uv[:, :2] / uv[:, 2:] + 0.5  # KITTI pixel centres at integers; OpenCV drawing too
+        uv = uv[:, :2] / uv[:, 2:]  # KITTI and OpenCV drawing both put pixel centres on integers
         color = COLORS[KITTI_COLORS.get(f[0], 4)][::-1]
         for a, b in EDGES:
             cv2.line(bgr, tuple(np.round(uv[a]).astype(int)), tuple(np.round(uv[b]).astype(int)), color, 1, cv2.LINE_AA)

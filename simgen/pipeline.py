@@ -115,9 +115,14 @@ class SceneWorker:
         ctx = RecipeContext(scene=job.scene, width=job.renderer.width, height=job.renderer.height, sequence=job.sequence)
         spec = build_scene(scene_index, job.seed, ctx)
         lap("scene")
-        state = posed_state(spec) if spec.kinematic else self.physics.simulate(spec, job.scene.physics)
-        lap("physics")
+        if spec.kinematic:  # nothing to simulate: building the meshes is part of making the scene
+            state = posed_state(spec)
+            lap("scene")
+        else:
+            state = self.physics.simulate(spec, job.scene.physics)
+            lap("physics")
         self.renderer.load(state)
+        lap("render")
         views = [(f, c, frame) for f, frame in enumerate(spec.sequence()) for c in range(len(frame.cameras))]
         if len(views) < min(job.views_per_scene, len(job.image_indices(scene_index))):
             raise SimgenError(f"scene {scene_index}: the recipe made {len(views)} views, scene.views_per_scene says {job.views_per_scene}")
