@@ -12,6 +12,7 @@ import pkgutil
 import numpy as np
 
 from simgen.annotate.masks import encode_rle
+from simgen.config.schema import PhysicsConfig
 from simgen.export.images import depth_to_uint16, encode_rgb, encode_uint16
 from simgen.physics.state import SceneState, posed_state
 from simgen.physics.world import PhysicsWorld, pb
@@ -42,7 +43,7 @@ class BaselineWorld(PhysicsWorld):
 
     def pose(self, spec) -> SceneState:
         """A kinematic scene (driving) placed as specified: nothing is simulated, as in simgen."""
-        self.reset(1.0 / 240.0)
+        self.reset(PhysicsConfig())
         state = posed_state(spec)
         for body in spec.bodies:
             self.add(body, state.assets[body.instance_id])

@@ -83,6 +83,12 @@ def check_scene(scene) -> None:
                 check_source(entry.source)
             except SimgenError as exc:
                 raise ConfigError(f"scene.assets[{k}].source: {exc}") from None
+    if hasattr(scene, "physics"):
+        ph = scene.physics
+        _require(ph.time_step > 0, "scene.physics.time_step", ph.time_step, "must be > 0 seconds")
+        _require(ph.solver_iterations >= 1, "scene.physics.solver_iterations", ph.solver_iterations, "must be >= 1")
+        _require(0 <= ph.min_steps <= ph.max_steps, "scene.physics.min_steps", ph.min_steps,
+                 f"must lie in 0..scene.physics.max_steps ({ph.max_steps})")
     if hasattr(scene, "camera"):
         c = scene.camera
         _require(0 < c.znear < c.zfar, "scene.camera.znear", c.znear, f"must be > 0 and < scene.camera.zfar ({c.zfar})")

@@ -132,6 +132,9 @@ class PhysicsConfig:
     """Settling: step at ``time_step`` until every body is slower than the rest speeds."""
 
     time_step: float = 1.0 / 240.0
+    # Contact solver iterations per step (pybullet's default). 10 steps a 100-object pile 2.4x
+    # faster, but 20-object piles then often jitter on to max_steps without coming to rest.
+    solver_iterations: int = 50
     min_steps: int = 60
     max_steps: int = 1500
     rest_linear_speed: float = 0.005  # m/s

@@ -70,11 +70,12 @@ class PhysicsWorld:
             pb.disconnect(self.client)
         self.client = None
 
-    def reset(self, time_step: float) -> None:
+    def reset(self, cfg: PhysicsConfig) -> None:
         """Empty world: results never depend on a previous scene."""
         pb.resetSimulation(physicsClientId=self.client)
         pb.setGravity(0, 0, GRAVITY, physicsClientId=self.client)
-        pb.setTimeStep(time_step, physicsClientId=self.client)
+        pb.setPhysicsEngineParameter(fixedTimeStep=cfg.time_step, numSolverIterations=cfg.solver_iterations,
+                                     physicsClientId=self.client)
         self._ids.clear()
 
     def add(self, body: BodySpec, asset: LoadedAsset) -> int:
@@ -143,7 +144,7 @@ class PhysicsWorld:
 
     def simulate(self, spec: SceneSpec, cfg: PhysicsConfig) -> SceneState:
         """Build ``spec``, drop and settle it, and read every body's link pose back exactly."""
-        self.reset(cfg.time_step)
+        self.reset(cfg)
         assets = {b.instance_id: load_asset(b.asset) for b in spec.bodies}
         for body in spec.bodies:
             self.add(body, assets[body.instance_id])
