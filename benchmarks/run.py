@@ -56,7 +56,6 @@ def _work(pipeline: str, overrides: list[str], scenes: list[int], out_dir: str, 
     """One process: a warm-up scene, then ``scenes``; files written under ``out_dir``."""
     from collections import defaultdict
 
-
     job = _job(overrides)
     out = Path(out_dir)
     timings: dict[str, float] = defaultdict(float)
@@ -114,14 +113,22 @@ def _work(pipeline: str, overrides: list[str], scenes: list[int], out_dir: str, 
         images.clear()
         annotations.clear()
 
+    # COCO records go to disk scene by scene, as the farm's shards do, so that the resident
+    # memory measured is the pipeline's and not a growing list of annotations.
+    records = out / f"records-{os.getpid()}.jsonl"
     start = time.perf_counter()
     for i in scenes:
         frames += scene(i)
+        with records.open("a") as f:
+            f.writelines(json.dumps({"image": im, "annotations": [a for a in annotations if a["image_id"] == im["id"]]}) + "\n"
+                         for im in images)
+        images.clear()
+        annotations.clear()
         for mark in rss_after:
             if mark not in rss and frames >= mark:
                 rss[mark] = _rss_mb()
     elapsed = time.perf_counter() - start
-    return {"frames": frames, "seconds": elapsed, "timings": dict(timings), "images": images, "annotations": annotations,
+    return {"frames": frames, "seconds": elapsed, "timings": dict(timings), "records": str(records),
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "rss_mb": rss}
 
 
@@ -143,8 +150,13 @@ def run_case(pipeline: str, overrides: list[str], frames: int, workers: int, rss
                 pool.terminate()
                 raise TimeoutError(f"no result after {timeout:.0f} s") from None
         t0 = time.perf_counter()
-        doc = coco.build({"description": "benchmark"}, job.categories, [i for p in parts for i in p["images"]],
-                         [a for p in parts for a in p["annotations"]])
+        images, annotations = [], []
+        for p in parts:
+            for line in Path(p["records"]).read_text().splitlines():
+                rec = json.loads(line)
+                images.append(rec["image"])
+                annotations.extend(rec["annotations"])
+        doc = coco.build({"description": "benchmark"}, job.categories, images, annotations)
         coco.write_json(doc, out / "annotations" / "instances.json")
         coco_s = time.perf_counter() - t0
     finally:
