@@ -90,12 +90,16 @@ def build(info: dict, categories: list[str], images: list[dict], annotations: li
     }
 
 
+def dumps(doc: dict) -> bytes:
+    """The COCO file's bytes: compact JSON."""
+    return json.dumps(doc, separators=(",", ":")).encode()
+
+
 def write_json(doc: dict, path: Path) -> None:
     """Write atomically: a reader never sees a half-written file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
-    with open(tmp, "w") as f:
-        json.dump(doc, f, separators=(",", ":"))
+    tmp.write_bytes(dumps(doc))
     os.replace(tmp, path)
 
 

@@ -15,10 +15,13 @@ merge killed part-way is simply run again.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -39,6 +42,7 @@ from simgen.export.writers import make_writers
 RECORD = "simgen_job.json"
 SHARDS = "shards"
 RECORD_FORMAT = 1
+MERGE_LOCK = ".merge.lock"
 _DATA_ENTRIES = (layout.IMAGES, layout.DEPTH, layout.INSTANCES, layout.SEMANTIC, layout.ANNOTATIONS, SHARDS)
 
 
@@ -76,6 +80,23 @@ def shard_frames(job, shard: Shard) -> int:
     return sum(len(job.image_indices(i)) for i in shard.scenes)
 
 
+@contextmanager
+def _merge_lock(root: Path) -> Iterator[None]:
+    """An exclusive lock on ``root/.merge.lock``, released when the process ends however it
+    ends. Where the filesystem has no locks (Lustre mounted without flock), merges run
+    unlocked."""
+    with open(root / MERGE_LOCK, "a") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX)
+        except OSError:
+            yield
+            return
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
 def _link(src: Path, dst: Path) -> None:
     """Make ``dst`` the file ``src`` (a hard link, or a copy where links are not possible);
     nothing to do when it already is, so a merge can be redone."""
@@ -84,7 +105,7 @@ def _link(src: Path, dst: Path) -> None:
             return
     except FileNotFoundError:
         pass
-    for attempt in range(3):  # a concurrent merge clearing temporaries may take ours
+    for attempt in range(3):  # where merges run unlocked, a concurrent one may clear our temporary
         tmp = dst.with_name(f"{TMP_PREFIX}{dst.name}.{uuid.uuid4().hex}")
         try:
             try:
@@ -152,6 +173,7 @@ class DatasetDir:
         self.done_marker.unlink(missing_ok=True)
 
     def _clear_temporaries(self, folders: set[str]) -> None:
+        """Remove temporaries left by killed merges (only called under the merge lock)."""
         for folder in folders:
             for tmp in (self.root / folder).glob(f"{TMP_PREFIX}*"):
                 tmp.unlink(missing_ok=True)
@@ -159,7 +181,13 @@ class DatasetDir:
     def merge(self, job, record: JobRecord, shards: list[Shard], verified: frozenset[str] = frozenset()) -> tuple[int, int]:
         """Join complete shards into the final layout; returns (frames, annotations).
 
-        Shards not named in ``verified`` are checked against their checksums first."""
+        Shards not named in ``verified`` are checked against their checksums first. Merges of
+        one folder take turns (SLURM slices may finish together), so each may clear what a
+        killed merge left behind without taking a running merge's files."""
+        with _merge_lock(self.root):
+            return self._merge(job, record, shards, verified)
+
+    def _merge(self, job, record: JobRecord, shards: list[Shard], verified: frozenset[str]) -> tuple[int, int]:
         bad = [f"{s.name} ({why})" for s in shards if s.name not in verified
                for why in [self.check(s, job, record)] if why]
         if bad:
@@ -184,7 +212,5 @@ class DatasetDir:
                 write_bytes_atomic(self.root / rel, data)
         doc = coco.build(dataset_info(job), job.categories, images, annotations)
         self._clear_temporaries({layout.ANNOTATIONS})
-        tmp = self.done_marker.with_name(f"{TMP_PREFIX}{self.done_marker.name}.{uuid.uuid4().hex}")
-        coco.write_json(doc, tmp)
-        os.replace(tmp, self.done_marker)
+        write_bytes_atomic(self.done_marker, coco.dumps(doc))
         return len(doc["images"]), len(doc["annotations"])
