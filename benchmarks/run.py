@@ -157,7 +157,8 @@ def run_case(pipeline: str, overrides: list[str], frames: int, workers: int, rss
                 images.append(rec["image"])
                 annotations.extend(rec["annotations"])
         doc = coco.build({"description": "benchmark"}, job.categories, images, annotations)
-        coco.write_json(doc, out / "annotations" / "instances.json")
+        (out / "annotations").mkdir(parents=True, exist_ok=True)
+        (out / "annotations" / "instances.json").write_bytes(coco.dumps(doc))
         coco_s = time.perf_counter() - t0
     finally:
         shutil.rmtree(out, ignore_errors=True)

@@ -8,8 +8,6 @@ the frames alone, whatever the number of workers or shards.
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 import numpy as np
 
@@ -93,14 +91,6 @@ def build(info: dict, categories: list[str], images: list[dict], annotations: li
 def dumps(doc: dict) -> bytes:
     """The COCO file's bytes: compact JSON."""
     return json.dumps(doc, separators=(",", ":")).encode()
-
-
-def write_json(doc: dict, path: Path) -> None:
-    """Write atomically: a reader never sees a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_bytes(dumps(doc))
-    os.replace(tmp, path)
 
 
 @register
