@@ -4,8 +4,9 @@ pyrender 0.1.45 always draws into a 4x multisampled framebuffer, resolves it and
 colour *and* depth of the whole image for every pass. simgen needs less, differently:
 
 - colour: ``msaa`` samples (0 = none), colour read back only;
-- labels: one sample per pixel (ids must not blend), ids and depth read back;
-- alone: one body on a viewport the size of its box, one channel read back.
+- labels: one sample per pixel (ids must not blend), ids and depth read back.
+
+(Amodal coverage has its own integer target: :mod:`simgen.render.coverage`.)
 
 :func:`attach` replaces the two pyrender methods that choose the target and read it back on
 one pyrender ``Renderer`` instance; everything else (shaders, lights, meshes) stays pyrender's.
@@ -18,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 from OpenGL import GL as gl
 
-COLOR, LABELS, ALONE = "color", "labels", "alone"
+COLOR, LABELS = "color", "labels"
 
 
 def _renderbuffer(fmt, width: int, height: int, samples: int) -> int:
@@ -91,9 +92,6 @@ class Framebuffers:
             rgb = np.frombuffer(gl.glReadPixels(0, 0, w, h, gl.GL_RGB, gl.GL_UNSIGNED_BYTE), np.uint8)
             return rgb.reshape(h, w, 3)[::-1], None
         gl.glBindFramebuffer(gl.GL_READ_FRAMEBUFFER, self.labels)
-        if self.mode == ALONE:
-            red = np.frombuffer(gl.glReadPixels(0, 0, w, h, gl.GL_RED, gl.GL_UNSIGNED_BYTE), np.uint8)
-            return red.reshape(h, w)[::-1], None
         rgba = np.frombuffer(gl.glReadPixels(0, 0, w, h, gl.GL_RGBA, gl.GL_UNSIGNED_BYTE), np.uint32)
         ids = (rgba.reshape(h, w)[::-1] & 0xFFFFFF).astype(np.int32)  # little-endian RGB
         depth = np.frombuffer(gl.glReadPixels(0, 0, w, h, gl.GL_DEPTH_COMPONENT, gl.GL_FLOAT), np.float32)
