@@ -38,8 +38,9 @@ def _vertex_defines(primitive) -> dict[str, int]:
 class CoverageTarget:
     """A ``GL_RGBA32UI`` framebuffer of the renderer's size and the draw into it."""
 
-    def __init__(self, width: int, height: int, program_cache) -> None:
+    def __init__(self, width: int, height: int, program_cache, gl_wait) -> None:
         self.width, self.height = width, height
+        self.gl_wait = gl_wait  # a framebuffers.GLWait
         self._programs = program_cache
         self.fbo = gl.glGenFramebuffers(1)
         gl.glBindFramebuffer(gl.GL_FRAMEBUFFER, self.fbo)
@@ -96,6 +97,7 @@ class CoverageTarget:
             bound._unbind()
         gl.glDisable(gl.GL_COLOR_LOGIC_OP)
         gl.glEnable(gl.GL_DEPTH_TEST)
+        self.gl_wait.finish()
         gl.glBindFramebuffer(gl.GL_READ_FRAMEBUFFER, self.fbo)
         words = np.frombuffer(gl.glReadPixels(0, 0, w, h, gl.GL_RGBA_INTEGER, gl.GL_UNSIGNED_INT), np.uint32)
         return words.reshape(h, w, 4)[::-1]

@@ -16,6 +16,8 @@ the label passes' time goes (see benchmarks/).
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 from OpenGL import GL as gl
 
@@ -54,6 +56,23 @@ def linear_depth(buffer: np.ndarray, znear: float, zfar: float) -> np.ndarray:
     return z.astype(np.float32)
 
 
+class GLWait:
+    """Seconds spent waiting for the GL to finish drawing before read-backs: rasterization on
+    llvmpipe's threads, or the GPU. The rest of a pass is CPU-side work (Python, uniforms)."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    def finish(self) -> None:
+        t0 = time.perf_counter()
+        gl.glFinish()
+        self.seconds += time.perf_counter() - t0
+
+    def take(self) -> float:
+        seconds, self.seconds = self.seconds, 0.0
+        return seconds
+
+
 class Framebuffers:
     """The three targets of one renderer; the mode is chosen before each pyrender call."""
 
@@ -64,6 +83,7 @@ class Framebuffers:
         self.color_resolved = _framebuffer(width, height, 0, depth=False) if msaa else None
         self.mode = COLOR
         self.viewport = (width, height)
+        self.gl_wait = GLWait()
         gl.glPixelStorei(gl.GL_PACK_ALIGNMENT, 1)
 
     def _draw_target(self) -> int:
@@ -81,6 +101,7 @@ class Framebuffers:
     def read(self, scene, flags):
         """Stands in for pyrender's ``_read_main_framebuffer``: reads only what the mode needs."""
         w, h = self.viewport
+        self.gl_wait.finish()
         if self.mode == COLOR:
             source = self.labels
             if self.msaa:

@@ -22,6 +22,7 @@ from simgen.physics.state import SceneState
 from simgen.platform import import_pyrender
 from simgen.render import textures
 from simgen.render.coverage import CoverageTarget
+from simgen.render.draw import DirectPasses
 from simgen.render.framebuffers import COLOR, LABELS, Framebuffers, attach
 from simgen.render.shaders import shader_cache
 from simgen.spec import CameraSpec
@@ -77,8 +78,8 @@ class Renderer:
         self._targets = Framebuffers(cfg.width, cfg.height, cfg.msaa)
         attach(self._gl, self._targets)
         self._gl._program_cache = shader_cache(cfg.shading)
-        self._coverage = CoverageTarget(cfg.width, cfg.height, self._gl._program_cache)
-        self._gl._sorted_mesh_nodes = lambda scene: self._order
+        self._direct = DirectPasses(self._gl, self.pyrender)
+        self._coverage = CoverageTarget(cfg.width, cfg.height, self._gl._program_cache, self._targets.gl_wait)
         self._order: list = []
         self._scene = None
         self._nodes: dict[int, object] = {}
@@ -126,9 +127,14 @@ class Renderer:
         self._camera_node = scene.add(pr.IntrinsicsCamera(1.0, 1.0, 0.0, 0.0), pose=np.eye(4))
         self._seg_all = {node: _id_colour(iid) for iid, node in self._nodes.items()}
         self._scene = scene
-        self._gl._update_context(scene, pr.RenderFlags.NONE)  # upload meshes now: passes may draw them directly
+        self._gl._update_context(scene, pr.RenderFlags.NONE)  # upload meshes now: passes draw them directly
+        self._direct.forget_meshes()
         self._objects = [self._nodes[b.instance_id] for b in state.bodies if b.category is not None]
         self._scenery = [self._nodes[b.instance_id] for b in reversed(state.bodies) if b.category is None]
+
+    def take_gl_wait(self) -> float:
+        """Seconds waited for the GL to finish drawing since the last call (see GLWait)."""
+        return self._targets.gl_wait.take()
 
     def set_pose(self, instance_id: int, pose: np.ndarray) -> None:
         """Move a body in place (sequences), without rebuilding the scene."""
@@ -149,18 +155,21 @@ class Renderer:
         near_first = sorted(self._objects, key=lambda n: np.linalg.norm(self._scene.get_pose(n)[:3, 3] - eye))
         self._order = near_first + self._scenery
 
-    def _draw(self, mode: str, viewport, flags=0, seg_node_map=None):
-        self._targets.mode, self._targets.viewport = mode, viewport
-        self._gl.viewport_width, self._gl.viewport_height = viewport
-        flags |= self.pyrender.RenderFlags.OFFSCREEN
-        return self._gl.render(self._scene, flags, seg_node_map)
+    def _pass(self, mode: str, seg_node_map=None):
+        """One full-image pass into the ``mode`` target, read back as the mode says."""
+        RF = self.pyrender.RenderFlags
+        flags = RF.OFFSCREEN | (RF.SEG if seg_node_map is not None else 0)
+        self._targets.mode, self._targets.viewport = mode, (self.width, self.height)
+        self._gl.viewport_width, self._gl.viewport_height = self.width, self.height
+        self._targets.configure(flags)
+        self._direct.draw(self._scene, self._order, flags, seg_node_map)
+        return self._targets.read(self._scene, flags)
 
     def render(self, cam: CameraSpec) -> Passes:
         """Colour, depth and instance ids of one view."""
-        seg = self.pyrender.RenderFlags.SEG
         self._aim(cam)
-        rgb, _ = self._draw(COLOR, (self.width, self.height))
-        ids, depth = self._draw(LABELS, (self.width, self.height), seg, self._seg_all)
+        rgb, _ = self._pass(COLOR)
+        ids, depth = self._pass(LABELS, self._seg_all)
         return Passes(rgb=np.ascontiguousarray(rgb), depth=np.ascontiguousarray(depth), ids=np.ascontiguousarray(ids))
 
     def render_coverage(self, instance_ids: list[int], cam: CameraSpec, offset=(0, 0), size=None) -> np.ndarray:
