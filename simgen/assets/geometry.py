@@ -171,7 +171,11 @@ def _make_asset(ref: AssetRef) -> LoadedAsset:
             mass *= ref.scale**3
     if ref.kind != "procedural" and not has_texture(mesh):  # drop file colours: randomizers choose
         mesh.visual = trimesh.visual.ColorVisuals(mesh)  # (a texture may stay; procedural colours stay)
-    com = _center_of_mass(mesh)
+    if ref.kind == "procedural":  # kinematic street parts: nothing simulates them, so their mass and
+        com = np.asarray(mesh.bounds.mean(axis=0), float)  # centre are the box's (a watertightness
+        mass = max(float(np.prod(mesh.extents)) * DEFAULT_DENSITY, 1e-3)  # check costs 4 ms a part)
+    else:
+        com = _center_of_mass(mesh)
     if mass is None:
         volume = abs(mesh.volume) if mesh.is_volume else float(np.prod(mesh.extents))
         mass = max(volume * DEFAULT_DENSITY, 1e-3)
