@@ -78,7 +78,7 @@ class DirectPasses:
     def draw(self, scene, nodes, flags: int, colours: dict | None = None) -> None:
         """Draw ``nodes`` in order into the bound target: lit and textured, or (``colours``:
         node -> (3,) 0-255) flat in each node's colour, as pyrender's SEG pass."""
-        pr, u = self._pr, self.uniforms
+        u = self.uniforms
         seg = colours is not None
         if seg:
             gl.glClearColor(0.0, 0.0, 0.0, 1.0)
