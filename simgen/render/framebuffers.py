@@ -21,6 +21,8 @@ import time
 import numpy as np
 from OpenGL import GL as gl
 
+from simgen.errors import ConfigError
+
 COLOR, LABELS = "color", "labels"
 
 
@@ -77,6 +79,10 @@ class Framebuffers:
     """The three targets of one renderer; the mode is chosen before each pyrender call."""
 
     def __init__(self, width: int, height: int, msaa: int) -> None:
+        most = int(gl.glGetIntegerv(gl.GL_MAX_SAMPLES))
+        if msaa > most:
+            renderer = gl.glGetString(gl.GL_RENDERER).decode(errors="replace")
+            raise ConfigError(f"renderer.msaa={msaa}: this OpenGL ({renderer}) draws at most {most} samples per pixel")
         self.width, self.height, self.msaa = width, height, msaa
         self.labels = _framebuffer(width, height, 0, depth=True)
         self.color_ms = _framebuffer(width, height, msaa, depth=True) if msaa else None
