@@ -16,6 +16,7 @@ from simgen.annotate.frame import annotate_view
 from simgen.config.schema import ExportConfig, LabelsConfig, RendererConfig, SequenceConfig
 from simgen.errors import SimgenError
 from simgen.export import coco, layout
+from simgen.export.facts import facts_path, image_look, scene_facts
 from simgen.export.images import depth_to_uint16, encode_rgb, encode_uint16
 from simgen.export.writers import WriterContext, make_writers
 from simgen.physics.state import SceneState, posed_state
@@ -126,7 +127,7 @@ class SceneWorker:
         views = [(f, c, frame) for f, frame in enumerate(spec.sequence()) for c in range(len(frame.cameras))]
         if len(views) < min(job.views_per_scene, len(job.image_indices(scene_index))):
             raise SimgenError(f"scene {scene_index}: the recipe made {len(views)} views, scene.views_per_scene says {job.views_per_scene}")
-        frames, all_labels = [], []
+        frames, all_labels, looks = [], [], []
         shown = -1
         for view, image_index in enumerate(job.image_indices(scene_index)):
             f, c, frame = views[view]
@@ -142,10 +143,12 @@ class SceneWorker:
             lap("annotate")
             frames.append(self._encode(labels, passes.rgb))
             all_labels.append(labels)
+            looks.append((image_index, image_look(passes.rgb)))
             lap("encode")
         files: dict[str, bytes] = {}
         for writer in self.writers:
             files.update(writer.scene_files(all_labels))
+        files[facts_path(scene_index)] = scene_facts(spec, looks)  # for simgen-report
         lap("encode")
         return SceneResult(scene_index=scene_index, frames=frames, files=files, timings=dict(t))
 
