@@ -38,7 +38,7 @@ def make_report(dataset: Path, out: Path | None = None, real: Path | None = None
     table = data.load_dataset(dataset)
     comparison = None
     if real is not None:
-        comparison = compare(table, data.load_labels(real), read_mapping(mapping), kind=str(table.info.get("scene") or ""))
+        comparison = compare(table, data.load_labels(real), read_mapping(mapping))
     stats = compute(table, read_facts(dataset), thresholds)
     if comparison is not None:
         stats["comparison"] = comparison

@@ -102,14 +102,19 @@ def hint(name: str, d: dict, kind: str) -> str:
 def compare(sim: LabelTable, real: LabelTable, mapping: dict[str, str] | None = None, kind: str = "") -> dict:
     """``{"real", "classes": {simgen class: {"real_class", "features": {name: distances + hint
     + histograms}}}}`` for every shared class and every feature both sets record."""
+    kind = kind or str(sim.info.get("scene") or "")
     pairs = match_classes(sim, real, mapping or {})
     kitti = real.kind == "kitti"
-    out = {"real": real.source, "real_kind": real.kind, "classes": {}, "unmatched_sim": [], "unmatched_real": []}
+    out = {"real": real.source, "real_kind": real.kind, "classes": {}, "unmatched_sim": [], "unmatched_real": [],
+           "no_instances": []}
     matched_real = {r for _, r in pairs}
     out["unmatched_sim"] = [s for s in sim.categories if s not in {p[0] for p in pairs}]
     out["unmatched_real"] = [r for r in real.categories if r not in matched_real]
     for s, r in pairs:
         feats = {}
+        if _feature(sim, s, "size", kitti).size == 0 or _feature(real, r, "size", kitti).size == 0:
+            out["no_instances"].append(s)  # shared, but without instances in one of the sets
+            continue
         for name in COMPARED:
             if kitti and name == "visibility":
                 continue
