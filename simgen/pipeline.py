@@ -13,7 +13,13 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from simgen.annotate.frame import annotate_view
-from simgen.config.schema import ExportConfig, LabelsConfig, RendererConfig, SequenceConfig
+from simgen.config.schema import (
+    BalanceConfig,
+    ExportConfig,
+    LabelsConfig,
+    RendererConfig,
+    SequenceConfig,
+)
 from simgen.errors import SimgenError
 from simgen.export import coco, layout
 from simgen.export.facts import facts_path, image_look, scene_facts
@@ -39,6 +45,7 @@ class JobSpec:
     frames: int
     categories: list[str]
     sequence: SequenceConfig = field(default_factory=SequenceConfig)
+    balance: BalanceConfig | None = None
 
     def writer_context(self) -> WriterContext:
         return WriterContext(scene=self.scene, export=self.export, categories=self.categories)
@@ -113,7 +120,8 @@ class SceneWorker:
             t[stage] += now - clock
             clock = now
 
-        ctx = RecipeContext(scene=job.scene, width=job.renderer.width, height=job.renderer.height, sequence=job.sequence)
+        ctx = RecipeContext(scene=job.scene, width=job.renderer.width, height=job.renderer.height, sequence=job.sequence,
+                            balance=job.balance)
         spec = build_scene(scene_index, job.seed, ctx)
         lap("scene")
         if spec.kinematic:  # nothing to simulate: building the meshes is part of making the scene

@@ -8,6 +8,7 @@ from scipy.spatial.transform import Rotation
 from simgen.assets.catalog import draw_asset
 from simgen.assets.geometry import load_asset
 from simgen.randomizers import RecipeContext, register
+from simgen.randomizers.balance import slot_pools
 from simgen.spec import AssetRef, BodySpec, SceneSpec
 
 FLOOR_SIZE = 12.0  # metres: reaches past every view of the table
@@ -77,8 +78,8 @@ def objects(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> Sc
     n = int(rng.integers(s.min_objects, s.max_objects + 1))
     half = np.array(s.table_size, float) * s.spawn_fraction / 2
     placed: list[tuple[np.ndarray, float]] = []
-    for _ in range(n):
-        entry = _pick_entry(rng, s.assets)
+    for pool in slot_pools(rng, spec, ctx, s.assets, n):  # balance.classes: the plan's class per object
+        entry = _pick_entry(rng, pool)
         asset = draw_asset(rng, entry.source, entry.size_min, entry.size_max, entry.scale)
         radius = float(np.linalg.norm(load_asset(asset).vertices, axis=1).max())
         rotation = Rotation.random(random_state=rng).as_matrix()

@@ -71,7 +71,7 @@ def make_report(dataset: Path, out: Path | None = None, real: Path | None = None
     shown = gallery.write(table, dataset, out, per_split=gallery_images)
     stats_path = out / STATS
     stats_path.write_text(json.dumps(stats, indent=1))
-    title = f"simgen report: {dataset.resolve().name}"
+    title = f"simgen report: {stats.get('scene') or dataset.resolve().name}, seed {stats.get('seed')}, {stats['images']} images"
     page = out / REPORT
     page.write_text(html.page(stats, figs, shown, comparison, title))
     pngs = [out / rel for rel, _ in figs.values()] + [out / f for files in shown["images"].values() for f in files]

@@ -165,8 +165,11 @@ def load_coco(files: list[tuple[str, Path]], images_dir: Path | None = None) -> 
 
 
 def load_dataset(root: Path) -> LabelTable:
-    """A simgen dataset folder (or any folder with COCO files under ``annotations/``)."""
-    return load_coco(coco_files(Path(root)))
+    """A simgen dataset folder (or any folder with COCO files under ``annotations/``);
+    ``source`` names the files relative to it, so the report is a function of the dataset."""
+    table = load_coco(coco_files(Path(root)))
+    table.source = ", ".join(str(p.relative_to(root)) for _, p in coco_files(Path(root)))
+    return table
 
 
 def _image_size(folder: Path, stem: str) -> tuple[int, int] | None:
