@@ -68,6 +68,10 @@ def test_stats_counts_equal_pycocotools(tabletop_dataset, report):
     assert {n: {"instances": c["instances"], "images": c["images"]} for n, c in stats["classes"].items()} == expected
     assert stats["instances"] == sum(c["instances"] for c in expected.values()) > 0
     assert stats["splits"]["all"]["instances"] == stats["instances"]
+    # the run itself wrote the same report after its merge (report unset: under 10,000 frames)
+    written = tabletop_dataset / "report"
+    assert json.loads((written / "stats.json").read_text())["classes"] == stats["classes"]
+    assert (written / "report.html").read_text() == report[0].html.read_text()
 
 
 def test_split_files_and_renamed_object_key(tabletop_dataset, tmp_path):
