@@ -14,9 +14,16 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from simgen.annotate.frame import annotate_view
-from simgen.config.schema import ExportConfig, LabelsConfig, RendererConfig, SequenceConfig
+from simgen.config.schema import (
+    BalanceConfig,
+    ExportConfig,
+    LabelsConfig,
+    RendererConfig,
+    SequenceConfig,
+)
 from simgen.errors import SimgenError
 from simgen.export import coco, layout
+from simgen.export.facts import facts_path, image_look, scene_facts
 from simgen.export.images import depth_to_uint16, encode_rgb, encode_uint16
 from simgen.export.writers import WriterContext, make_writers
 from simgen.physics.state import SceneState, posed_state
@@ -41,6 +48,7 @@ class JobSpec:
     frames: int
     categories: list[str]
     sequence: SequenceConfig = field(default_factory=SequenceConfig)
+    balance: BalanceConfig | None = None
 
     def writer_context(self) -> WriterContext:
         return WriterContext(scene=self.scene, export=self.export, categories=self.categories)
@@ -121,7 +129,8 @@ class SceneWorker:
             t["gl"] += waited
             clock = now
 
-        ctx = RecipeContext(scene=job.scene, width=job.renderer.width, height=job.renderer.height, sequence=job.sequence)
+        ctx = RecipeContext(scene=job.scene, width=job.renderer.width, height=job.renderer.height, sequence=job.sequence,
+                            balance=job.balance)
         spec = build_scene(scene_index, job.seed, ctx)
         lap("scene")
         if spec.kinematic:  # nothing to simulate: building the meshes is part of making the scene
@@ -135,7 +144,7 @@ class SceneWorker:
         views = [(f, c, frame) for f, frame in enumerate(spec.sequence()) for c in range(len(frame.cameras))]
         if len(views) < min(job.views_per_scene, len(job.image_indices(scene_index))):
             raise SimgenError(f"scene {scene_index}: the recipe made {len(views)} views, scene.views_per_scene says {job.views_per_scene}")
-        frames, all_labels = [], []
+        frames, all_labels, looks = [], [], []
         shown = -1
         for view, image_index in enumerate(job.image_indices(scene_index)):
             f, c, frame = views[view]
@@ -151,9 +160,12 @@ class SceneWorker:
             lap("annotate")
             frames.append(self._encoder.submit(self._timed_encode, labels, passes.rgb))
             all_labels.append(labels)
+            looks.append((image_index, image_look(passes.rgb)))
+            lap("encode")
         files: dict[str, bytes] = {}
         for writer in self.writers:
             files.update(writer.scene_files(all_labels))
+        files[facts_path(scene_index)] = scene_facts(spec, looks)  # for simgen-report
         lap("encode")
         encoded = []
         for future in frames:  # waiting for the encoder is not work: its own time is counted

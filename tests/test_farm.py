@@ -42,12 +42,14 @@ def _env(faults: str = "") -> dict:
 
 
 def _command(out: Path, *args: str) -> list[str]:
-    """The command line; label validation only where asked (the reference run), since every
-    other dataset here is compared file by file with the reference."""
+    """The command line; label validation and the report only where asked (the reference run
+    validates), since every other dataset here is compared file by file with the reference."""
     flags = [a for a in args if a.startswith("-")]  # Hydra wants flags before overrides
     overrides = [a for a in args if not a.startswith("-")]
     if not any(a.startswith("validate=") for a in overrides):
         overrides.append("validate=false")
+    if not any(a.startswith("report=") for a in overrides):
+        overrides.append("report=false")
     return [sys.executable, "-m", "simgen.tools.cli", *flags, *SMALL, f"output_dir={out}", *overrides]
 
 

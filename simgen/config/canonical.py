@@ -13,7 +13,7 @@ from dataclasses import asdict, is_dataclass
 from typing import Any
 
 # Dotted keys that never change the files of a dataset.
-EXECUTION_KEYS = ("farm", "output_dir", "validate", "renderer.egl_device")
+EXECUTION_KEYS = ("farm", "output_dir", "validate", "report", "renderer.egl_device")
 
 
 def dataset_config(typed: Any) -> dict:
@@ -25,6 +25,8 @@ def dataset_config(typed: Any) -> dict:
         for p in parents:
             node = node.get(p, {})
         node.pop(leaf, None)
+    if not any((data.get("balance") or {}).values()):  # no balance: the hash of jobs recorded before it
+        data.pop("balance", None)
     return data
 
 

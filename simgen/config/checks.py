@@ -9,6 +9,7 @@ from simgen.assets.catalog import check_source
 from simgen.config.schema import SimgenConfig
 from simgen.errors import ConfigError, SimgenError
 from simgen.export import writers
+from simgen.randomizers.balance import check_balance
 
 IMAGE_FORMATS = ("png", "jpg")
 MAX_SIDE = 8192
@@ -49,6 +50,7 @@ def check_job(cfg: SimgenConfig) -> None:
     _require(seq.time_step > 0, "sequence.time_step", seq.time_step, "must be > 0 seconds")
     check_farm(cfg)
     check_scene(cfg.scene)
+    check_balance(cfg)
 
 
 def check_farm(cfg: SimgenConfig) -> None:

@@ -448,6 +448,17 @@ class SequenceConfig:
 
 
 @dataclass
+class BalanceConfig:
+    """Balance by design (see :mod:`simgen.randomizers.balance`). ``classes``: target share of
+    instances per class name, each in [0, 1], summing to at most 1 (classes not named share the
+    rest by their natural frequency). ``conditions``: target share of scenes per condition, for
+    scene kinds that record conditions."""
+
+    classes: dict[str, float] = field(default_factory=dict)
+    conditions: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
 class SimgenConfig:
     """The job: which scene, how many frames, with which seed, written where."""
 
@@ -462,3 +473,5 @@ class SimgenConfig:
     farm: FarmConfig = field(default_factory=FarmConfig)
     assets: AssetsConfig = field(default_factory=AssetsConfig)
     sequence: SequenceConfig = field(default_factory=SequenceConfig)
+    balance: BalanceConfig = field(default_factory=BalanceConfig)
+    report: bool | None = None  # simgen-report after the merge; None: when frames < 10,000

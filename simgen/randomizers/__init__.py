@@ -19,13 +19,14 @@ from simgen.spec import SceneSpec
 
 @dataclass
 class RecipeContext:
-    """What randomizers may read: the scene's typed recipe, the image size in pixels and the
-    job's ``sequence`` (frames and time step; None: one frame)."""
+    """What randomizers may read: the scene's typed recipe, the image size in pixels, the
+    job's ``sequence`` (frames and time step; None: one frame) and ``balance`` (None: none)."""
 
     scene: Any
     width: int
     height: int
     sequence: Any = None
+    balance: Any = None
 
 
 Randomizer = Callable[[np.random.Generator, SceneSpec, RecipeContext], SceneSpec]

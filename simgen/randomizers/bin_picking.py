@@ -19,6 +19,7 @@ from simgen.assets.geometry import has_texture, load_asset
 from simgen.camera import look_at
 from simgen.errors import ConfigError, SimgenError
 from simgen.randomizers import RecipeContext, register
+from simgen.randomizers.balance import slot_pools
 from simgen.randomizers.cameras import shell_pose, view
 from simgen.randomizers.materials import random_material
 from simgen.randomizers.tabletop import _pose, _scenery  # the same static boxes and poses
@@ -130,8 +131,9 @@ def pile(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> Scene
     n_distractors = int(round(s.distractor_fraction * n)) if s.distractors else 0
     order = rng.permutation(np.arange(n) < n_distractors)
     placed: list[tuple[np.ndarray, np.ndarray]] = []
+    pools = iter(slot_pools(rng, spec, ctx, s.assets, n - int(order.sum())))  # balance.classes
     for is_distractor in order:
-        entry = _pick(rng, s.distractors if is_distractor else s.assets)
+        entry = _pick(rng, s.distractors if is_distractor else next(pools))
         asset = draw_asset(rng, entry.source, entry.size_min, entry.size_max, entry.scale, entry.collision)
         rotation = Rotation.random(random_state=rng).as_matrix()
         turned = load_asset(asset).vertices @ rotation.T

@@ -8,6 +8,7 @@ from scipy.spatial.transform import Rotation
 from simgen.assets.catalog import draw_asset
 from simgen.assets.geometry import load_asset
 from simgen.randomizers import RecipeContext, register
+from simgen.randomizers.balance import slot_pools
 from simgen.randomizers.placement import Support
 from simgen.spec import AssetRef, BodySpec, SceneSpec
 
@@ -82,8 +83,8 @@ def objects(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> Sc
     half = np.array(s.table_size, float) * s.spawn_fraction / 2
     support = Support(z=s.table_height, half=half)
     placed: list[tuple[np.ndarray, float]] = []
-    for _ in range(n):
-        entry = _pick_entry(rng, s.assets)
+    for pool in slot_pools(rng, spec, ctx, s.assets, n):  # balance.classes: the plan's class per object
+        entry = _pick_entry(rng, pool)
         asset = draw_asset(rng, entry.source, entry.size_min, entry.size_max, entry.scale)
         loaded = load_asset(asset)
         pose = support.place(rng, loaded) if s.placement == "rest" else None

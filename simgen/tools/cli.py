@@ -81,7 +81,8 @@ def to_job(cfg):
     typed.scene = apply_user_assets(typed.scene, typed.assets)  # assets.dirs: the user's meshes
     check_job(typed)
     job = JobSpec(scene=typed.scene, renderer=typed.renderer, labels=typed.labels, export=typed.export,
-                  seed=typed.seed, frames=typed.frames, categories=category_names(typed.scene), sequence=typed.sequence)
+                  seed=typed.seed, frames=typed.frames, categories=category_names(typed.scene), sequence=typed.sequence,
+                  balance=typed.balance)
     return typed, job
 
 
@@ -107,6 +108,13 @@ def _task(cfg) -> None:
             for v in found[:20]:
                 print(v, file=sys.stderr)
             fail(f"{out}: {len(found)} label-rule violations (simgen-validate {out} lists them all)", 1)
+    if summary.merged is not None:  # after the merge, never per frame: balance line and report
+        from simgen.report.summary import after_merge
+
+        line, warning = after_merge(out, typed.report, typed.frames)
+        if warning:
+            print(warning, file=sys.stderr)
+        print(line)
 
 
 def main() -> None:

@@ -11,6 +11,7 @@ import numpy as np
 
 from simgen.assets.street import SceneryParts
 from simgen.randomizers import RecipeContext, register
+from simgen.randomizers.balance import driving_counts
 from simgen.randomizers.driving import footprints
 from simgen.randomizers.driving.bodies import add_scenery, ground_pose
 from simgen.randomizers.driving.layout import Street
@@ -49,12 +50,14 @@ def signals(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> Sc
     posts = SceneryParts()
     tracks = spec.context.setdefault("tracks", {})
     pieces = [w for w in street.sidewalks if w.s1 - w.s0 > 4.0]
+    planned = driving_counts(spec, ctx)  # balance.classes: the plan's counts
     for cls in scene.classes:
         if cls.placement not in ("signal", "roadside"):
             continue
         shape = cls.shape or cls.category
         spots = _corners(street) if cls.placement == "signal" else []
-        for n in range(int(rng.integers(cls.count_min, cls.count_max + 1))):
+        count = planned[cls.category] if planned is not None else int(rng.integers(cls.count_min, cls.count_max + 1))
+        for n in range(count):
             for attempt in range(ATTEMPTS):
                 if n < len(spots) and attempt == 0:
                     k, side, s, lit = spots[n]

@@ -16,6 +16,7 @@ import numpy as np
 from simgen.assets.paths import RoadPath
 from simgen.config.schema import SequenceConfig
 from simgen.randomizers import RecipeContext, register
+from simgen.randomizers.balance import driving_counts
 from simgen.randomizers.driving import footprints
 from simgen.randomizers.driving.bodies import ground_pose
 from simgen.randomizers.driving.layout import Lane, Street
@@ -178,6 +179,16 @@ def _pose(t: np.ndarray, k: int) -> np.ndarray:
     return ground_pose(x, y, z0, yaw)
 
 
+def _park_some(rng: np.random.Generator, scene, wishes: list) -> list:
+    """Planned road users of parkable classes parked with the recipe's mean share of parked
+    vehicles among them; parked ones first, as without a plan."""
+    parked = (scene.parked_min + scene.parked_max) / 2
+    moving = sum((c.count_min + c.count_max) / 2 for c in scene.classes if c.parked_weight > 0)
+    p = parked / (parked + moving) if parked + moving > 0 else 0.0
+    out = [(cls, "parked" if cls.parked_weight > 0 and rng.random() < p else placement) for cls, placement in wishes]
+    return sorted(out, key=lambda w: w[1] != "parked")
+
+
 @register("traffic")
 def traffic(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> SceneSpec:
     """Parked vehicles, then moving vehicles (largest first), cyclists and pedestrians."""
@@ -188,12 +199,16 @@ def traffic(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> Sc
     movers = [c for c in scene.classes if c.placement in ("lane", "bike", "sidewalk")]
     wishes = []
     parkable = [c for c in scene.classes if c.parked_weight > 0]
-    if parkable:
+    planned = driving_counts(spec, ctx)  # balance.classes: the plan's counts, parked ones included
+    if parkable and planned is None:
         weights = np.array([c.parked_weight for c in parkable])
         for _ in range(int(rng.integers(scene.parked_min, scene.parked_max + 1))):
             wishes.append((parkable[int(rng.choice(len(parkable), p=weights / weights.sum()))], "parked"))
     for cls in sorted(movers, key=lambda c: (ORDER[c.placement], -c.size_max[0])):
-        wishes += [(cls, cls.placement)] * int(rng.integers(cls.count_min, cls.count_max + 1))
+        count = planned[cls.category] if planned is not None else int(rng.integers(cls.count_min, cls.count_max + 1))
+        wishes += [(cls, cls.placement)] * count
+    if planned is not None:
+        wishes = _park_some(rng, scene, wishes)
     for cls, placement in wishes:
         shape = cls.shape or cls.category
         for _ in range(ATTEMPTS):

@@ -1,0 +1,137 @@
+"""Balance by design: each scene's class quota from (config, seed, scene index) alone.
+
+``balance.classes`` gives target shares of instances per class; classes it does not name share
+what is left in proportion to their natural frequency (asset weights, or mean counts in
+driving). Scene ``i`` with ``n`` objects gets its classes by systematic sampling of the target
+distribution at the points ``(u_i + j) / n``, ``j = 0 .. n - 1``, where the offsets
+``u_i = frac(u_0 + i * 0.618...)`` (golden-ratio steps from a seed-given start) spread evenly
+over [0, 1) for every run of consecutive scenes. Each class so gets ``floor`` or ``ceil`` of
+``n`` times its share in every scene, and the roundings cancel over any contiguous range of
+scenes: the whole dataset, a shard or a slice. Nothing depends on which worker builds a scene.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from simgen.config.schema import BalanceConfig
+from simgen.errors import ConfigError
+
+GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
+
+
+def natural_shares(scene) -> dict[str, float]:
+    """Each class's expected share of a scene's labeled objects without balance: asset entry
+    weights (tabletop, bin picking), or mean counts per scene (driving, parked vehicles shared
+    by ``parked_weight``)."""
+    shares: Counter = Counter()
+    if hasattr(scene, "classes"):
+        parkable = [c for c in scene.classes if c.parked_weight > 0]
+        total_weight = sum(c.parked_weight for c in parkable)
+        parked = (scene.parked_min + scene.parked_max) / 2
+        for c in scene.classes:
+            shares[c.category] += (c.count_min + c.count_max) / 2
+            if c in parkable:
+                shares[c.category] += parked * c.parked_weight / total_weight
+    else:
+        for entry in scene.assets:
+            shares[entry.category] += entry.weight
+    total = sum(shares.values())
+    return {k: v / total for k, v in shares.items()} if total > 0 else dict(shares)
+
+
+def targets(balance: BalanceConfig, scene) -> dict[str, float]:
+    """Target share per class of the scene (all its classes, summing to 1). Raises
+    ConfigError naming the setting when a name or a share is not allowed."""
+    natural = natural_shares(scene)
+    named = dict(balance.classes)
+    for name, share in named.items():
+        if name not in natural:
+            raise ConfigError(f"balance.classes.{name}: not a class of scene '{scene.name}'; classes: {', '.join(natural)}")
+        if not 0.0 <= float(share) <= 1.0:
+            raise ConfigError(f"balance.classes.{name}={share!r}: must lie in [0, 1]")
+    named_total = float(sum(named.values()))
+    rest = {k: v for k, v in natural.items() if k not in named}
+    rest_total = sum(rest.values())
+    if named_total > 1.0 + 1e-9:
+        raise ConfigError(f"balance.classes: shares sum to {named_total:g}; they must sum to at most 1")
+    if rest_total <= 0 and abs(named_total - 1.0) > 1e-6:
+        raise ConfigError(f"balance.classes: shares sum to {named_total:g} and no class is left to take the rest; "
+                          "they must sum to 1")
+    out = {k: float(named.get(k, 0.0)) for k in natural}
+    for k, v in rest.items():
+        out[k] = (1.0 - named_total) * v / rest_total
+    return out
+
+
+@dataclass(frozen=True)
+class ClassPlan:
+    """Class names and target shares (summing to 1), and the job's offset ``u_0``."""
+
+    names: tuple[str, ...]
+    shares: tuple[float, ...]
+    offset: float
+
+    def offset_of(self, scene_index: int) -> float:
+        """``u_i`` in [0, 1): the scene's systematic-sampling offset."""
+        return float((self.offset + scene_index * GOLDEN) % 1.0)
+
+    def quota(self, scene_index: int, n: int) -> list[str]:
+        """The classes of scene ``scene_index``'s ``n`` objects, in plan order (shuffle them
+        with the scene's generator before use)."""
+        if n <= 0:
+            return []
+        cumulative = np.cumsum(self.shares)
+        cumulative[-1] = 1.0 + 1e-12
+        points = (self.offset_of(scene_index) + np.arange(n)) / n
+        return [self.names[k] for k in np.searchsorted(cumulative, points, side="right")]
+
+    def counts(self, scene_index: int, n: int) -> Counter:
+        return Counter(self.quota(scene_index, n))
+
+
+def class_plan(balance: BalanceConfig | None, scene, seed: int) -> ClassPlan | None:
+    """The plan of a job, or None when ``balance.classes`` is empty (the recipe's own draws)."""
+    if balance is None or not balance.classes:
+        return None
+    t = targets(balance, scene)
+    names = tuple(k for k, v in t.items() if v > 0)
+    return ClassPlan(names=names, shares=tuple(t[k] for k in names), offset=float(((int(seed) + 1) * GOLDEN * GOLDEN) % 1.0))
+
+
+def scene_counts(plan: ClassPlan, scene, scene_index: int) -> Counter:
+    """Per-class object counts of a driving scene under ``plan``: a fixed total per scene (the
+    recipe's mean count of every class, parked vehicles included), split by the plan."""
+    total = sum((c.count_min + c.count_max) / 2 for c in scene.classes) + (scene.parked_min + scene.parked_max) / 2
+    return plan.counts(scene_index, int(round(total)))
+
+
+def check_balance(cfg) -> None:
+    """Config checks of ``balance`` against the job's scene (one-line ConfigError)."""
+    balance = getattr(cfg, "balance", None)
+    if balance is None:
+        return
+    if balance.classes:
+        targets(balance, cfg.scene)
+    if balance.conditions:
+        raise ConfigError(f"balance.conditions={dict(balance.conditions)!r}: scene '{cfg.scene.name}' records no "
+                          "conditions to balance")
+
+
+def slot_pools(rng: np.random.Generator, spec, ctx, entries: list, n: int) -> list[list]:
+    """For each of a scene's ``n`` labeled objects, the asset entries it may be drawn from:
+    all of ``entries`` without balance (and no draw from ``rng``), else those of the class the
+    plan gives the slot, the slots shuffled with the scene's generator."""
+    plan = class_plan(ctx.balance, ctx.scene, spec.seed)
+    if plan is None:
+        return [entries] * n
+    return [[e for e in entries if e.category == c] for c in rng.permutation(plan.quota(spec.index, n))]
+
+
+def driving_counts(spec, ctx) -> Counter | None:
+    """Per-class counts of a driving scene under the plan, or None without balance."""
+    plan = class_plan(ctx.balance, ctx.scene, spec.seed)
+    return None if plan is None else scene_counts(plan, ctx.scene, spec.index)

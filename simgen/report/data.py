@@ -1,0 +1,241 @@
+"""A labeled set as flat tables: one row per instance, one per image, as numpy columns.
+
+Reads simgen datasets (``annotations/instances.json`` and/or ``annotations/instances_<split>.json``,
+each file one split; a lone ``instances.json`` is the split ``all``), any COCO instances file,
+and KITTI ``label_2`` folders. Masks are never decoded here.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from simgen.errors import SimgenError
+
+# Per-annotation object id: simgen has called it instance_id; other names are accepted too.
+OBJECT_ID_KEYS = ("instance_id", "object_id", "track_id")
+KITTI_SIZE = (1242, 375)  # image size assumed for KITTI labels without images (pixels)
+
+
+@dataclass
+class LabelTable:
+    """Instances and images of a labeled set.
+
+    Instance columns (n,): ``image`` (row in the image columns), ``category`` (index into
+    ``categories``), ``x, y, w, h`` (visible box, pixels), ``ax, ay, aw, ah`` (amodal box
+    clipped to the image where known, else the visible box), ``visibility``, ``truncation``
+    (nan where unknown), ``occlusion`` (KITTI level 0-2, -1 unknown), ``distance`` (camera z
+    of the object origin, metres, nan unknown), ``azimuth``, ``elevation`` (radians of the
+    camera seen from the object's frame, nan unknown), ``ignored`` (crowd or ignore regions,
+    not counted as instances), ``object_id``.
+    Image columns (m,): ``image_id``, ``width``, ``height``, ``split`` (index into ``splits``),
+    ``scene`` (scene index, -1 unknown), ``file`` (path of the image, "" when absent).
+    ``raw`` holds the COCO documents read, by split (for the preview gallery).
+    """
+
+    categories: list[str]
+    splits: list[str]
+    inst: dict[str, np.ndarray]
+    img: dict[str, np.ndarray]
+    source: str = ""
+    kind: str = "coco"  # coco | kitti
+    info: dict = field(default_factory=dict)
+    raw: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def n_instances(self) -> int:
+        return int((~self.inst["ignored"]).sum())
+
+    def counted(self) -> np.ndarray:
+        """Boolean mask (n,) of the instances that count (not ignored)."""
+        return ~self.inst["ignored"]
+
+
+def coco_files(root: Path) -> list[tuple[str, Path]]:
+    """(split, file) of a dataset folder's COCO files: ``instances_<split>.json`` when any
+    exist, else ``instances.json`` as split ``all``."""
+    ann = Path(root) / "annotations"
+    split_files = sorted(ann.glob("instances_*.json"))
+    if split_files:
+        return [(p.stem[len("instances_"):], p) for p in split_files]
+    single = ann / "instances.json"
+    if single.is_file():
+        return [("all", single)]
+    raise SimgenError(f"{root}: no annotations/instances.json or annotations/instances_<split>.json "
+                      "(is it a finished simgen dataset?)")
+
+
+def _pose_columns(anns: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distance (camera z, m), azimuth and elevation (radians) of the camera in each object's
+    frame, from ``object_pose`` (object-to-camera R, t); nan where absent."""
+    n = len(anns)
+    R = np.full((n, 3, 3), np.nan)
+    t = np.full((n, 3), np.nan)
+    for k, a in enumerate(anns):
+        pose = a.get("object_pose")
+        if pose:
+            R[k], t[k] = pose["R"], pose["t"]
+    eye = -np.einsum("nji,nj->ni", R, t)  # camera centre in the object frame: -R^T t
+    r = np.linalg.norm(eye, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        elevation = np.arcsin(np.clip(eye[:, 2] / r, -1, 1))
+    return t[:, 2], np.arctan2(eye[:, 1], eye[:, 0]), elevation
+
+
+def occlusion_level(visibility: np.ndarray, levels=(0.9, 0.5)) -> np.ndarray:
+    """KITTI occlusion level per instance: 0 if visibility >= levels[0], 1 if >= levels[1],
+    else 2; -1 where visibility is unknown (simgen's KITTI export uses the same rule)."""
+    v = np.asarray(visibility, float)
+    out = np.where(v >= levels[0], 0, np.where(v >= levels[1], 1, 2))
+    return np.where(np.isnan(v), -1, out).astype(int)
+
+
+def _column(anns: list[dict], key: str) -> np.ndarray:
+    return np.array([float(a[key]) if a.get(key) is not None else np.nan for a in anns], float)
+
+
+def load_coco(files: list[tuple[str, Path]], images_dir: Path | None = None) -> LabelTable:
+    """Read COCO instances files (split, path) into one table; categories are matched across
+    files by name."""
+    categories: list[str] = []
+    splits: list[str] = []
+    img_cols: dict[str, list] = {k: [] for k in ("image_id", "width", "height", "split", "scene", "file")}
+    anns_all: list[dict] = []
+    image_rows: list[int] = []
+    info: dict = {}
+    raw: dict = {}
+    for split, path in files:
+        try:
+            doc = json.loads(Path(path).read_text())
+        except (OSError, ValueError) as exc:
+            raise SimgenError(f"{path}: not a readable COCO file ({exc})") from None
+        if not isinstance(doc, dict) or "images" not in doc or "annotations" not in doc:
+            raise SimgenError(f"{path}: not a COCO instances file (needs 'images' and 'annotations')")
+        info = info or doc.get("info", {}) or {}
+        names = {}
+        for c in doc.get("categories", []):
+            if c["name"] not in categories:
+                categories.append(c["name"])
+            names[c["id"]] = categories.index(c["name"])
+        splits.append(split)
+        raw[split] = doc
+        s = len(splits) - 1
+        row_of = {}
+        folder = images_dir if images_dir is not None else Path(path).parent.parent / "images"
+        for im in doc["images"]:
+            row_of[im["id"]] = len(img_cols["image_id"])
+            img_cols["image_id"].append(im["id"])
+            img_cols["width"].append(im.get("width", 0))
+            img_cols["height"].append(im.get("height", 0))
+            img_cols["split"].append(s)
+            img_cols["scene"].append(im.get("scene_index", -1))
+            img_cols["file"].append(str(folder / im["file_name"]) if "file_name" in im else "")
+        for a in doc["annotations"]:
+            if a["image_id"] not in row_of or a["category_id"] not in names:
+                raise SimgenError(f"{path}: annotation {a.get('id')} names an unknown image or category")
+            a["_cat"] = names[a["category_id"]]
+            anns_all.append(a)
+            image_rows.append(row_of[a["image_id"]])
+    img = {k: np.array(v) for k, v in img_cols.items()}
+    rows = np.array(image_rows, int)
+    boxes = np.array([a["bbox"] for a in anns_all], float).reshape(-1, 4)
+    amodal = np.array([a.get("bbox_amodal", a["bbox"]) for a in anns_all], float).reshape(-1, 4)
+    W = img["width"][rows].astype(float) if len(rows) else np.zeros(0)
+    H = img["height"][rows].astype(float) if len(rows) else np.zeros(0)
+    x0, y0 = np.clip(amodal[:, 0], 0, W), np.clip(amodal[:, 1], 0, H)
+    x1, y1 = np.clip(amodal[:, 0] + amodal[:, 2], 0, W), np.clip(amodal[:, 1] + amodal[:, 3], 0, H)
+    distance, azimuth, elevation = _pose_columns(anns_all)
+    visibility = _column(anns_all, "visibility")
+    inst = {
+        "image": rows, "category": np.array([a["_cat"] for a in anns_all], int),
+        "x": boxes[:, 0], "y": boxes[:, 1], "w": boxes[:, 2], "h": boxes[:, 3],
+        "ax": x0, "ay": y0, "aw": x1 - x0, "ah": y1 - y0,
+        "visibility": visibility, "truncation": _column(anns_all, "truncation"),
+        "occlusion": occlusion_level(visibility),
+        "distance": distance, "azimuth": azimuth, "elevation": elevation,
+        "ignored": np.array([bool(a.get("iscrowd", 0)) or bool(a.get("ignore", 0)) for a in anns_all], bool),
+        "object_id": np.array([next((a[k] for k in OBJECT_ID_KEYS if k in a), -1) for a in anns_all], int),
+        "ann_id": np.array([a.get("id", -1) for a in anns_all], int),
+    }
+    return LabelTable(categories=categories, splits=splits, inst=inst, img=img,
+                      source=", ".join(str(p) for _, p in files), kind="coco", info=info, raw=raw)
+
+
+def load_dataset(root: Path) -> LabelTable:
+    """A simgen dataset folder (or any folder with COCO files under ``annotations/``);
+    ``source`` names the files relative to it, so the report is a function of the dataset."""
+    table = load_coco(coco_files(Path(root)))
+    table.source = ", ".join(str(p.relative_to(root)) for _, p in coco_files(Path(root)))
+    return table
+
+
+def _image_size(folder: Path, stem: str) -> tuple[int, int] | None:
+    for ext in (".png", ".jpg", ".jpeg"):
+        p = folder / f"{stem}{ext}"
+        if p.is_file():
+            from PIL import Image
+
+            with Image.open(p) as im:
+                return im.size
+    return None
+
+
+def load_kitti(label_dir: Path, default_size: tuple[int, int] = KITTI_SIZE) -> LabelTable:
+    """A KITTI ``label_2`` folder: one file per image, ``type truncated occluded alpha left top
+    right bottom h w l x y z rotation_y``. Image sizes come from the sibling ``image_2``
+    folder where it exists, else ``default_size``. ``DontCare`` rows are left out; boxes are
+    ``right - left`` wide."""
+    label_dir = Path(label_dir)
+    files = sorted(label_dir.glob("*.txt"))
+    if not files:
+        raise SimgenError(f"{label_dir}: no KITTI label files (*.txt)")
+    images = label_dir.parent / "image_2"
+    categories: list[str] = []
+    img = {k: [] for k in ("image_id", "width", "height", "split", "scene", "file")}
+    rows: list[list] = []
+    for k, path in enumerate(files):
+        size = _image_size(images, path.stem) if images.is_dir() else None
+        w, h = size or default_size
+        for key, v in (("image_id", k + 1), ("width", w), ("height", h), ("split", 0), ("scene", -1), ("file", "")):
+            img[key].append(v)
+        for n, line in enumerate(path.read_text().splitlines()):
+            parts = line.split()
+            if not parts:
+                continue
+            if len(parts) < 15:
+                raise SimgenError(f"{path}:{n + 1}: a KITTI label line has 15 fields, this one {len(parts)}")
+            if parts[0] == "DontCare":
+                continue
+            if parts[0] not in categories:
+                categories.append(parts[0])
+            vals = [float(v) for v in parts[1:15]]
+            rows.append([k, categories.index(parts[0]), *vals])
+    a = np.array(rows, float).reshape(-1, 16)
+    n = len(a)
+    left, top, right, bottom = a[:, 5], a[:, 6], a[:, 7], a[:, 8]
+    nan = np.full(n, np.nan)
+    inst = {
+        "image": a[:, 0].astype(int), "category": a[:, 1].astype(int),
+        "x": left, "y": top, "w": right - left, "h": bottom - top,
+        "ax": left, "ay": top, "aw": right - left, "ah": bottom - top,
+        "visibility": nan, "truncation": a[:, 2], "occlusion": a[:, 3].astype(int),
+        "distance": a[:, 14], "azimuth": nan.copy(), "elevation": nan.copy(),
+        "ignored": np.zeros(n, bool), "object_id": np.full(n, -1), "ann_id": np.arange(1, n + 1),
+    }
+    return LabelTable(categories=categories, splits=["all"], inst=inst, img={k: np.array(v) for k, v in img.items()},
+                      source=str(label_dir), kind="kitti")
+
+
+def load_labels(path: Path) -> LabelTable:
+    """Real labels: a COCO instances file, a KITTI ``label_2`` folder, or a dataset folder."""
+    path = Path(path)
+    if path.is_file():
+        return load_coco([("all", path)], images_dir=path.parent)
+    if path.is_dir() and any(path.glob("*.txt")):
+        return load_kitti(path)
+    if path.is_dir() and (path / "annotations").is_dir():
+        return load_dataset(path)
+    raise SimgenError(f"--compare {path}: not a COCO instances file, a KITTI label_2 folder or a dataset folder")

@@ -1,0 +1,134 @@
+"""The preview gallery: a few images per split with their labels drawn over them, and crops
+of each class. Only these images and masks are decoded.
+
+Drawn per image: visible masks (tinted), visible boxes (solid), amodal boxes (thin), 3D boxes
+(``bbox_3d.corners`` projected with ``camera.K``), and the depth map beside the image.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import cv2
+import numpy as np
+from pycocotools import mask as mask_utils
+
+from simgen.report.data import LabelTable
+
+CROP = 96  # pixels per side of a class crop
+_EDGES = [(i, i ^ (1 << b)) for i in range(8) for b in range(3) if i < i ^ (1 << b)]  # corner i: bits = axes
+
+
+def _colour(k: int) -> tuple[int, int, int]:
+    hue = (k * 47) % 180
+    bgr = cv2.cvtColor(np.uint8([[[hue, 200, 255]]]), cv2.COLOR_HSV2BGR)[0, 0]
+    return tuple(int(c) for c in bgr)
+
+
+def _read(path: Path, flags=cv2.IMREAD_COLOR) -> np.ndarray | None:
+    return cv2.imread(str(path), flags) if Path(path).is_file() else None
+
+
+def _depth_panel(root: Path, image: dict, shape) -> np.ndarray:
+    raw = _read(root / image["depth_file"], cv2.IMREAD_UNCHANGED) if image.get("depth_file") else None
+    if raw is None:
+        return np.zeros(shape, np.uint8)
+    z = raw.astype(np.float32) * float(image.get("depth_scale", 1.0))
+    valid = z > 0
+    lo, hi = (np.percentile(z[valid], [1, 99]) if valid.any() else (0.0, 1.0))
+    scaled = np.clip((z - lo) / max(hi - lo, 1e-6), 0, 1)
+    panel = cv2.applyColorMap((255 * (1 - scaled)).astype(np.uint8), cv2.COLORMAP_TURBO)
+    panel[~valid] = 0
+    return panel
+
+
+def draw(root: Path, image: dict, anns: list[dict], categories: dict[int, str]) -> np.ndarray | None:
+    """The image with its labels drawn, and its depth beside it: (H, 2W, 3) BGR uint8."""
+    bgr = _read(Path(root) / "images" / image["file_name"])
+    if bgr is None:
+        return None
+    over = bgr.copy()
+    K = np.array(image["camera"]["K"]) if image.get("camera") else None
+    for a in anns:
+        col = _colour(a["category_id"])
+        seg = a.get("segmentation")
+        if isinstance(seg, dict):
+            m = mask_utils.decode(seg).astype(bool)
+            over[m] = (0.5 * over[m] + 0.5 * np.array(col)).astype(np.uint8)
+    for a in anns:
+        col = _colour(a["category_id"])
+        if "bbox_amodal" in a:
+            x, y, w, h = a["bbox_amodal"]
+            cv2.rectangle(over, (int(x), int(y)), (int(x + w), int(y + h)), (255, 255, 255), 1)
+        x, y, w, h = a["bbox"]
+        cv2.rectangle(over, (int(x), int(y)), (int(x + w) - 1, int(y + h) - 1), col, 2)
+        if K is not None and a.get("bbox_3d"):
+            c = np.array(a["bbox_3d"]["corners"], float)
+            if (c[:, 2] > 0.05).all():
+                uv = (c @ K.T)[:, :2] / c[:, 2:3] - 0.5
+                for i, j in _EDGES:
+                    cv2.line(over, tuple(int(v) for v in uv[i]), tuple(int(v) for v in uv[j]), col, 1, cv2.LINE_AA)
+        cv2.putText(over, categories.get(a["category_id"], "?"), (int(x), max(int(y) - 3, 10)),
+                    cv2.FONT_HERSHEY_SIMPLEX, 0.4, col, 1, cv2.LINE_AA)
+    return np.hstack([over, _depth_panel(Path(root), image, bgr.shape)])
+
+
+def _crop(bgr: np.ndarray, bbox) -> np.ndarray:
+    x, y, w, h = (int(round(v)) for v in bbox)
+    s = max(w, h, 1)
+    cx, cy = x + w // 2, y + h // 2
+    pad = cv2.copyMakeBorder(bgr, s, s, s, s, cv2.BORDER_CONSTANT)
+    patch = pad[cy - s // 2 + s: cy - s // 2 + 2 * s, cx - s // 2 + s: cx - s // 2 + 2 * s]
+    return cv2.resize(patch, (CROP, CROP), interpolation=cv2.INTER_AREA)
+
+
+def write(t: LabelTable, root: Path, out: Path, per_split: int = 6, crops: int = 8) -> dict:
+    """Draw ``per_split`` evenly spaced images of each split into ``out/gallery/`` and up to
+    ``crops`` crops per class (the largest visible instances, one per image) into
+    ``out/crops/``; returns ``{"images": {split: [file, ...]}, "crops": {class: file}}``
+    with paths relative to ``out``."""
+    (out / "gallery").mkdir(parents=True, exist_ok=True)
+    (out / "crops").mkdir(parents=True, exist_ok=True)
+    result: dict = {"images": {}, "crops": {}}
+    best: dict[int, list] = {}
+    for split, doc in t.raw.items():
+        categories = {c["id"]: c["name"] for c in doc.get("categories", [])}
+        by_image: dict[int, list] = {}
+        for a in doc["annotations"]:
+            by_image.setdefault(a["image_id"], []).append(a)
+        images = sorted(doc["images"], key=lambda im: im["id"])
+        picks = [images[int(k)] for k in np.unique(np.linspace(0, len(images) - 1, min(per_split, len(images))).round())] if images else []
+        files = []
+        for im in picks:
+            anns = [a for a in by_image.get(im["id"], []) if not a.get("iscrowd")]
+            panel = draw(root, im, anns, categories)
+            if panel is None:
+                continue
+            name = f"gallery/{split}_{im['id']:06d}.png"
+            cv2.imwrite(str(out / name), panel)
+            files.append(name)
+        result["images"][split] = files
+        for a in doc["annotations"]:
+            if not a.get("iscrowd"):
+                best.setdefault(a["category_id"], []).append((-a.get("area", 0), a["image_id"], split, a))
+    names = {c["id"]: c["name"] for doc in t.raw.values() for c in doc.get("categories", [])}
+    files_of = {(s, im["id"]): im["file_name"] for s, doc in t.raw.items() for im in doc["images"]}
+    for cid, cands in sorted(best.items()):
+        cands.sort(key=lambda r: (r[0], r[1]))
+        tiles, seen = [], set()
+        for _, image_id, split, a in cands:
+            if image_id in seen:
+                continue
+            bgr = _read(Path(root) / "images" / files_of[(split, image_id)])
+            if bgr is None:
+                break
+            seen.add(image_id)
+            tiles.append(_crop(bgr, a["bbox"]))
+            if len(tiles) == crops:
+                break
+        if tiles:
+            name = "crops/" + re.sub(r"[^A-Za-z0-9_.-]", "_", names[cid]) + ".png"
+            cv2.imwrite(str(out / name), np.hstack(tiles))
+            result["crops"][names[cid]] = name
+    return result

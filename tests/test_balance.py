@@ -1,0 +1,114 @@
+"""Balance by design: per-scene class quotas from (config, seed, scene index) alone."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from simgen.config.canonical import dataset_config
+from simgen.config.scenes import register_configs
+from simgen.errors import ConfigError
+from simgen.randomizers import RecipeContext, build_scene
+from simgen.randomizers.balance import class_plan, targets
+from simgen.tools.cli import load_job
+
+SCENES = 200
+CASES = {
+    "tabletop": {"duck": 0.3, "sphere": 0.2, "mug": 0.05},
+    "bin_picking": {"duck": 0.25, "cube": 0.25, "mug": 0.1},
+    "driving": {"car": 0.25, "pedestrian": 0.25, "cyclist": 0.1, "bus": 0.05, "traffic_light": 0.1},
+}
+
+
+def _job(scene: str, shares: dict[str, float], *more: str):
+    register_configs()
+    return load_job([f"scene={scene}", *(f"+balance.classes.{k}={v}" for k, v in shares.items()), *more])
+
+
+def _categories(job, indices) -> dict[int, list[str]]:
+    ctx = RecipeContext(scene=job.scene, width=320, height=240, sequence=job.sequence, balance=job.balance)
+    return {i: [b.category for b in build_scene(i, job.seed, ctx).bodies if b.category] for i in indices}
+
+
+@pytest.mark.parametrize("scene", sorted(CASES))
+def test_shares_within_two_points_over_200_scenes(scene):
+    typed, job = _job(scene, CASES[scene])
+    want = targets(typed.balance, typed.scene)
+    assert sum(want.values()) == pytest.approx(1.0)
+    placed = _categories(job, range(SCENES))
+    counts = Counter(c for cats in placed.values() for c in cats)
+    total = sum(counts.values())
+    for name, share in want.items():
+        assert abs(counts[name] / total - share) <= 0.02, (name, counts[name] / total, share)
+    if scene != "driving":  # every scene holds floor or ceil of n x share of each class
+        for cats in placed.values():
+            n = len(cats)
+            for name, share in want.items():
+                assert abs(cats.count(name) - n * share) < 1.0 + 1e-9, (name, cats)
+    # and any contiguous range of scenes (a shard, a slice) is balanced too
+    plan = class_plan(typed.balance, typed.scene, typed.seed)
+    n = 8
+    for start in (0, 37, 120):
+        got = Counter(c for i in range(start, start + 50) for c in plan.quota(i, n))
+        for name, share in zip(plan.names, plan.shares, strict=True):
+            assert abs(got[name] / (50 * n) - share) <= 0.01, (start, name)
+
+
+def test_quota_is_a_function_of_the_scene_index():
+    _, job = _job("tabletop", CASES["tabletop"])
+    forward = _categories(job, range(12))
+    backward = _categories(job, reversed(range(12)))  # another worker order, another process state
+    assert forward == backward
+    _, other_seed = _job("tabletop", CASES["tabletop"], "seed=1")
+    assert _categories(other_seed, range(12)) != forward
+
+
+def test_empty_balance_keeps_the_job_hash_and_the_recipe_draws():
+    typed, job = load_job(["scene=tabletop"])
+    assert "balance" not in dataset_config(typed)
+    assert "report" not in dataset_config(typed)
+    balanced, _ = _job("tabletop", {"duck": 0.5})
+    assert dataset_config(balanced)["balance"]["classes"] == {"duck": 0.5}
+    ctx = RecipeContext(scene=job.scene, width=320, height=240, sequence=job.sequence)
+    unbalanced = [[b.category for b in build_scene(i, 0, ctx).bodies] for i in range(5)]
+    assert _categories(job, range(5)) == {i: [c for c in cats if c] for i, cats in enumerate(unbalanced)}
+
+
+@pytest.mark.parametrize("override, key", [
+    ("+balance.classes.unicorn=0.5", "balance.classes.unicorn"),
+    ("+balance.classes.duck=1.5", "balance.classes.duck"),
+    ("++balance.classes={duck:0.7,mug:0.6}", "balance.classes"),
+    ("++balance.conditions={rain:0.5}", "balance.conditions"),
+])
+def test_bad_balance_settings_are_one_line_errors(override, key):
+    register_configs()
+    with pytest.raises(ConfigError) as err:
+        load_job(["scene=tabletop", override])
+    assert str(err.value).startswith(key) and "\n" not in str(err.value)
+
+
+def test_one_and_two_workers_give_the_same_balanced_dataset(tmp_path):
+    repo = Path(__file__).resolve().parents[1]
+    args = ["scene=tabletop", "frames=12", "renderer.width=160", "renderer.height=120", "scene.views_per_scene=2",
+            "scene.min_objects=2", "scene.max_objects=4", "+balance.classes.duck=0.4", "+balance.classes.box=0.3",
+            "validate=false", "report=false"]
+    files = {}
+    for workers, shard in ((1, 6), (2, 1)):
+        out = tmp_path / f"w{workers}"
+        proc = subprocess.run([sys.executable, "-m", "simgen.tools.cli", *args, f"farm.workers={workers}",
+                               f"farm.scenes_per_shard={shard}", f"output_dir={out}"], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=300, env={"PYTHONPATH": str(repo), **_env()})
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        assert "simgen: balance: most " in proc.stdout
+        files[workers] = (out / "annotations/instances.json").read_bytes()
+    assert files[1] == files[2]
+
+
+def _env() -> dict:
+    import os
+
+    return {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "SIMGEN_FAULT_SCENES")}
