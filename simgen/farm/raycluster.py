@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
+import time
 from dataclasses import replace
 from pathlib import Path
 
 from simgen.config.schema import FarmConfig
+from simgen.errors import ConfigError
 from simgen.farm.faults import FaultPlan
 from simgen.farm.schedule import Schedule
 from simgen.farm.work import one_line, render_shard
@@ -23,6 +26,7 @@ from simgen.pipeline import JobSpec, SceneWorker
 from simgen.platform import configure_egl
 
 LOCAL_OBJECT_STORE_BYTES = 256 * 1024**2  # results are small: shards go to disk, not through Ray
+CONNECT_TIMEOUT_S = 5.0  # a cluster address that does not answer within this is reported
 
 
 class ShardActor:
@@ -69,6 +73,80 @@ def _last_line(exc: BaseException) -> str:
     return lines[-1][:200] if lines else type(exc).__name__
 
 
+def cluster_endpoint(address: str) -> tuple[str, int]:
+    """(host, port) that ``farm.address`` names; ``auto``: the cluster ``ray start`` left on this
+    machine (or ``$RAY_ADDRESS``). ConfigError naming the setting when there is none."""
+    from ray._private.services import get_ray_address_from_environment
+
+    found = address
+    if address == "auto":
+        try:
+            found = get_ray_address_from_environment("auto", None)
+        except ConnectionError:
+            found = None
+        if not found:
+            raise ConfigError("farm.address=auto: no running Ray cluster found on this machine (start one with "
+                              "`ray start --head`, or leave farm.address unset to use this machine's cores)")
+    hostport = found.split("://", 1)[-1]
+    host, _, port = hostport.rpartition(":")
+    if not host or not port.isdigit():
+        raise ConfigError(f"farm.address={address!r}: not a Ray address; use auto, HOST:PORT or ray://HOST:PORT")
+    return host.strip("[]"), int(port)
+
+
+def connect(address: str, timeout: float = CONNECT_TIMEOUT_S) -> None:
+    """``ray.init`` on the cluster at ``farm.address``, after checking within ``timeout``
+    seconds that it answers. Failures are one ConfigError line naming the setting, instead of
+    Ray's tracebacks and its retries (about 30 s)."""
+    import ray
+
+    host, port = cluster_endpoint(address)
+    reason = _unreachable(host, port, timeout, client=address.startswith("ray://"))
+    if reason:
+        raise ConfigError(f"farm.address={address}: cannot reach a Ray cluster at {host}:{port} ({reason}); "
+                          "is the Ray head running there (ray start --head) and the port open?")
+    try:
+        ray.init(address=address, log_to_driver=False, logging_level=logging.WARNING)
+    except Exception as exc:  # wrong port kind, versions that differ, a token the cluster refuses
+        raise ConfigError(f"farm.address={address}: Ray could not connect: {_last_line(exc)} "
+                          "(a cluster with RAY_AUTH_MODE=token needs RAY_AUTH_TOKEN here)") from None
+
+
+def _unreachable(host: str, port: int, timeout: float, client: bool) -> str | None:
+    """Why nothing that speaks gRPC (Ray's GCS and client server do) answers at host:port
+    within ``timeout`` seconds, or None when something does; ``client``: a ray:// address,
+    whose server must also answer Ray's ping."""
+    import grpc
+
+    start = time.monotonic()
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except OSError as exc:
+        return f"no answer within {timeout:g} s" if isinstance(exc, TimeoutError) else (exc.strerror or type(exc).__name__)
+    if os.environ.get("RAY_USE_TLS", "0").lower() in ("1", "true"):
+        return None  # a plain channel cannot judge a TLS server: let Ray try
+    channel = grpc.insecure_channel(f"{host}:{port}")
+    left = lambda: max(timeout - (time.monotonic() - start), 0.5)  # noqa: E731
+    try:
+        grpc.channel_ready_future(channel).result(timeout=left())
+        if client:  # Ray's client server answers a ping; anything else is not one
+            from ray.core.generated import ray_client_pb2, ray_client_pb2_grpc
+
+            request = ray_client_pb2.ClusterInfoRequest(type=ray_client_pb2.ClusterInfoType.PING)
+            ray_client_pb2_grpc.RayletDriverStub(channel).ClusterInfo(request, timeout=left())
+    except grpc.FutureTimeoutError:
+        return f"the port is open but no gRPC server answered within {timeout:g} s"
+    except grpc.RpcError as exc:
+        if exc.code() == grpc.StatusCode.UNAUTHENTICATED:
+            return "the cluster asks for a token: set RAY_AUTH_TOKEN or ~/.ray/auth_token (see the README)"
+        if exc.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
+            return f"no Ray client server answered within {timeout:g} s"
+        return f"the server there is no Ray client server: {exc.code().name}"
+    finally:
+        channel.close()
+    return None
+
+
 class RayFarm:
     """Context manager: connects to Ray (starting a local instance when no address is given and
     none is running) and disconnects, stopping what it started."""
@@ -85,7 +163,7 @@ class RayFarm:
         if ray.is_initialized():  # a caller's Ray session: used as it is, left running
             return self
         if self.farm.address:
-            ray.init(address=self.farm.address, log_to_driver=False, logging_level=logging.WARNING)
+            connect(self.farm.address)
         else:
             ray.init(num_cpus=self.local_cpus, include_dashboard=False, log_to_driver=False,
                      logging_level=logging.ERROR, object_store_memory=LOCAL_OBJECT_STORE_BYTES)
