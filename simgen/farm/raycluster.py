@@ -90,7 +90,7 @@ def cluster_endpoint(address: str) -> tuple[str, int]:
     hostport = found.split("://", 1)[-1]
     host, _, port = hostport.rpartition(":")
     if not host or not port.isdigit():
-        raise ConfigError(f"farm.address={address!r}: not a Ray address; use auto, HOST:PORT or ray://HOST:PORT")
+        raise ConfigError(f"farm.address={address}: not a Ray address; use auto, HOST:PORT or ray://HOST:PORT")
     return host.strip("[]"), int(port)
 
 
