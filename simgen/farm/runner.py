@@ -53,13 +53,13 @@ class Summary:
     def line(self) -> str:
         skipped = f" ({self.frames_skipped} already done)" if self.frames_skipped else ""
         if self.merged is not None:
-            state = f"dataset {self.merged[0]} frames, {self.merged[1]} annotations -> {self.output_dir}"
+            state = f"dataset {plural(self.merged[0], 'frame')}, {self.merged[1]} annotations -> {self.output_dir}"
         else:
             state = (f"{plural(self.shards_pending, 'shard')} of other slices still to do; the last slice "
                      f"merges, or run: simgen-merge {self.output_dir}")
         if self.idle:
             return f"simgen: {self.idle}; {state}"
-        return (f"simgen: {self.frames} frames{skipped}, {self.annotations} annotations in "
+        return (f"simgen: {plural(self.frames, 'frame')}{skipped}, {self.annotations} annotations in "
                 f"{self.total_seconds:.1f} s ({self.fps:.2f} frames/s); {state}")
 
 

@@ -20,6 +20,7 @@ _NO_PRECHECK = {"-m", "--multirun", "-h", "--help", "--hydra-help", "-c", "--cfg
 
 
 _clock = [time.perf_counter()]  # when this job's set-up began (process start, then each job's end)
+_prechecked: dict[tuple[str, ...], tuple] = {}  # overrides -> (typed, job) checked before Hydra ran
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -123,7 +124,8 @@ def _task(cfg) -> None:
 
     out = None
     try:
-        typed, job = to_job(cfg, list(HydraConfig.get().overrides.task))
+        overrides = list(HydraConfig.get().overrides.task)
+        typed, job = _prechecked.pop(tuple(overrides), None) or to_job(cfg, overrides)
         for warning in config_warnings(job.export.formats, typed):
             print(f"simgen: warning: {warning}", file=sys.stderr)
         out = Path(typed.output_dir) if typed.output_dir else default_output_dir(typed)
@@ -168,8 +170,9 @@ def _main() -> None:
         fail(str(exc), exc.exit_code)
     args = sys.argv[1:]
     if not any(a.split("=")[0] in _NO_PRECHECK for a in args):
+        overrides = [a for a in args if not a.startswith("-")]
         try:
-            load_job([a for a in args if not a.startswith("-")])
+            _prechecked[tuple(overrides)] = load_job(overrides)
         except SimgenError as exc:
             fail(str(exc), exc.exit_code)
 
