@@ -161,8 +161,19 @@ def main() -> None:
         fail("interrupted", 130)
 
 
+def _configure_logging() -> None:
+    """What configs/config.yaml's hydra.job_logging sets, for the checks before Hydra runs:
+    warnings of every library and simgen's notes, as ``NAME: LEVEL: message`` on stderr."""
+    import logging
+
+    logging.basicConfig(level=logging.WARNING, format="%(name)s: %(levelname)s: %(message)s")
+    logging.getLogger("simgen").setLevel(logging.INFO)
+
+
 def _main() -> None:
     from simgen.config.scenes import register_configs
+
+    _configure_logging()
 
     try:
         register_configs()
