@@ -404,8 +404,8 @@ def _job(tmp_path: Path, *overrides: str):
 
 
 @pytest.mark.parametrize("address, why", [
-    ("ray://127.0.0.1:1", "cannot reach a Ray cluster at 127.0.0.1:1 (Connection refused)"),
-    ("127.0.0.1:1", "cannot reach a Ray cluster at 127.0.0.1:1 (Connection refused)"),
+    ("ray://127.0.0.1:1", "cannot use the Ray cluster at 127.0.0.1:1: Connection refused; is `ray start --head`"),
+    ("127.0.0.1:1", "cannot use the Ray cluster at 127.0.0.1:1: Connection refused; is `ray start --head`"),
     ("nowhere", "not a Ray address; use auto, HOST:PORT or ray://HOST:PORT"),
 ])
 def test_unreachable_cluster_is_one_line_in_seconds_and_leaves_nothing(tmp_path, address, why):
