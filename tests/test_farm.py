@@ -266,6 +266,42 @@ def test_changed_config_refused_without_touching_shards(reference, tmp_path):
     assert snapshot(out) == reference[1]
 
 
+def test_raising_frames_grows_the_dataset_to_the_fresh_run_dataset(reference, tmp_path):
+    """11 frames (the last scene half done) in shards of 4 scenes, then the reference's 20: the
+    first shard is kept as it is, the cut-short last one replaced, and the files are the fresh
+    run's."""
+    out = tmp_path / "grown"
+    simgen(out, "farm.workers=1", "farm.scenes_per_shard=4", "frames=11")
+    assert complete_shards(out) == ["scenes_000000-000003", "scenes_000004-000005"]
+    kept = {p: p.stat().st_ino for p in (out / SHARDS / "scenes_000000-000003").rglob("*")}
+    proc = simgen(out, "farm.workers=1", f"frames={FRAMES}")
+    assert f"{FRAMES - 8} frames (8 already done)" in proc.stdout
+    assert complete_shards(out) == ["scenes_000000-000003", "scenes_000004-000007", "scenes_000008-000009"]
+    assert {p: p.stat().st_ino for p in (out / SHARDS / "scenes_000000-000003").rglob("*")} == kept
+    assert snapshot(out) == reference[1]
+    proc = simgen(out, "farm.workers=1", "frames=12", expect=2)
+    assert "never shrinks" in error_line(proc)
+
+
+def test_ctrl_c_is_one_line_naming_what_is_kept(reference, tmp_path):
+    out = tmp_path / "interrupted"
+    proc = subprocess.Popen(_command(out, "farm.workers=1", "farm.scenes_per_shard=1"), cwd=tmp_path, env=_env(),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    while proc.poll() is None and _count_complete(out) < 2:
+        time.sleep(0.01)
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err[-2000:]
+    assert "Traceback" not in err
+    line = err.strip().splitlines()[-1]
+    kept = _count_complete(out)
+    assert line == (f"simgen: error: interrupted; {kept} complete shard{'s' if kept != 1 else ''} kept in "
+                    f"{out / SHARDS}: rerun the same command to resume")
+    assert not list((out / SHARDS).glob(f"{TMP_PREFIX}*"))
+    simgen(out, "farm.workers=1", "farm.scenes_per_shard=1")
+    assert snapshot(out) == reference[1]
+
+
 # ---- pieces, without rendering ----
 
 def test_shards_and_slices_cover_every_scene_once():
@@ -344,3 +380,71 @@ def test_shard_commit_is_all_or_nothing(tmp_path):
     with pytest.raises(FileNotFoundError):
         w.add_file("depth/000001.png", b"x")  # the removed folder is not re-created
     assert sorted(p.name for p in tmp_path.iterdir()) == [shard.name]
+
+
+def test_raising_frames_grows_the_record_lowering_is_refused(tmp_path):
+    from simgen.export.dataset import DatasetDir, JobRecord
+
+    ds = DatasetDir(tmp_path / "ds")
+    base = {"frames": 10, "seed": 0, "scene": {"kind": "tabletop"}}
+    first = ds.adopt(JobRecord.new(base, 4))
+    grown = ds.adopt(JobRecord.new({**base, "frames": 30}, 8))
+    assert grown.config["frames"] == 30 and grown.config_hash == first.config_hash
+    assert grown.scenes_per_shard == 4  # the recorded shard size stays
+    assert json.loads((tmp_path / "ds" / RECORD).read_text())["config"]["frames"] == 30
+    with pytest.raises(ConfigError, match=r"frames=20: .* holds a dataset of 30 frames.*never shrinks"):
+        ds.adopt(JobRecord.new({**base, "frames": 20}, 4))
+    with pytest.raises(ConfigError, match=r"another config \(seed: 0 -> 1\)"):  # not frames, though it differs too
+        ds.adopt(JobRecord.new({**base, "frames": 5, "seed": 1}, 4))
+    assert json.loads((tmp_path / "ds" / RECORD).read_text())["config"]["frames"] == 30
+
+
+def _job(tmp_path: Path, *overrides: str):
+    from simgen.config.scenes import register_configs
+    from simgen.tools.cli import load_job
+
+    register_configs()
+    return load_job([*SMALL, f"output_dir={tmp_path / 'ds'}", *overrides])
+
+
+@pytest.mark.parametrize("address, why", [
+    ("ray://127.0.0.1:1", "cannot use the Ray cluster at 127.0.0.1:1: Connection refused; is `ray start --head`"),
+    ("127.0.0.1:1", "cannot use the Ray cluster at 127.0.0.1:1: Connection refused; is `ray start --head`"),
+    ("nowhere", "not a Ray address; use auto, HOST:PORT or ray://HOST:PORT"),
+])
+def test_unreachable_cluster_is_one_line_in_seconds_and_leaves_nothing(tmp_path, address, why):
+    from simgen.farm.runner import run_job
+
+    typed, job = _job(tmp_path, f"farm.address={address}")
+    start = time.monotonic()
+    with pytest.raises(ConfigError) as info:
+        run_job(typed, job, tmp_path / "ds", progress=False)
+    assert time.monotonic() - start < 10
+    assert str(info.value).startswith(f"farm.address={address}") and why in str(info.value)
+    assert "\n" not in str(info.value)
+    assert not (tmp_path / "ds").exists()  # no simgen_job.json, no shards/
+
+
+def test_auto_address_without_a_cluster_names_the_setting(monkeypatch):
+    from ray._private.services import find_bootstrap_address, find_gcs_addresses
+
+    from simgen.farm.raycluster import connect
+
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    if find_gcs_addresses() or find_bootstrap_address(None):
+        pytest.skip("a Ray instance runs on this machine")
+    with pytest.raises(ConfigError, match=r"^farm.address=auto: no running Ray cluster found on this machine"):
+        connect("auto")
+
+
+def test_a_slice_without_shards_says_why(tmp_path):
+    from simgen.farm.runner import run_job
+
+    typed, job = _job(tmp_path, "frames=4", "farm.num_slices=4", "farm.slice=3")
+    summary = run_job(typed, job, tmp_path / "ds", progress=False)
+    assert summary.frames_rendered == 0 and summary.merged is None
+    assert summary.line() == (
+        f"simgen: slice 3 of 4 (0-based) has no work: the job has 1 shard of up to 16 scenes "
+        f"(farm.scenes_per_shard), and slice k takes shards k, k + 4, ...; a smaller farm.scenes_per_shard "
+        f"spreads a small job over more slices; 1 shard of other slices still to do; the last slice merges, "
+        f"or run: simgen-merge {tmp_path / 'ds'}")

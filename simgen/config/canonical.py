@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, is_dataclass
+from pathlib import Path
 from typing import Any
 
 # Dotted keys that never change the files of a dataset.
@@ -38,6 +39,29 @@ def canonical_json(data: dict) -> str:
 def config_hash(data: dict) -> str:
     """sha256 hex digest of :func:`canonical_json`."""
     return hashlib.sha256(canonical_json(data).encode()).hexdigest()
+
+
+# Keys that say how much of a dataset to make, not what it holds: scene i is the same whatever
+# the frame count, so a dataset grows when ``frames`` is raised (its complete shards are kept).
+SIZE_KEYS = ("frames",)
+
+
+def without_size(data: dict) -> dict:
+    """A dataset config without :data:`SIZE_KEYS`."""
+    return {k: v for k, v in data.items() if k not in SIZE_KEYS}
+
+
+def job_hash(data: dict) -> str:
+    """:func:`config_hash` of :func:`without_size`: equal for the same job at any size. Shard
+    manifests carry it, so a grown job keeps its complete shards."""
+    return config_hash(without_size(data))
+
+
+def default_output_dir(typed: Any) -> Path:
+    """Where a job goes without ``output_dir``: ``outputs/SCENE-seedSEED-HASH``, HASH the first 8
+    digits of :func:`job_hash`. The same command (at any ``frames``) finds the same folder, so
+    it resumes or grows the dataset there; another config gets another folder."""
+    return Path("outputs") / f"{typed.scene.name}-seed{typed.seed}-{job_hash(dataset_config(typed))[:8]}"
 
 
 def first_difference(old: dict, new: dict, prefix: str = "") -> str | None:

@@ -6,6 +6,7 @@ Each failure is a ConfigError whose message names the setting, its value and wha
 from __future__ import annotations
 
 from simgen.assets.catalog import check_source
+from simgen.config.ranges import check_known_keys, check_ranges
 from simgen.config.schema import SimgenConfig
 from simgen.errors import ConfigError, SimgenError
 from simgen.export import writers
@@ -23,6 +24,7 @@ def _require(ok: bool, key: str, value, allowed: str) -> None:
 
 
 def check_job(cfg: SimgenConfig) -> None:
+    check_known_keys(cfg)
     _require(cfg.frames >= 1, "frames", cfg.frames, "must be a positive integer")
     _require(cfg.seed >= 0, "seed", cfg.seed, "must be a non-negative integer")
     for key in ("width", "height"):
@@ -103,6 +105,7 @@ def check_scene(scene) -> None:
     if hasattr(scene, "camera"):
         c = scene.camera
         _require(0 < c.znear < c.zfar, "scene.camera.znear", c.znear, f"must be > 0 and < scene.camera.zfar ({c.zfar})")
+    check_ranges(scene)  # every numeric setting in range, before the kinds' cross-setting rules
     if scene.kind == "bin_picking":
         from simgen.randomizers.bin_picking import check_recipe
 

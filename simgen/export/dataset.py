@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import simgen
-from simgen.config.canonical import config_hash, first_difference
+from simgen.config.canonical import first_difference, job_hash, without_size
 from simgen.errors import ConfigError, DatasetError
 from simgen.export import coco, layout
 from simgen.export.shards import (
@@ -34,6 +34,7 @@ from simgen.export.shards import (
     Shard,
     check_shard,
     dataset_files,
+    discard,
     load_records,
     write_bytes_atomic,
 )
@@ -42,13 +43,13 @@ from simgen.export.writers import make_writers
 RECORD = "simgen_job.json"
 SHARDS = "shards"
 RECORD_FORMAT = 1
-MERGE_LOCK = ".merge.lock"
 _DATA_ENTRIES = (layout.IMAGES, layout.DEPTH, layout.INSTANCES, layout.SEMANTIC, layout.ANNOTATIONS, SHARDS)
 
 
 @dataclass
 class JobRecord:
-    """What a dataset directory was made from; a resumed run must match ``config_hash``."""
+    """What a dataset directory was made from; a resumed run must match ``config_hash`` (the
+    config's hash without ``frames``, see :func:`~simgen.config.canonical.job_hash`)."""
 
     config: dict
     config_hash: str
@@ -58,7 +59,7 @@ class JobRecord:
 
     @classmethod
     def new(cls, config: dict, scenes_per_shard: int) -> JobRecord:
-        return cls(config=config, config_hash=config_hash(config), scenes_per_shard=scenes_per_shard)
+        return cls(config=config, config_hash=job_hash(config), scenes_per_shard=scenes_per_shard)
 
 
 def dataset_info(job) -> dict:
@@ -82,10 +83,10 @@ def shard_frames(job, shard: Shard) -> int:
 
 @contextmanager
 def _merge_lock(root: Path) -> Iterator[None]:
-    """An exclusive lock on ``root/.merge.lock``, released when the process ends however it
-    ends. Where the filesystem has no locks (Lustre mounted without flock), merges run
-    unlocked."""
-    with open(root / MERGE_LOCK, "a") as f:
+    """An exclusive lock on the job record ``root/simgen_job.json`` (every output_dir has one,
+    so no lock file is left behind), released when the process ends however it ends. Where the
+    filesystem has no locks (Lustre mounted without flock), merges run unlocked."""
+    with open(root / RECORD, "r+b") as f:  # opened for writing (NFS locks need it), never written
         try:
             fcntl.flock(f, fcntl.LOCK_EX)
         except OSError:
@@ -140,9 +141,10 @@ class DatasetDir:
 
     def adopt(self, record: JobRecord) -> JobRecord:
         """Record the job here, or check it against the one recorded; returns the record in
-        force (its ``scenes_per_shard`` wins, since complete shards were cut by it).
+        force (its ``scenes_per_shard`` wins, since complete shards were cut by it). A job with
+        more ``frames`` than recorded grows the dataset: the record takes the new count.
 
-        Raises ConfigError, touching nothing, when the recorded job differs."""
+        Raises ConfigError, touching nothing, when the recorded job differs or has more frames."""
         existing = self.read_record()
         if existing is None:
             if any((self.root / name).exists() for name in _DATA_ENTRIES):
@@ -159,10 +161,42 @@ class DatasetDir:
                 tmp.unlink()
             existing = self.read_record()
         if existing.config_hash != record.config_hash:
-            diff = first_difference(existing.config, record.config) or "simgen version or schema"
+            diff = first_difference(without_size(existing.config), without_size(record.config)) or "simgen version or schema"
             raise ConfigError(f"output_dir={self.root} holds a job with another config ({diff}); "
                               "rerun with the recorded config or choose a new output_dir")
-        return existing
+        old, new = existing.config.get("frames"), record.config.get("frames")
+        if old == new:
+            return existing
+        if new < old:
+            raise ConfigError(f"frames={new}: output_dir={self.root} holds a dataset of {old} frames, and a "
+                              f"dataset grows but never shrinks; rerun with frames={old} or choose a new output_dir")
+        grown = JobRecord(**{**asdict(existing), "config": {**existing.config, "frames": new}})
+        write_bytes_atomic(self.root / RECORD, json.dumps(asdict(grown), indent=1, sort_keys=True).encode())
+        return grown
+
+    def forget_if_empty(self) -> None:
+        """Remove the job record, ``shards/`` and the folder itself if no shard was written
+        there (a first run that stopped before rendering anything leaves nothing behind)."""
+        try:
+            self.shards.rmdir()
+        except FileNotFoundError:
+            pass
+        except OSError:  # shards (or another slice's work in progress) are there: keep all
+            return
+        (self.root / RECORD).unlink(missing_ok=True)
+        try:
+            self.root.rmdir()
+        except OSError:
+            pass
+
+    def discard_unplanned(self, shards: list[Shard]) -> None:
+        """Remove shard folders that are no shard of the job (a grown job's last shard, cut
+        shorter when it had fewer scenes); temporaries are left to their runs."""
+        planned = {s.name for s in shards}
+        if self.shards.is_dir():
+            for path in self.shards.iterdir():
+                if not path.name.startswith(TMP_PREFIX) and path.name not in planned:
+                    discard(path)
 
     def check(self, shard: Shard, job, record: JobRecord, checksums: bool = True) -> str | None:
         """Why ``shard`` is not complete here, or None (see :func:`check_shard`)."""

@@ -131,6 +131,17 @@ class KittiWriter(Writer):
     def check_config(cls, cfg) -> None:
         check_settings(cfg.export.kitti)
 
+    @classmethod
+    def warnings(cls, cfg) -> list[str]:
+        from simgen.pipeline import category_names
+
+        names = category_names(cfg.scene)
+        if any(cfg.export.kitti.types.get(name) for name in names):
+            return []
+        return [f"export kitti: no category of scene {cfg.scene.name} ({', '.join(names[:4])}"
+                f"{', ...' if len(names) > 4 else ''}) has a KITTI type in export.kitti.types, so every "
+                f"label_2 file will be empty; map one with +export.kitti.types.{names[0]}=Misc"]
+
     def frame_files(self, labels: FrameLabels, rgb: np.ndarray) -> dict[str, bytes]:
         cfg, i = self.ctx.export.kitti, labels.image_index
         lines = [line for obj in labels.objects if (line := label_line(obj, labels.camera, cfg)) is not None]

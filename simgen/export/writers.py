@@ -41,6 +41,11 @@ class Writer:
     def check_config(cls, cfg: Any) -> None:
         """Raise ConfigError if the job (SimgenConfig) cannot be written in this format."""
 
+    @classmethod
+    def warnings(cls, cfg: Any) -> list[str]:
+        """What the user should know before the job (SimgenConfig) is written in this format."""
+        return []
+
     def frame_files(self, labels: FrameLabels, rgb: np.ndarray) -> dict[str, bytes]:
         return {}
 
@@ -73,6 +78,12 @@ def check_config(names, cfg: Any) -> None:
     _load_builtin()
     for name in names:
         _WRITERS[name].check_config(cfg)
+
+
+def config_warnings(names, cfg: Any) -> list[str]:
+    """Every chosen format's warnings about the job (SimgenConfig), one line each."""
+    _load_builtin()
+    return [line for name in names for line in _WRITERS[name].warnings(cfg)]
 
 
 def make_writers(names, ctx: WriterContext) -> list[Writer]:

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
+import time
 from dataclasses import replace
 from pathlib import Path
 
 from simgen.config.schema import FarmConfig
+from simgen.errors import ConfigError
 from simgen.farm.faults import FaultPlan
 from simgen.farm.schedule import Schedule
 from simgen.farm.work import one_line, render_shard
@@ -23,6 +26,7 @@ from simgen.pipeline import JobSpec, SceneWorker
 from simgen.platform import configure_egl
 
 LOCAL_OBJECT_STORE_BYTES = 256 * 1024**2  # results are small: shards go to disk, not through Ray
+CONNECT_TIMEOUT_S = 5.0  # a cluster address that does not answer within this is reported
 
 
 class ShardActor:
@@ -69,6 +73,106 @@ def _last_line(exc: BaseException) -> str:
     return lines[-1][:200] if lines else type(exc).__name__
 
 
+def cluster_endpoint(address: str) -> tuple[str, int, bool]:
+    """(host, port, is a ``ray://`` client address) that ``farm.address`` names; ``auto``: the
+    cluster ``ray start`` left on this machine (or ``$RAY_ADDRESS``). ConfigError naming the
+    setting when there is none."""
+    from ray._private.services import get_ray_address_from_environment
+
+    found = address
+    if address == "auto":
+        try:
+            found = get_ray_address_from_environment("auto", None)
+        except ConnectionError:
+            found = None
+        if not found:
+            raise ConfigError("farm.address=auto: no running Ray cluster found on this machine (start one with "
+                              "`ray start --head`, or leave farm.address unset to use this machine's cores)")
+    hostport = found.split("://", 1)[-1]
+    host, _, port = hostport.rpartition(":")
+    if not host or not port.isdigit():
+        raise ConfigError(f"farm.address={address}: not a Ray address; use auto, HOST:PORT or ray://HOST:PORT")
+    return host.strip("[]"), int(port), found.startswith("ray://")
+
+
+def connect(address: str, timeout: float = CONNECT_TIMEOUT_S) -> None:
+    """``ray.init`` on the cluster at ``farm.address``, after checking within ``timeout``
+    seconds that it answers. Failures are one ConfigError line naming the setting, instead of
+    Ray's tracebacks and its retries (about 30 s)."""
+    import ray
+
+    host, port, client = cluster_endpoint(address)
+    reason = _unreachable(host, port, timeout, client)
+    if reason:
+        raise ConfigError(f"farm.address={address}: cannot use the Ray cluster at {host}:{port}: {reason}")
+    try:
+        ray.init(address=address, log_to_driver=False, logging_level=logging.WARNING)
+    except Exception as exc:  # wrong port kind, versions that differ, a token the cluster refuses
+        raise ConfigError(f"farm.address={address}: Ray could not connect: {_last_line(exc)}") from None
+
+
+def _auth_metadata() -> tuple:
+    """The gRPC metadata Ray itself sends with its token (none without token authentication,
+    or on a Ray older than 2.52)."""
+    try:
+        from ray._private.authentication.grpc_authentication_client_interceptor import (
+            _get_authentication_metadata_tuple,
+        )
+
+        return tuple(_get_authentication_metadata_tuple())
+    except Exception:  # an older Ray, or no token configured
+        return ()
+
+
+def _ping(channel, client: bool, timeout: float) -> None:
+    """One cheap call a Ray server answers: the client server's PING (``ray://``), or the GCS's
+    cluster id. Raises grpc.RpcError."""
+    if client:
+        from ray.core.generated import ray_client_pb2, ray_client_pb2_grpc
+
+        request = ray_client_pb2.ClusterInfoRequest(type=ray_client_pb2.ClusterInfoType.PING)
+        ray_client_pb2_grpc.RayletDriverStub(channel).ClusterInfo(request, timeout=timeout, metadata=_auth_metadata())
+    else:
+        from ray.core.generated import gcs_service_pb2, gcs_service_pb2_grpc
+
+        gcs_service_pb2_grpc.NodeInfoGcsServiceStub(channel).GetClusterId(
+            gcs_service_pb2.GetClusterIdRequest(), timeout=timeout, metadata=_auth_metadata())
+
+
+def _unreachable(host: str, port: int, timeout: float, client: bool) -> str | None:
+    """Why no Ray server (the client server for ``client``, else the GCS) answers at host:port
+    within ``timeout`` seconds, or refuses this machine's token; None when one answers."""
+    import grpc
+
+    start = time.monotonic()
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except OSError as exc:
+        why = f"no answer within {timeout:g} s" if isinstance(exc, TimeoutError) else (exc.strerror or type(exc).__name__)
+        return f"{why}; is `ray start --head` running there and the port open?"
+    if os.environ.get("RAY_USE_TLS", "0").lower() in ("1", "true"):
+        return None  # a plain channel cannot judge a TLS server: let Ray try
+    channel = grpc.insecure_channel(f"{host}:{port}")
+    try:
+        _ping(channel, client, max(timeout - (time.monotonic() - start), 0.5))
+    except grpc.RpcError as exc:
+        code = exc.code()
+        if code == grpc.StatusCode.UNAUTHENTICATED and not _auth_metadata():
+            return ("the cluster uses token authentication and this machine has no token: set "
+                    "RAY_AUTH_MODE=token and the cluster's token in RAY_AUTH_TOKEN (see the README)")
+        if code == grpc.StatusCode.UNAUTHENTICATED and not client:
+            return ("the cluster uses token authentication and refused this machine's token "
+                    "(RAY_AUTH_TOKEN, RAY_AUTH_TOKEN_PATH or ~/.ray/auth_token; see the README)")
+        if code == grpc.StatusCode.UNAUTHENTICATED:
+            return None  # the client server may check the token differently: Ray's own connection judges
+        if code in (grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.UNAVAILABLE):
+            return f"no Ray {'client server' if client else 'head (GCS)'} answered within {timeout:g} s"
+        return f"the server there is no Ray {'client server' if client else 'head (GCS)'}: {code.name}"
+    finally:
+        channel.close()
+    return None
+
+
 class RayFarm:
     """Context manager: connects to Ray (starting a local instance when no address is given and
     none is running) and disconnects, stopping what it started."""
@@ -85,7 +189,7 @@ class RayFarm:
         if ray.is_initialized():  # a caller's Ray session: used as it is, left running
             return self
         if self.farm.address:
-            ray.init(address=self.farm.address, log_to_driver=False, logging_level=logging.WARNING)
+            connect(self.farm.address)
         else:
             ray.init(num_cpus=self.local_cpus, include_dashboard=False, log_to_driver=False,
                      logging_level=logging.ERROR, object_store_memory=LOCAL_OBJECT_STORE_BYTES)

@@ -36,10 +36,16 @@ class Summary:
     merged: tuple[int, int] | None = None  # (frames, annotations) of the merged dataset
     shards_pending: int = 0  # shards of other slices not complete yet
     first_scene_s: float | None = None  # seconds from start to the first finished scene
+    setup_seconds: float = 0.0  # before the run: configuration, checks, meshes, collision shapes
+    idle: str = ""  # why this slice had nothing to render, when it had not
+
+    @property
+    def total_seconds(self) -> float:
+        return self.setup_seconds + self.seconds
 
     @property
     def fps(self) -> float:
-        return self.frames / self.seconds if self.seconds > 0 else 0.0
+        return self.frames / self.total_seconds if self.total_seconds > 0 else 0.0
 
     def table(self) -> str:
         return timing_table(self.timings, self.frames_rendered, self.workers, self.seconds, self.first_scene_s)
@@ -47,12 +53,26 @@ class Summary:
     def line(self) -> str:
         skipped = f" ({self.frames_skipped} already done)" if self.frames_skipped else ""
         if self.merged is not None:
-            state = f"dataset {self.merged[0]} frames, {self.merged[1]} annotations -> {self.output_dir}"
+            state = f"dataset {plural(self.merged[0], 'frame')}, {self.merged[1]} annotations -> {self.output_dir}"
         else:
-            state = (f"{self.shards_pending} shards of other slices still to do; the last slice merges, "
-                     f"or run: simgen-merge {self.output_dir}")
-        return (f"simgen: {self.frames} frames{skipped}, {self.annotations} annotations in {self.seconds:.1f} s "
-                f"({self.fps:.2f} frames/s); {state}")
+            state = (f"{plural(self.shards_pending, 'shard')} of other slices still to do; the last slice "
+                     f"merges, or run: simgen-merge {self.output_dir}")
+        if self.idle:
+            return f"simgen: {self.idle}; {state}"
+        return (f"simgen: {plural(self.frames, 'frame')}{skipped}, {self.annotations} annotations in "
+                f"{self.total_seconds:.1f} s ({self.fps:.2f} frames/s); {state}")
+
+
+def plural(n: int, noun: str) -> str:
+    """``1 shard``, ``2 shards``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def idle_slice(shards: int, scenes_per_shard: int, num_slices: int, index: int) -> str:
+    """Why slice ``index`` of ``num_slices`` gets no shard of a job of ``shards`` shards."""
+    return (f"slice {index} of {num_slices} (0-based) has no work: the job has {plural(shards, 'shard')} of "
+            f"up to {scenes_per_shard} scenes (farm.scenes_per_shard), and slice k takes shards k, "
+            f"k + {num_slices}, ...; a smaller farm.scenes_per_shard spreads a small job over more slices")
 
 
 def failure_message(failures: list[ShardFailure], seed: int, shards_dir: Path) -> str:
@@ -113,8 +133,10 @@ def run_job(typed, job: JobSpec, output_dir: Path, progress: bool = True) -> Sum
     start = time.perf_counter()
     farm = typed.farm
     ds = DatasetDir(output_dir)
+    fresh = ds.read_record() is None
     record = ds.adopt(JobRecord.new(dataset_config(typed), farm.scenes_per_shard))
     shards = plan_shards(job.scene_count, record.scenes_per_shard)
+    ds.discard_unplanned(shards)
     mine = slice_shards(shards, farm.num_slices, farm.slice)
     todo, complete = _todo(ds, job, record, mine)
     skipped = sum(shard_frames(job, s) for s in mine if s.name in complete)
@@ -125,6 +147,10 @@ def run_job(typed, job: JobSpec, output_dir: Path, progress: bool = True) -> Sum
         if todo:
             ds.unmark_done()
             workers = _execute(typed, job, ds, record, schedule, len(todo))
+    except BaseException:  # Ctrl-C, a cluster that cannot be reached: a new folder is left as found
+        if fresh and not schedule.reports:
+            ds.forget_if_empty()
+        raise
     finally:
         bar.close()
     if schedule.failures:
@@ -136,4 +162,5 @@ def run_job(typed, job: JobSpec, output_dir: Path, progress: bool = True) -> Sum
                    annotations=sum(r.annotations for r in schedule.reports),
                    seconds=time.perf_counter() - start, output_dir=Path(output_dir), timings=dict(bar.timings),
                    workers=workers, frames_rendered=bar.frames_rendered, frames_skipped=skipped,
-                   merged=merged, shards_pending=len(pending), first_scene_s=bar.first_scene_s)
+                   merged=merged, shards_pending=len(pending), first_scene_s=bar.first_scene_s,
+                   idle="" if mine else idle_slice(len(shards), record.scenes_per_shard, farm.num_slices, farm.slice))

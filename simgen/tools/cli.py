@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import sys
+import time
 from pathlib import Path
 
 from simgen.errors import SimgenError
@@ -18,6 +19,10 @@ _NO_PRECHECK = {"-m", "--multirun", "-h", "--help", "--hydra-help", "-c", "--cfg
                 "-cd", "--config-dir", "--resolve", "--version"}
 
 
+_clock = [time.perf_counter()]  # when this job's set-up began (process start, then each job's end)
+_prechecked: dict[tuple[str, ...], tuple] = {}  # overrides -> (typed, job) checked before Hydra ran
+
+
 def fail(message: str, code: int = 2) -> None:
     print(f"simgen: error: {message}", file=sys.stderr)
     raise SystemExit(code)
@@ -26,7 +31,12 @@ def fail(message: str, code: int = 2) -> None:
 def _one_line(exc: BaseException) -> str:
     """A Hydra/OmegaConf error as one line: the missing option, or the first line of each cause."""
     text = str(exc)
-    missing = re.search(r"Could not find '([^/']+)/([^']+)'", text)
+    sweep = re.search(r"Ambiguous value for argument '([^=']+)=([^']+)'", text)
+    if sweep:
+        key, value = sweep.groups()
+        return (f"{key}={value}: a comma-separated value is a sweep (run it with simgen -m); "
+                f"for a list write {key}=[{value}]")
+    missing = re.search(r"Could not (?:find|load) '([^/']+)/([^']+)'", text)
     if missing:
         from hydra.core.config_store import ConfigStore
 
@@ -63,19 +73,25 @@ def load_job(overrides: list[str]):
         raise
     except Exception as exc:
         raise SimgenError(_one_line(exc)) from None
-    return to_job(cfg)
+    return to_job(cfg, overrides)
 
 
-def to_job(cfg):
-    """Typed config and worker JobSpec from a composed DictConfig, after value checks."""
+def to_job(cfg, overrides: list[str] = ()):
+    """Typed config and worker JobSpec from a composed DictConfig, after value checks.
+
+    ``overrides``: the command line's, whose ``export`` options add their formats."""
     from omegaconf import OmegaConf
 
     from simgen.assets.user import apply_user_assets
+    from simgen.config import formats
     from simgen.config.checks import check_job
     from simgen.pipeline import JobSpec, category_names
 
     try:
+        cfg.export.formats = formats.combine(cfg.export.formats, formats.chosen_options(overrides))
         typed = OmegaConf.to_object(cfg)
+    except SimgenError:
+        raise
     except Exception as exc:
         raise SimgenError(_one_line(exc)) from None
     typed.scene = apply_user_assets(typed.scene, typed.assets)  # assets.dirs: the user's meshes
@@ -86,19 +102,46 @@ def to_job(cfg):
     return typed, job
 
 
+def interrupted_message(out: Path | None) -> str:
+    """One line for Ctrl-C: what is kept in ``out`` and how to go on."""
+    from simgen.export.dataset import SHARDS
+    from simgen.export.shards import TMP_PREFIX
+    from simgen.farm.runner import plural
+
+    folder = out / SHARDS if out is not None else None
+    kept = [p for p in folder.iterdir() if not p.name.startswith(TMP_PREFIX)] if folder and folder.is_dir() else []
+    if not kept:
+        return "interrupted before a shard was complete; nothing was kept"
+    return (f"interrupted; {plural(len(kept), 'complete shard')} kept in {folder}: "
+            "rerun the same command to resume")
+
+
 def _task(cfg) -> None:
     from hydra.core.hydra_config import HydraConfig
 
+    from simgen.config.canonical import default_output_dir
+    from simgen.export.writers import config_warnings
     from simgen.farm.runner import run_job
 
+    out = None
     try:
-        typed, job = to_job(cfg)
-        out = Path(typed.output_dir) if typed.output_dir else Path(HydraConfig.get().runtime.output_dir)
+        overrides = list(HydraConfig.get().overrides.task)
+        typed, job = _prechecked.pop(tuple(overrides), None) or to_job(cfg, overrides)
+        for warning in config_warnings(job.export.formats, typed):
+            print(f"simgen: warning: {warning}", file=sys.stderr)
+        out = Path(typed.output_dir) if typed.output_dir else default_output_dir(typed)
+        setup = time.perf_counter() - _clock[0]
         summary = run_job(typed, job, out, progress=True)
+        summary.setup_seconds = setup
     except SimgenError as exc:
         fail(str(exc), exc.exit_code)
+    except KeyboardInterrupt:
+        fail(interrupted_message(out), 130)
+    finally:
+        _clock[0] = time.perf_counter()  # the next job of a multirun counts its own set-up
     if summary.frames_rendered:
         print(summary.table())
+    print(f"simgen: set-up {setup:.1f} s (configuration and value checks, meshes, collision shapes)")
     print(summary.line())
     if typed.validate and summary.merged is not None:  # a slice validates nothing until merged
         from simgen.tools.validate import validate_dataset
@@ -108,6 +151,8 @@ def _task(cfg) -> None:
             for v in found[:20]:
                 print(v, file=sys.stderr)
             fail(f"{out}: {len(found)} label-rule violations (simgen-validate {out} lists them all)", 1)
+        print(f"simgen: validated {summary.merged[0]} images, {summary.merged[1]} annotations: "
+              "no label-rule violations")
     if summary.merged is not None:  # after the merge, never per frame: balance line and report
         from simgen.report.summary import after_merge
 
@@ -118,7 +163,25 @@ def _task(cfg) -> None:
 
 
 def main() -> None:
+    try:
+        _main()
+    except KeyboardInterrupt:  # before the job started (or between jobs of a multirun)
+        fail("interrupted", 130)
+
+
+def _configure_logging() -> None:
+    """What configs/config.yaml's hydra.job_logging sets, for the checks before Hydra runs:
+    warnings of every library and simgen's notes, as ``NAME: LEVEL: message`` on stderr."""
+    import logging
+
+    logging.basicConfig(level=logging.WARNING, format="%(name)s: %(levelname)s: %(message)s")
+    logging.getLogger("simgen").setLevel(logging.INFO)
+
+
+def _main() -> None:
     from simgen.config.scenes import register_configs
+
+    _configure_logging()
 
     try:
         register_configs()
@@ -126,8 +189,9 @@ def main() -> None:
         fail(str(exc), exc.exit_code)
     args = sys.argv[1:]
     if not any(a.split("=")[0] in _NO_PRECHECK for a in args):
+        overrides = [a for a in args if not a.startswith("-")]
         try:
-            load_job([a for a in args if not a.startswith("-")])
+            _prechecked[tuple(overrides)] = load_job(overrides)
         except SimgenError as exc:
             fail(str(exc), exc.exit_code)
 

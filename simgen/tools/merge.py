@@ -18,7 +18,7 @@ def job_from_record(record):
     """(typed SimgenConfig, JobSpec) of a recorded job, checked like a command-line job."""
     from omegaconf import OmegaConf
 
-    from simgen.config.canonical import config_hash, dataset_config
+    from simgen.config.canonical import dataset_config, job_hash
     from simgen.config.schema import SCENE_SCHEMAS, SimgenConfig
     from simgen.tools.cli import to_job
 
@@ -34,7 +34,7 @@ def job_from_record(record):
     except Exception as exc:
         raise DatasetError(f"the job record does not fit this simgen's config schema ({str(exc).splitlines()[0]})") from None
     typed, job = to_job(cfg)
-    if config_hash(dataset_config(typed)) != record.config_hash:
+    if job_hash(dataset_config(typed)) != record.config_hash:
         raise DatasetError("the job record was written by a simgen with another config schema")
     return typed, job
 
