@@ -53,5 +53,6 @@ def test_without_output_dir_a_rerun_resumes_the_same_folder(tmp_path):
     assert [f.rsplit("-", 1)[0] for f in folders] == ["tabletop-seed0", "tabletop-seed1"]
     again = run(tmp_path, "seed=0", "validate=false")
     assert "0 frames (2 already done), 0 annotations in" in again.stdout
-    assert again.stdout.rstrip().endswith(f"-> {Path('outputs') / folders[0]}")
+    summary = next(ln for ln in again.stdout.splitlines() if ln.startswith("simgen: 0 frames"))
+    assert summary.endswith(f"-> {Path('outputs') / folders[0]}")
     assert sorted(p.name for p in (tmp_path / "outputs").iterdir()) == folders

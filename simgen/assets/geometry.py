@@ -26,7 +26,8 @@ class LoadedAsset:
 
     mesh: visual triangle mesh. ``vertices`` (n, 3) are used for amodal extents and 3D boxes.
     bounds: (2, 3) axis-aligned min/max of the visual mesh in the link frame.
-    center_of_mass: (3,) in the link frame; mass in kg.
+    center_of_mass: (3,) in the link frame, what pybullet simulates about (a URDF's inertial
+    origin, else the mesh's volume centre); mass in kg.
     """
 
     ref: AssetRef
@@ -116,9 +117,18 @@ def urdf_geometry(items) -> trimesh.Trimesh:
     return parts[0] if len(parts) == 1 else trimesh.util.concatenate(parts)
 
 
-def _urdf_mesh(path: str) -> tuple[trimesh.Trimesh, float]:
+def _urdf_mesh(path: str) -> tuple[trimesh.Trimesh, float, np.ndarray]:
+    """Visual mesh, mass (kg) and centre of mass (the inertial origin pybullet simulates)."""
     link = read_urdf(path)
-    return urdf_geometry(link.visuals), link.mass
+    return urdf_geometry(link.visuals), link.mass, np.asarray(link.center_of_mass, float)
+
+
+def _primitive_center_of_mass(shape: str, size: tuple[float, ...]) -> np.ndarray:
+    """Closed form for the solid primitives (centred on their box): only the cone's is off centre,
+    a quarter of its height above its base."""
+    if shape == "cone":
+        return np.array([0.0, 0.0, -float(size[1]) / 4.0])
+    return np.zeros(3)
 
 
 def _center_of_mass(mesh: trimesh.Trimesh) -> np.ndarray:
@@ -131,7 +141,8 @@ def load_asset(ref: AssetRef) -> LoadedAsset:
     """Geometry for ``ref`` in its link frame; raises AssetError naming the file on failure.
 
     Two bounded caches keep a worker's memory flat over thousands of scenes: files (a URDF
-    takes about 6 ms to load, pybullet's duck or mug 35 ms) stay cached across scenes; generated
+    takes about 6 ms to load, pybullet's duck or mug 35 ms; 256 of them fill within the first
+    ~300 tabletop frames) stay cached across scenes; generated
     shapes have sizes drawn per body, so they are kept only long enough to serve their scene's
     several stages (randomizer, physics, render, labels).
     """
@@ -140,7 +151,7 @@ def load_asset(ref: AssetRef) -> LoadedAsset:
     return _build_asset(ref)
 
 
-@lru_cache(maxsize=128)
+@lru_cache(maxsize=256)
 def _load_file_asset(ref: AssetRef) -> LoadedAsset:
     return _make_asset(ref)
 
@@ -151,11 +162,13 @@ def _build_asset(ref: AssetRef) -> LoadedAsset:
 
 
 def _make_asset(ref: AssetRef) -> LoadedAsset:
+    com = None
     if ref.kind == "primitive":
         mesh = _primitive(ref.shape, ref.size)
         mass = None
+        com = _primitive_center_of_mass(ref.shape, ref.size)
     elif ref.kind == "urdf":
-        mesh, mass = _urdf_mesh(ref.path)
+        mesh, mass, com = _urdf_mesh(ref.path)
     elif ref.kind == "mesh":
         mesh, mass = _load_mesh_file(ref.path), None
     elif ref.kind == "procedural":  # built in code; keeps its per-face colours
@@ -169,14 +182,17 @@ def _make_asset(ref: AssetRef) -> LoadedAsset:
         mesh.apply_scale(ref.scale)
         if mass is not None:
             mass *= ref.scale**3
+        if com is not None:
+            com = com * ref.scale
     if ref.kind != "procedural" and not has_texture(mesh):  # drop file colours: randomizers choose
         mesh.visual = trimesh.visual.ColorVisuals(mesh)  # (a texture may stay; procedural colours stay)
     if ref.kind == "procedural":  # kinematic street parts: nothing simulates them, so their mass and
         com = np.asarray(mesh.bounds.mean(axis=0), float)  # centre are the box's (a watertightness
         mass = max(float(np.prod(mesh.extents)) * DEFAULT_DENSITY, 1e-3)  # check costs 4 ms a part)
-    else:
+    elif com is None:  # a URDF states its own
         com = _center_of_mass(mesh)
     if mass is None:
-        volume = abs(mesh.volume) if mesh.is_volume else float(np.prod(mesh.extents))
+        closed = ref.kind == "primitive" or mesh.is_volume  # primitives are closed by construction
+        volume = abs(mesh.volume) if closed else float(np.prod(mesh.extents))
         mass = max(volume * DEFAULT_DENSITY, 1e-3)
     return LoadedAsset(ref=ref, mesh=mesh, bounds=np.asarray(mesh.bounds, float), center_of_mass=com, mass=float(mass))

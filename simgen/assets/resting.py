@@ -9,7 +9,8 @@ mass pybullet simulates.
   any orientation of a sphere), with probabilities from the solid angle each resting face
   subtends at the centre of mass.
 - Meshes and URDFs use ``trimesh.poses.compute_stable_poses`` on the hull (30-250 ms per mesh),
-  cached on disk by content hash beside the collision shapes and in memory per process.
+  cached on disk (keyed by the file's path, size and modification time, with the hull, so a hit
+  loads no mesh) beside the collision shapes, and in memory per process.
 
 A pose is a rotation ``R`` (3, 3) from the link frame to a frame whose z axis is the support's
 normal; a resting pose may carry a free roll axis (link frame) about which any rotation keeps
@@ -34,7 +35,7 @@ from simgen.assets.urdf import read_urdf
 from simgen.spec import AssetRef
 
 # Part of the cache key: bump when the computation changes, so stale poses are not reused.
-RESTING_VERSION = b"trimesh.poses.compute_stable_poses collision hull v2"
+RESTING_VERSION = b"trimesh.poses.compute_stable_poses collision hull v3"
 MIN_PROBABILITY = 0.01  # poses less likely than this are marginal: left out
 
 
@@ -63,10 +64,16 @@ class RestingPoses:
 
 
 def _down(direction) -> np.ndarray:
-    """Rotation (3, 3) turning the link-frame unit ``direction`` to -z (the support below)."""
+    """Rotation (3, 3) turning the link-frame ``direction`` to -z (the support below), about
+    the axis perpendicular to both (Rodrigues; half a turn about x when it points up)."""
     d = np.asarray(direction, float) / np.linalg.norm(direction)
-    R, _ = Rotation.align_vectors([[0.0, 0.0, -1.0]], [d])
-    return R.as_matrix()
+    axis = np.cross(d, [0.0, 0.0, -1.0])
+    s, c = np.linalg.norm(axis), -d[2]
+    if s < 1e-12:
+        return np.eye(3) if c > 0 else np.diag([1.0, -1.0, -1.0])
+    k = axis / s
+    K = np.array([[0.0, -k[2], k[1]], [k[2], 0.0, -k[0]], [-k[1], k[0], 0.0]])
+    return np.eye(3) + s * K + (1.0 - c) * (K @ K)
 
 
 def _disk_solid_angle(radius: float, distance: float) -> float:
@@ -120,10 +127,12 @@ def _primitive_poses(shape: str, size: tuple[float, ...], scale: float) -> Resti
     raise ValueError(f"no resting poses for primitive '{shape}'")
 
 
-def _hull_key(hull: trimesh.Trimesh, com: np.ndarray) -> str:
+def _file_key(ref: AssetRef) -> str:
+    """Cache key of a file asset: the reference and the file's size and modification time, so
+    a cache hit reads nothing but the cached poses, and an edited file is recomputed."""
     h = hashlib.sha256(RESTING_VERSION)
-    h.update(np.ascontiguousarray(hull.vertices, dtype="<f8").tobytes())
-    h.update(np.ascontiguousarray(com, dtype="<f8").tobytes())
+    stat = os.stat(ref.path)
+    h.update(repr((ref.kind, os.path.abspath(ref.path), ref.scale, ref.collision, stat.st_size, stat.st_mtime_ns)).encode())
     return h.hexdigest()[:40]
 
 
@@ -139,35 +148,34 @@ def _strictly_inside(hull: trimesh.Trimesh, com: np.ndarray) -> np.ndarray:
 
 
 def _computed_poses(hull: trimesh.Trimesh, com: np.ndarray) -> RestingPoses:
-    """trimesh's quasi-static resting poses of a convex hull, cached on disk by content."""
-    poses = _hull_poses(hull, _strictly_inside(hull, com))
-    return replace(poses, hull=np.asarray(hull.vertices, float))
-
-
-def _hull_poses(hull: trimesh.Trimesh, com: np.ndarray) -> RestingPoses:
-    path = cache_root() / "resting" / f"{_hull_key(hull, com)}.npz"
-    if path.is_file():
-        try:
-            with np.load(path) as data:
-                rotations, probabilities = data["rotations"], data["probabilities"]
-            return RestingPoses(rotations, probabilities, np.zeros((len(rotations), 3)))
-        except (OSError, ValueError, KeyError):
-            pass  # a damaged cache file is recomputed and replaced
-    transforms, probs = trimesh.poses.compute_stable_poses(hull, center_mass=com)
+    """trimesh's quasi-static resting poses of a convex hull about ``com``."""
+    transforms, probs = trimesh.poses.compute_stable_poses(hull, center_mass=_strictly_inside(hull, com))
     keep = probs >= MIN_PROBABILITY
     if not keep.any():
         keep = probs == probs.max()
     rotations = np.ascontiguousarray(transforms[keep, :3, :3])
-    probabilities = probs[keep] / probs[keep].sum()
+    return RestingPoses(rotations, probs[keep] / probs[keep].sum(), np.zeros((len(rotations), 3)),
+                        hull=np.asarray(hull.vertices, float))
+
+
+def _load(path) -> RestingPoses | None:
+    try:
+        with np.load(path) as data:
+            rotations, probabilities, hull = data["rotations"], data["probabilities"], data["hull"]
+    except (OSError, ValueError, KeyError):
+        return None  # missing or damaged: recomputed and replaced
+    return RestingPoses(rotations, probabilities, np.zeros((len(rotations), 3)), hull=hull)
+
+
+def _store(path, poses: RestingPoses) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".resting-", suffix=".npz")
         with os.fdopen(fd, "wb") as f:
-            np.savez(f, rotations=rotations, probabilities=probabilities)
+            np.savez(f, rotations=poses.rotations, probabilities=poses.probabilities, hull=poses.hull)
         os.replace(tmp, path)  # atomic: concurrent workers may race, each writes a whole file
     except OSError:
         pass  # an unwritable cache costs time, not correctness
-    return RestingPoses(rotations, probabilities, np.zeros((len(rotations), 3)))
 
 
 def _collision_hull(asset: LoadedAsset) -> tuple[trimesh.Trimesh, np.ndarray]:
@@ -178,13 +186,18 @@ def _collision_hull(asset: LoadedAsset) -> tuple[trimesh.Trimesh, np.ndarray]:
         link = read_urdf(asset.ref.path)
         mesh = urdf_geometry(link.collisions) if link.collisions else asset.mesh
         scale = asset.ref.scale if link.collisions else 1.0  # the visual mesh is scaled already
-        return mesh.convex_hull.copy().apply_scale(scale), np.asarray(link.center_of_mass, float) * asset.ref.scale
-    return asset.mesh.convex_hull, np.asarray(asset.center_of_mass, float)
+        return mesh.convex_hull.copy().apply_scale(scale), asset.center_of_mass
+    return asset.mesh.convex_hull, asset.center_of_mass
 
 
 @lru_cache(maxsize=256)
 def _file_poses(ref: AssetRef) -> RestingPoses:
-    return _computed_poses(*_collision_hull(load_asset(ref)))
+    path = cache_root() / "resting" / f"{_file_key(ref)}.npz"
+    poses = _load(path)
+    if poses is None:
+        poses = _computed_poses(*_collision_hull(load_asset(ref)))
+        _store(path, poses)
+    return poses
 
 
 def resting_poses(asset: LoadedAsset) -> RestingPoses:

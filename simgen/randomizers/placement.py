@@ -36,14 +36,11 @@ def _edge_normals(polygon: np.ndarray) -> np.ndarray:
 def apart(p: np.ndarray, q: np.ndarray, margin: float) -> bool:
     """Whether convex polygons ``p`` and ``q`` (CCW, (m, 2)) are more than ``margin`` apart
     along one of their edge normals (a separating axis)."""
-    for n in np.vstack([_edge_normals(p), _edge_normals(q)]):
-        length = np.hypot(*n)
-        if length == 0:
-            continue
-        a, b = p @ n / length, q @ n / length
-        if a.min() > b.max() + margin or b.min() > a.max() + margin:
-            return True
-    return False
+    n = np.vstack([_edge_normals(p), _edge_normals(q)])
+    length = np.hypot(n[:, 0], n[:, 1])
+    n = n[length > 0] / length[length > 0, None]
+    a, b = p @ n.T, q @ n.T  # (m, axes) projections
+    return bool(np.any((a.min(axis=0) > b.max(axis=0) + margin) | (b.min(axis=0) > a.max(axis=0) + margin)))
 
 
 @dataclass
