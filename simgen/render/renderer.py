@@ -81,6 +81,7 @@ class Renderer:
         self._nodes: dict[int, object] = {}
         self._seg_all: dict[object, tuple[int, int, int]] = {}
         self._camera_node = None
+        self._normals_pass = None  # made on first use (simgen.render.normals)
 
     def close(self) -> None:
         if self._offscreen is not None:
@@ -156,6 +157,16 @@ class Renderer:
         rgb, _ = self._draw(COLOR, (self.width, self.height))
         ids, depth = self._draw(LABELS, (self.width, self.height), seg, self._seg_all)
         return Passes(rgb=np.ascontiguousarray(rgb), depth=np.ascontiguousarray(depth), ids=np.ascontiguousarray(ids))
+
+    def render_normals(self, cam: CameraSpec) -> np.ndarray:
+        """Unit surface normals (H, W, 3) float32 in the OpenCV camera frame, 0 = nothing."""
+        from simgen.render.normals import NormalsPass
+
+        if self._normals_pass is None:
+            self._normals_pass = NormalsPass(self.width, self.height)
+        self._aim(cam)
+        flags = self.pyrender.RenderFlags.SEG | self.pyrender.RenderFlags.OFFSCREEN
+        return self._normals_pass.draw(self._gl, self._scene, self._seg_all, flags)
 
     def render_alone(self, instance_id: int, cam: CameraSpec, offset=(0, 0), size=None) -> np.ndarray:
         """Mask (h, w) bool of one body with nothing else drawn, on a viewport of ``size`` =

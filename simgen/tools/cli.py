@@ -81,7 +81,8 @@ def to_job(cfg):
     typed.scene = apply_user_assets(typed.scene, typed.assets)  # assets.dirs: the user's meshes
     check_job(typed)
     job = JobSpec(scene=typed.scene, renderer=typed.renderer, labels=typed.labels, export=typed.export,
-                  seed=typed.seed, frames=typed.frames, categories=category_names(typed.scene), sequence=typed.sequence)
+                  seed=typed.seed, frames=typed.frames, categories=category_names(typed.scene), sequence=typed.sequence,
+                  splits=typed.splits)
     return typed, job
 
 
