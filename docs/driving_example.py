@@ -31,10 +31,10 @@ def kitti_corners(h, w, length, x, y, z, ry) -> np.ndarray:
 
 def main(root: str, image_id: int, out: str) -> None:
     root = Path(root)
-    doc = json.loads((root / "annotations" / "instances.json").read_text())
+    doc = json.loads((root / "annotations" / "instances_train.json").read_text())
     img = next(i for i in doc["images"] if i["id"] == image_id)
     stem = Path(img["file_name"]).stem
-    bgr = cv2.imread(str(root / "images" / img["file_name"]))
+    bgr = cv2.imread(str(root / "images" / img["split"] / img["file_name"]))
     calib = {k: np.array(v.split(), float) for k, v in
              (line.split(":", 1) for line in (root / "kitti/training/calib" / f"{stem}.txt").read_text().splitlines())}
     P = calib["P2"].reshape(3, 4)

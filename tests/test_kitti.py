@@ -74,7 +74,7 @@ def spec():
 
 @pytest.fixture(scope="module")
 def coco(dataset):
-    return COCO(str(dataset / "annotations" / "instances.json"))
+    return COCO(str(dataset / "annotations" / "instances_train.json"))
 
 
 def _matched(dataset, coco, img):
@@ -83,7 +83,7 @@ def _matched(dataset, coco, img):
     stem = img["file_name"].rsplit(".", 1)[0]
     objs = read_label(dataset / "kitti" / "training" / "label_2" / f"{stem}.txt")
     types = KittiConfig().types
-    anns = sorted((a for a in coco.imgToAnns[img["id"]] if not a["ignore"]), key=lambda a: a["instance_id"])
+    anns = sorted((a for a in coco.imgToAnns[img["id"]] if not a["ignore"]), key=lambda a: a["object_id"])
     anns = [a for a in anns if types.get(coco.cats[a["category_id"]]["name"], "")]
     assert len(objs) == len(anns)
     return list(zip(objs, anns, strict=True))
@@ -127,7 +127,7 @@ def test_labels_agree_with_the_scene_and_with_coco(dataset, coco, spec):
         w2c = world_to_camera(cam)
         frame = spec.frames[img["frame_index"]]
         for obj, ann in _matched(dataset, coco, img):
-            body = bodies[ann["instance_id"]]
+            body = bodies[ann["object_id"]]
             length, width, height = body.asset.size[:3]
             assert obj["hwl"] == pytest.approx([height, width, length], abs=1e-4)
             pose = w2c @ frame.poses.get(body.instance_id, body.pose)
@@ -176,7 +176,7 @@ def test_tracks_keep_their_instance_ids(dataset, coco, spec):
         cam = np.asarray(img["camera"]["cam_to_world"])
         for ann in coco.imgToAnns[img["id"]]:
             world = cam[:3, :3] @ np.asarray(ann["object_pose"]["t"]) + cam[:3, 3]
-            seen.setdefault(ann["instance_id"], {})[img["frame_index"]] = {"p": world, "cat": ann["category_id"],
+            seen.setdefault(ann["object_id"], {})[img["frame_index"]] = {"p": world, "cat": ann["category_id"],
                                                                          "size": ann["bbox_3d"]["size"]}
     speeds = {iid: t["speed"] for iid, t in spec.context["tracks"].items()}
     steps = 0

@@ -25,7 +25,7 @@ def _first_visible(doc):
 
 
 def _edit_json(root, change):
-    path = root / "annotations" / "instances.json"
+    path = root / "annotations" / "instances_train.json"
     doc = json.loads(path.read_text())
     change(doc)
     path.write_text(json.dumps(doc))
@@ -69,22 +69,22 @@ def _unknown_category(doc):
 
 
 def _missing_image(root):
-    next((root / "images").iterdir()).unlink()
+    next((root / "images" / "train").iterdir()).unlink()
 
 
 def _wrong_size(root):
-    path = sorted((root / "images").iterdir())[0]
+    path = sorted((root / "images" / "train").iterdir())[0]
     cv2.imwrite(str(path), np.zeros((10, 10, 3), np.uint8))
 
 
 def _far_depth(root):
-    path = sorted((root / "depth").iterdir())[0]
+    path = sorted((root / "layers" / "depth").iterdir())[0]
     depth = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
     cv2.imwrite(str(path), np.where(depth > 0, 60000, 0).astype(np.uint16))
 
 
 def _semantic(root):
-    path = sorted((root / "semantic").iterdir())[0]
+    path = sorted((root / "layers" / "semantic").iterdir())[0]
     sem = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
     cv2.imwrite(str(path), np.where(sem > 0, 77, 0).astype(np.uint16))
 

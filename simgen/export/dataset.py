@@ -101,6 +101,20 @@ def read_index(root: Path) -> dict:
         raise DatasetError(f"{root}: no readable {layout.INDEX_FILE} (not a finished simgen dataset): {exc}") from None
 
 
+def load_coco(root: Path) -> dict:
+    """Every split's COCO document of a finished dataset joined into one (images by id); each
+    image record keeps its ``split``, so ``images/<split>/<file_name>`` finds its file."""
+    docs = [json.loads((Path(root) / entry["coco"]).read_text()) for entry in read_index(root)["splits"].values()]
+    joined = {**docs[0], "images": [], "annotations": []}
+    for doc in docs:
+        joined["images"] += doc["images"]
+        joined["annotations"] += doc["annotations"]
+    joined["images"].sort(key=lambda r: r["id"])
+    joined["annotations"].sort(key=lambda a: a["id"])
+    joined["info"] = {k: v for k, v in joined["info"].items() if k != "split"}
+    return joined
+
+
 def shard_frames(job, shard: Shard) -> int:
     return sum(len(job.image_indices(i)) for i in shard.scenes)
 
