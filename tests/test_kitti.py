@@ -81,7 +81,7 @@ def _matched(dataset, coco, img):
     """(KITTI object, COCO annotation) pairs of one image: label_2 lists the written objects in
     instance order, as COCO does."""
     stem = img["file_name"].rsplit(".", 1)[0]
-    objs = read_label(dataset / "kitti" / "training" / "label_2" / f"{stem}.txt")
+    objs = [o for o in read_label(dataset / "kitti" / "training" / "label_2" / f"{stem}.txt") if o["type"] != "DontCare"]
     types = KittiConfig().types
     anns = sorted((a for a in coco.imgToAnns[img["id"]] if not a["ignore"]), key=lambda a: a["object_id"])
     anns = [a for a in anns if types.get(coco.cats[a["category_id"]]["name"], "")]
@@ -165,6 +165,25 @@ def test_3d_box_projected_with_calib_contains_2d_box(dataset, coco):
             assert top == pytest.approx(max(y, 0)) and bottom == pytest.approx(min(y + h, img["height"]) - 1)
             checked += 1
     assert checked > 50
+
+
+def test_ignore_regions_are_dont_care(dataset, coco):
+    """Objects below the label policy (COCO iscrowd) are KITTI DontCare boxes over their
+    visible pixels, in the same order; nothing else is DontCare."""
+    types = KittiConfig().types
+    seen = 0
+    for img in coco.dataset["images"]:
+        stem = img["file_name"].rsplit(".", 1)[0]
+        care = [o for o in read_label(dataset / "kitti" / "training" / "label_2" / f"{stem}.txt") if o["type"] == "DontCare"]
+        anns = sorted((a for a in coco.imgToAnns[img["id"]] if a["iscrowd"] and a["area"] > 0
+                       and types.get(coco.cats[a["category_id"]]["name"], "")), key=lambda a: a["object_id"])
+        assert len(care) == len(anns)
+        for o, a in zip(care, anns, strict=True):
+            x, y, w, h = a["bbox"]
+            assert o["bbox"] == pytest.approx([x, y, x + w - 1, y + h - 1], abs=0.01)
+            assert a["ignore_reason"] in ("small", "occluded", "truncated")
+            seen += 1
+    assert seen > 0  # the default policy (16 px) makes far-away cars ignore regions
 
 
 def test_tracks_keep_their_instance_ids(dataset, coco, spec):
