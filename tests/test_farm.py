@@ -109,12 +109,31 @@ def test_reference_is_a_complete_coco_dataset(reference):
     assert sum(m["annotations"] for m in manifests) == len(coco.anns)
 
 
+def test_splits_are_by_scene_with_the_requested_sizes(reference):
+    from simgen.splits import split_sizes
+
+    out, files = reference
+    coco = load_coco(out)
+    by_scene: dict[int, set[str]] = {}
+    for img in coco.dataset["images"]:
+        by_scene.setdefault(img["scene_index"], set()).add(img["split"])
+    assert all(len(s) == 1 for s in by_scene.values())  # no scene in two splits
+    sizes = {name: sum(s == {name} for s in by_scene.values()) for name in ("train", "val", "test")}
+    assert sizes == split_sizes({"train": 0.8, "val": 0.1, "test": 0.1}, FRAMES // VIEWS) == {"train": 8, "val": 1, "test": 1}
+    for split in sizes:
+        doc = json.loads((out / f"annotations/instances_{split}.json").read_text())
+        assert {img["split"] for img in doc["images"]} == {split}
+        assert all(f"images/{split}/{img['file_name']}" in files for img in doc["images"])
+
+
 def test_two_ray_workers_and_other_shards_give_identical_dataset(reference, tmp_path):
     out = tmp_path / "ray2"
     proc = simgen(out, "farm.workers=2", "farm.scenes_per_shard=3")
     assert "summed over 2 workers" in proc.stdout
     assert snapshot(out) == reference[1]
-    assert (out / "annotations/instances_train.json").read_bytes() == (reference[0] / "annotations/instances_train.json").read_bytes()
+    for split in ("train", "val", "test"):  # the same splits with 1 or 2 workers
+        name = f"annotations/instances_{split}.json"
+        assert (out / name).read_bytes() == (reference[0] / name).read_bytes()
 
 
 def _count_complete(root: Path) -> int:

@@ -154,3 +154,58 @@ def test_cuboid_keypoints_are_the_projected_box_and_follow_the_instance_map(rend
         np.testing.assert_array_equal(kp[:, 2] == VISIBLE, passes.ids[row, col] == obj.instance_id)
         flags += list(kp[:, 2])
     assert VISIBLE in flags and 1 in flags  # both cases met: seen corners and hidden ones
+
+
+@pytest.fixture(scope="module")
+def layered(tmp_path_factory):
+    """A short driving sequence with every layer, made by the real command (validated by it)."""
+    from helpers import run_simgen
+
+    out = tmp_path_factory.mktemp("layers") / "ds"
+    proc = run_simgen("scene=driving", "frames=3", "sequence.length=3", "seed=4", "renderer.width=320", "renderer.height=240",
+                      "export.layers=[depth,object_ids,semantic,normals,flow]", f"output_dir={out}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return out
+
+
+def test_dataset_records_name_each_layer_and_its_encoding(layered):
+    from helpers import load_coco
+
+    from simgen.export.images import read_uint16
+
+    coco = load_coco(layered)
+    info = coco.dataset["info"]["layers"]
+    assert set(info) == {"depth", "object_ids", "semantic", "normals", "flow"}
+    assert info["normals"]["scale"] == pytest.approx(2 / 65535) and info["normals"]["offset"] == -1.0
+    assert info["flow"]["scale"] == 1 / 64 and info["flow"]["offset"] == -512.0
+    images = sorted(coco.dataset["images"], key=lambda r: r["frame_index"])
+    assert [("flow_file" in img) for img in images] == [True, True, False]  # the last frame has no next
+    for img in images:
+        raw = read_uint16(layered / img["normals_file"]).astype(float)[..., ::-1]  # OpenCV reads BGR
+        n = raw * info["normals"]["scale"] + info["normals"]["offset"]  # decoded from the info block alone
+        hit = raw.any(axis=-1)
+        assert np.allclose(np.linalg.norm(n[hit], axis=-1), 1.0, atol=1e-4)
+        assert np.array_equal(hit, read_uint16(layered / img["depth_file"]) > 0)
+    flow, valid = decode_flow(read_uint16(layered / images[0]["flow_file"]))
+    assert valid.mean() > 0.3 and np.abs(flow[valid]).max() > 0.5  # the ego car moves
+
+
+def test_validator_names_bad_normals_and_flow(layered, tmp_path):
+    import shutil
+
+    from helpers import load_coco
+
+    from simgen.tools.validate import validate_dataset
+
+    assert validate_dataset(layered) == []
+    copy = tmp_path / "copy"
+    shutil.copytree(layered, copy)
+    img = sorted(load_coco(copy).dataset["images"], key=lambda r: r["frame_index"])[0]
+    normals = cv2.imread(str(copy / img["normals_file"]), cv2.IMREAD_UNCHANGED)
+    normals[normals.any(axis=-1)] = [65535, 32768, 32768]  # length 1 but facing away in z
+    cv2.imwrite(str(copy / img["normals_file"]), normals)
+    encoded = cv2.imread(str(copy / img["flow_file"]), cv2.IMREAD_UNCHANGED)
+    encoded[..., 2] = np.where(encoded[..., 0] > 0, 32768 + 64 * 40, encoded[..., 2])  # 40 px right, everywhere valid
+    cv2.imwrite(str(copy / img["flow_file"]), encoded)
+    rules = {v.rule for v in validate_dataset(copy)}
+    assert {"normals", "flow"} <= rules

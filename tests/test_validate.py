@@ -60,6 +60,21 @@ def _visibility(doc):
     _first_visible(doc)["visibility"] = 1.5
 
 
+def _keypoint_flag(doc):
+    a = _first_visible(doc)
+    a["keypoints"][2] = 2 if a["keypoints"][2] == 1 else 1
+
+
+def _keypoint_place(doc):
+    a = _first_visible(doc)
+    k = next(i for i in range(0, 27, 3) if a["keypoints"][i + 2])
+    a["keypoints"][k] += 2.0
+
+
+def _split(doc):
+    doc["images"][0]["split"] = "val"
+
+
 def _duplicate_id(doc):
     doc["annotations"][1]["id"] = doc["annotations"][0]["id"]
 
@@ -98,6 +113,9 @@ def _semantic(root):
         (_box3d, "bbox3d-projection", True),
         (_pose, "pose-box", True),
         (_visibility, "ratios", True),
+        (_keypoint_flag, "keypoints", True),
+        (_keypoint_place, "keypoints", True),
+        (_split, "splits", True),
         (_duplicate_id, "ids", True),
         (_unknown_category, "ids", True),
         (_missing_image, "files", False),
