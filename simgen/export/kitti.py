@@ -1,8 +1,9 @@
 """KITTI object writer (``export.formats: [coco, kitti]``): ``kitti/training/`` (train and val
 scenes) and ``kitti/testing/`` (test scenes), each with ``image_2/``, ``label_2/`` and
 ``calib/``, one file each per image, named like the image (``image_2`` is a hard link to the
-COCO image when both are PNG), and ``kitti/ImageSets/{train,val,test}.txt`` listing the stems
-of each split (the split files 3D detection toolkits read).
+COCO image when both are PNG), ``kitti/ImageSets/{train,val,test}.txt`` listing the stems
+of each split (the split files 3D detection toolkits read), and ``kitti/dataset_meta.json``,
+the label list (Datumaro's meta file, so that training/ and testing/ share their labels).
 
 Every view is one KITTI sample seen by "camera 2"; labels are in that camera's frame, which is
 KITTI's rectified frame (x right, y down, z forward, metres), so ``R0_rect`` is the identity
@@ -29,6 +30,8 @@ by the pitch.
 """
 
 from __future__ import annotations
+
+import json
 
 import numpy as np
 
@@ -165,5 +168,10 @@ class KittiWriter(Writer):
         stems: dict[str, list[str]] = {}
         for img in sorted(images, key=lambda r: r["id"]):
             stems.setdefault(img["split"], []).append(layout.stem(img["id"] - 1))
-        return {f"{layout.KITTI}/ImageSets/{split}.txt": "".join(f"{s}\n" for s in names).encode()
-                for split, names in stems.items()}
+        files = {f"{layout.KITTI}/ImageSets/{split}.txt": "".join(f"{s}\n" for s in names).encode()
+                 for split, names in stems.items()}
+        # The label list of the KITTI folders (Datumaro's dataset_meta.json): without it each
+        # folder's labels are the types it happens to hold, and training/ and testing/ conflict.
+        labels = list(dict.fromkeys([t for t in self.ctx.export.kitti.types.values() if t] + ["DontCare"]))
+        files[f"{layout.KITTI}/dataset_meta.json"] = json.dumps({"labels": labels}).encode()
+        return files
