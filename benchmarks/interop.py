@@ -9,8 +9,8 @@ the tools may live in an environment of their own; a check imports only its tool
 never simgen. Checks:
 
 - fiftyone: ``fo.Dataset.from_dir(dataset_type=fo.types.COCODetectionDataset, data_path=...,
-  labels_path=...)`` per split with no other argument; sample and detection counts, and every
-  mask's pixel count equal to the annotation's area.
+  labels_path=...)`` per split with no other argument; sample, detection and keypoint counts,
+  and every mask's pixel count equal to the annotation's area.
 - datumaro: ``Dataset.import_from(DIR, "coco")`` (subsets and item counts, no shard walked),
   ``detect`` naming coco_instances alone, ``import_from(DIR/kitti, "kitti")`` item counts.
 - ultralytics: ``check_det_dataset`` on ``yolo/data.yaml`` and one epoch of ``YOLO(yaml).train``
@@ -83,17 +83,20 @@ def check_fiftyone(root: Path, options) -> tuple[str, str]:
         for ann in doc["annotations"]:
             area.setdefault(ann["image_id"], []).append(ann["area"])
         assert len(ds) == len(doc["images"]), f"{split}: {len(ds)} samples, {len(doc['images'])} images"
-        field = next(name for name, f in ds.get_field_schema().items() if "Detections" in str(getattr(f, "document_type", "")))
+        assert {"detections", "segmentations", "keypoints"} <= set(ds.get_field_schema()), ds.get_field_schema().keys()
         by_name = {img["file_name"]: img["id"] for img in doc["images"]}
         for sample in ds:
-            dets = sample[field].detections if sample[field] else []
-            got = sorted(int(np.count_nonzero(d.mask)) for d in dets)
             want = sorted(area.get(by_name[Path(sample.filepath).name], []))
+            boxes = sample["detections"].detections if sample["detections"] else []
+            masks = sample["segmentations"].detections if sample["segmentations"] else []
+            points = sample["keypoints"].keypoints if sample["keypoints"] else []
+            got = sorted(int(np.count_nonzero(d.mask)) for d in masks)
+            assert len(boxes) == len(want) == len(points), f"{split} {sample.filepath}: {len(boxes)} boxes, {len(points)} keypoint sets, {len(want)} annotations"
             assert got == want, f"{split} {sample.filepath}: mask pixels {got[:5]} vs areas {want[:5]}"
-            detections += len(dets)
+            detections += len(boxes)
         samples += len(ds)
         ds.delete()
-    return fo.__version__, f"{samples} samples, {detections} detections, masks pixel-exact"
+    return fo.__version__, f"{samples} samples, {detections} detections, segmentations and keypoint sets; masks pixel-exact"
 
 
 def check_datumaro(root: Path, options) -> tuple[str, str]:
