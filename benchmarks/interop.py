@@ -145,7 +145,7 @@ def check_bop_toolkit(root: Path, options) -> tuple[str, str]:
     os.environ.setdefault("EGL_PLATFORM", "surfaceless")  # headless vispy
     os.environ.setdefault("PYOPENGL_PLATFORM", "egl")
     inout = _need("bop_toolkit_lib.inout").__dict__
-    from bop_toolkit_lib import renderer
+    from bop_toolkit_lib.rendering import renderer
     import numpy as np
     import png
 
