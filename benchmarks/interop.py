@@ -3,8 +3,8 @@ tool that is installed, print a table. A tool that is not installed is reported 
 
     python benchmarks/interop.py OUT_DIR [--tools-python PATH] [--bop-toolkit PATH] [--reuse]
 
-Datasets (320 x 240): tabletop (COCO), bin_picking (COCO, BOP, YOLO), driving (COCO, KITTI,
-YOLO). Each check runs in its own process under ``--tools-python`` (default: this Python), so
+Datasets (320 x 240): tabletop (COCO), bin_picking (COCO, BOP, YOLO segment), driving (COCO,
+KITTI, YOLO detect). Each check runs in its own process under ``--tools-python`` (default: this Python), so
 the tools may live in an environment of their own; a check imports only its tool and numpy,
 never simgen. Checks:
 
@@ -35,7 +35,7 @@ SMALL = ["renderer.width=320", "renderer.height=240", "seed=0"]
 DATASETS = {
     "tabletop": ["scene=tabletop", "frames=40", *SMALL],
     "bin_picking": ["scene=bin_picking", "frames=40", "scene.views_per_scene=2", "export.formats=[coco,bop,yolo]",
-                    "labels.amodal_masks=true", *SMALL],
+                    "export.yolo.task=segment", "labels.amodal_masks=true", *SMALL],
     "driving": ["scene=driving", "frames=40", "sequence.length=4", "export.formats=[coco,kitti,yolo]", *SMALL],
 }
 CHECKS = {  # tool -> datasets it is run on
@@ -135,7 +135,15 @@ def check_ultralytics(root: Path, options) -> tuple[str, str]:
     t0 = time.perf_counter()
     model.train(data=str(data_yaml), epochs=1, imgsz=64, batch=8, workers=0, device="cpu", plots=False, amp=False,
                 project=str(project), name="run", exist_ok=True, verbose=False)
-    return ul.__version__, (f"check_det_dataset ok ({data['nc']} classes); 1 epoch of yolov8n"
+    import numpy as np
+
+    counts = {}
+    for split in ("train", "val"):  # ultralytics' own label scan: found, missing, empty, corrupt, total
+        cache = np.load(root / "yolo" / "labels" / f"{Path(data[split]).name}.cache", allow_pickle=True).item()
+        found, missing, empty, corrupt, total = cache["results"]
+        assert missing == corrupt == 0 and not cache["msgs"], f"{split}: {cache['results']} {cache['msgs'][:3]}"
+        counts[split] = f"{found}/{total} labels"
+    return ul.__version__, (f"check_det_dataset ok ({data['nc']} classes); label scan {counts}, none corrupt; 1 epoch of yolov8n"
                             f"{'-seg' if segment else ''} trained and validated in {time.perf_counter() - t0:.0f} s")
 
 

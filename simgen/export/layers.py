@@ -20,8 +20,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
-
 from simgen.annotate.labels import FrameLabels
 from simgen.export import layout
 from simgen.export.images import depth_to_uint16, encode_uint16
@@ -99,7 +97,3 @@ def info_block(names, depth_scale: float) -> dict:
     """The COCO ``info["layers"]`` record: folder, field and encoding of each written layer."""
     return {n: {"folder": f"{layout.LAYERS}/{n}", "field": LAYERS[n].field, **LAYERS[n].encoding(depth_scale)} for n in names}
 
-
-def split_png_channels(image: np.ndarray) -> np.ndarray:
-    """A 3-channel PNG read by OpenCV (BGR) as RGB."""
-    return np.ascontiguousarray(image[..., ::-1])
