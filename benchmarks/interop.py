@@ -153,9 +153,9 @@ def check_bop_toolkit(root: Path, options) -> tuple[str, str]:
     os.environ.setdefault("EGL_PLATFORM", "surfaceless")  # headless vispy
     os.environ.setdefault("PYOPENGL_PLATFORM", "egl")
     inout = _need("bop_toolkit_lib.inout").__dict__
-    from bop_toolkit_lib.rendering import renderer
     import numpy as np
     import png
+    from bop_toolkit_lib.rendering import renderer
 
     bop = root / "bop"
     models = {int(k): v for k, v in json.loads((bop / "models" / "models_info.json").read_text()).items()}
@@ -211,7 +211,7 @@ def check_torchvision(root: Path, options) -> tuple[str, str]:
         by_image = {}
         for ann in doc["annotations"]:
             by_image.setdefault(ann["image_id"], []).append(ann)
-        for image, target in ds:
+        for _image, target in ds:
             anns = by_image.get(int(target["image_id"]), [])
             want = np.array([[a["bbox"][0], a["bbox"][1], a["bbox"][0] + a["bbox"][2], a["bbox"][1] + a["bbox"][3]] for a in anns]).reshape(-1, 4)
             got = target["boxes"].numpy() if "boxes" in target else np.zeros((0, 4))

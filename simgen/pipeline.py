@@ -12,11 +12,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from simgen import splits
 from simgen.annotate.flow import MotionView, with_flow
 from simgen.annotate.frame import annotate_view
-from simgen.config.schema import ExportConfig, LabelsConfig, RendererConfig, SequenceConfig, SplitsConfig
+from simgen.config.schema import (
+    ExportConfig,
+    LabelsConfig,
+    RendererConfig,
+    SequenceConfig,
+    SplitsConfig,
+)
 from simgen.errors import SimgenError
-from simgen import splits
 from simgen.export import coco, layers, layout
 from simgen.export.images import encode_rgb
 from simgen.export.writers import WriterContext, make_writers

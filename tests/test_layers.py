@@ -6,7 +6,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from helpers import HEIGHT, WIDTH, make_box, make_camera, make_spec, translation
+from helpers import make_box, make_camera, make_spec, translation
 from scipy.spatial.transform import Rotation
 
 from simgen.annotate.flow import decode_flow, encode_flow, rigid_flow, warp_ids
