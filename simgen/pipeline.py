@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -31,7 +32,9 @@ from simgen.physics.world import PhysicsWorld
 from simgen.randomizers import RecipeContext, build_scene
 from simgen.render.renderer import Renderer
 
-STAGES = ("scene", "physics", "render", "annotate", "encode", "write")
+# "gl": waiting for the GL to finish drawing (llvmpipe threads or the GPU); the other stages are
+# CPU-side work of the worker's own thread.
+STAGES = ("scene", "physics", "render", "gl", "annotate", "encode", "write")
 
 
 @dataclass
@@ -116,8 +119,12 @@ class SceneWorker:
         self.renderer = Renderer(job.renderer)
         self.category_ids = {name: k + 1 for k, name in enumerate(job.categories)}
         self.writers = make_writers(job.export.formats, job.writer_context())
+        # Files are encoded on a second thread (cv2 and zlib release the GIL) while this one
+        # draws and labels the next view.
+        self._encoder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="simgen-encode")
 
     def close(self) -> None:
+        self._encoder.shutdown()
         self.renderer.close()
         self.physics.close()
 
@@ -129,7 +136,9 @@ class SceneWorker:
         def lap(stage: str) -> None:
             nonlocal clock
             now = time.perf_counter()
-            t[stage] += now - clock
+            waited = self.renderer.take_gl_wait()
+            t[stage] += now - clock - waited
+            t["gl"] += waited
             clock = now
 
         ctx = RecipeContext(scene=job.scene, width=job.renderer.width, height=job.renderer.height, sequence=job.sequence)
@@ -165,19 +174,27 @@ class SceneWorker:
             lap("annotate")
             if layout.FLOW in job.export.layers:  # flow needs the next frame: encoded after the loop
                 motion.append(MotionView(labels, state.poses, passes.ids, passes.rgb))
-                all_labels.append(labels)
-                lap("encode")
-                continue
-            frames.append(self._encode(labels, passes.rgb))
+            else:
+                frames.append(self._encoder.submit(self._timed_encode, labels, passes.rgb))
             all_labels.append(labels)
-            lap("encode")
         if motion:
-            frames = [self._encode(m.labels, m.rgb) for m in with_flow(motion)]
+            frames = [self._encoder.submit(self._timed_encode, m.labels, m.rgb) for m in with_flow(motion)]
+            lap("annotate")
         files: dict[str, bytes] = {}
         for writer in self.writers:
             files.update(writer.scene_files(all_labels))
         lap("encode")
-        return SceneResult(scene_index=scene_index, frames=frames, files=files, timings=dict(t))
+        encoded = []
+        for future in frames:  # waiting for the encoder is not work: its own time is counted
+            frame, seconds = future.result()
+            encoded.append(frame)
+            t["encode"] += seconds
+        return SceneResult(scene_index=scene_index, frames=encoded, files=files, timings=dict(t))
+
+    def _timed_encode(self, labels, rgb) -> tuple[EncodedFrame, float]:
+        t0 = time.perf_counter()
+        frame = self._encode(labels, rgb)
+        return frame, time.perf_counter() - t0
 
     def _at(self, state: SceneState, poses: dict) -> SceneState:
         """``state`` with the bodies in ``poses`` moved there, in the labels and the picture."""

@@ -126,9 +126,10 @@ def test_splits_are_by_scene_with_the_requested_sizes(reference):
         assert all(f"images/{split}/{img['file_name']}" in files for img in doc["images"])
 
 
-def test_two_ray_workers_and_other_shards_give_identical_dataset(reference, tmp_path):
-    out = tmp_path / "ray2"
-    proc = simgen(out, "farm.workers=2", "farm.scenes_per_shard=3")
+@pytest.mark.parametrize("backend", ["processes", "ray"])
+def test_two_workers_and_other_shards_give_identical_dataset(reference, tmp_path, backend):
+    out = tmp_path / f"two_{backend}"
+    proc = simgen(out, "farm.workers=2", "farm.scenes_per_shard=3", f"farm.backend={backend}")
     assert "summed over 2 workers" in proc.stdout
     assert snapshot(out) == reference[1]
     for split in ("train", "val", "test"):  # the same splits with 1 or 2 workers
@@ -179,7 +180,7 @@ def test_sigkill_of_ray_driver_then_resume_gives_same_dataset(reference, tmp_pat
     """Only the driver is killed: its Ray workers may still be finishing a shard while the
     resumed run starts; their shard is either complete or ignored, never half-accepted."""
     out = tmp_path / "killed_ray"
-    proc = subprocess.Popen(_command(out, "farm.workers=2", "farm.scenes_per_shard=1"), cwd=tmp_path,
+    proc = subprocess.Popen(_command(out, "farm.workers=2", "farm.scenes_per_shard=1", "farm.backend=ray"), cwd=tmp_path,
                             env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     while proc.poll() is None and _count_complete(out) < 3:
         time.sleep(0.01)
@@ -225,11 +226,12 @@ def test_permanent_failure_reported_by_scene_and_seed_rest_completes(reference, 
     assert snapshot(out) == reference[1]
 
 
-def test_ray_worker_death_is_retried_and_failures_reported(reference, tmp_path):
+@pytest.mark.parametrize("backend", ["processes", "ray"])
+def test_worker_death_is_retried_and_failures_reported(reference, tmp_path, backend):
     """Scene 1 kills its worker process once (replaced, shard retried); workers are recycled
     every 4 scenes; scene 6 always raises and is reported; the rest completes."""
-    out = tmp_path / "ray_faults"
-    proc = simgen(out, "farm.workers=2", "farm.scenes_per_shard=2", "farm.scenes_per_worker=4",
+    out = tmp_path / f"faults_{backend}"
+    proc = simgen(out, "farm.workers=2", "farm.scenes_per_shard=2", "farm.scenes_per_worker=4", f"farm.backend={backend}",
                   "farm.max_retries=1", faults="1:1:exit,6", expect=1)
     line = error_line(proc)
     assert "scene 6 (seed 0)" in line and "after 2 attempt(s)" in line and "scene 1 " not in line

@@ -75,3 +75,42 @@ def test_rendered_silhouettes_sit_where_pybullet_draws_them(world, recipe, rende
             assert iou > 0.85, f"{body.category}: IoU {iou:.3f} with pybullet's own rendering"
             checked += 1
     assert checked >= 3
+
+
+@pytest.fixture(scope="module")
+def crowded():
+    """The throughput benchmark's tabletop: 20 objects on the table."""
+    scene = OmegaConf.to_object(load_recipe(REPO_ROOT / "scenes" / "tabletop.yaml"))
+    scene.min_objects = scene.max_objects = 20
+    return scene
+
+
+def _object_ids(world, state) -> list[int]:
+    return [world._ids[b.instance_id] for b in state.objects()]
+
+
+@pytest.mark.parametrize("index", [0, 1, 2, 3])
+def test_placed_at_rest_stays_put_and_nothing_interpenetrates(world, crowded, index):
+    """After placement and the short settle, one more simulated second moves no object more
+    than 5 mm (the poses really are at rest), and no two bodies overlap by more than 2 mm."""
+    spec = build_scene(index, 7, RecipeContext(crowded, WIDTH, HEIGHT))
+    state = world.simulate(spec, crowded.physics)
+    assert state.resting and not state.removed
+    before = {iid: world.link_pose(iid)[:3, 3] for iid in (b.instance_id for b in state.objects())}
+    for _ in range(round(1.0 / crowded.physics.time_step)):
+        pb.stepSimulation(physicsClientId=world.client)
+    moved = {iid: float(np.linalg.norm(world.link_pose(iid)[:3, 3] - p)) for iid, p in before.items()}
+    assert max(moved.values()) <= 0.005, f"moved {max(moved.values()) * 1000:.1f} mm after settling"
+    for bid in _object_ids(world, state):
+        for contact in pb.getContactPoints(bodyA=bid, physicsClientId=world.client):
+            assert contact[8] >= -0.002, f"bodies {contact[1]} and {contact[2]} overlap by {-contact[8] * 1000:.1f} mm"
+
+
+def test_resting_placement_settles_in_far_fewer_steps_than_dropping(world, crowded):
+    rest, drop = [], []
+    dropping = OmegaConf.to_object(OmegaConf.structured(crowded))
+    dropping.placement = "drop"
+    for index in range(3):
+        rest.append(world.simulate(build_scene(index, 7, RecipeContext(crowded, WIDTH, HEIGHT)), crowded.physics).steps)
+        drop.append(world.simulate(build_scene(index, 7, RecipeContext(dropping, WIDTH, HEIGHT)), dropping.physics).steps)
+    assert sum(rest) * 3 <= sum(drop), f"rest {rest} vs drop {drop} steps"

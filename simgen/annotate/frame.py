@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simgen.annotate.amodal import Amodal, render_amodal
+from simgen.annotate.amodal import Amodal, amodal_extents
 from simgen.annotate.geometry import box3d, pixel_box, projected_extent, transform
 from simgen.annotate.keypoints import cuboid_keypoints
 from simgen.annotate.labels import CameraLabel, FrameLabels, ObjectLabel
@@ -114,21 +114,24 @@ def annotate_view(
     n_lut = max(int(passes.ids.max()), max((b.instance_id for b in state.bodies), default=0)) + 1
     instance_lut = np.zeros(n_lut, np.uint16)
     semantic_lut = np.zeros(n_lut, np.uint16)
+    candidates, pboxes = [], {}
     for body in state.objects():
         iid = body.instance_id
-        cid = category_ids[body.category]
-        instance_lut[iid], semantic_lut[iid] = iid, cid
+        instance_lut[iid], semantic_lut[iid] = iid, category_ids[body.category]
         s = seen[iid]
         visible = int(counts[iid]) if iid < len(counts) else 0
         if s.pbox is None or (visible == 0 and not policy.keep_hidden):
             continue
         if not _overlap(s.pbox, (0, 0, W, H)):
             continue
+        candidates.append((body, visible))
+        if not (visible and _inside(s.pbox, W, H) and not _may_be_hidden(iid, seen, state, cam_z)):
+            pboxes[iid] = s.pbox
+    drawn = amodal_extents(renderer, cam, pboxes, policy.amodal_masks) if pboxes else {}
+    for body, visible in candidates:
+        iid, cid, s = body.instance_id, category_ids[body.category], seen[body.instance_id]
         visible_bbox = slices_to_bbox(slices[iid]) if visible else None
-        if visible and _inside(s.pbox, W, H) and not _may_be_hidden(iid, seen, state, cam_z):
-            amodal = Amodal(full_area=visible, in_image=visible, bbox=visible_bbox, mask=None)
-        else:
-            amodal = render_amodal(renderer, iid, cam, s.pbox, policy.amodal_masks)
+        amodal = drawn.get(iid) or Amodal(full_area=visible, in_image=visible, bbox=visible_bbox, mask=None)
         if amodal.in_image == 0:
             continue  # not in the image after all
         visibility = min(visible / amodal.in_image, 1.0)

@@ -95,13 +95,14 @@ def _load_mesh_file(path: str) -> trimesh.Trimesh:
     return mesh
 
 
-def _urdf_mesh(path: str) -> tuple[trimesh.Trimesh, float]:
-    link = read_urdf(path)
+def urdf_geometry(items) -> trimesh.Trimesh:
+    """One mesh in the link frame from URDF ``<visual>`` or ``<collision>`` geometries
+    (:class:`~simgen.assets.urdf.UrdfVisual`), each placed by its origin and mesh scale."""
     parts = []
-    for vis in link.visuals:
+    for vis in items:
         if vis.mesh_path is not None:
             part = _load_mesh_file(vis.mesh_path).copy()
-            if len(link.visuals) > 1:  # one texture per body: parts are drawn in one colour
+            if len(items) > 1:  # one texture per body: parts are drawn in one colour
                 part.visual = trimesh.visual.ColorVisuals(part)
             part.vertices = part.vertices * np.asarray(vis.scale)
         elif vis.box is not None:
@@ -112,8 +113,12 @@ def _urdf_mesh(path: str) -> tuple[trimesh.Trimesh, float]:
             part = trimesh.creation.cylinder(radius=vis.cylinder[0], height=vis.cylinder[1])
         part.apply_transform(vis.origin)
         parts.append(part)
-    mesh = parts[0] if len(parts) == 1 else trimesh.util.concatenate(parts)
-    return mesh, link.mass
+    return parts[0] if len(parts) == 1 else trimesh.util.concatenate(parts)
+
+
+def _urdf_mesh(path: str) -> tuple[trimesh.Trimesh, float]:
+    link = read_urdf(path)
+    return urdf_geometry(link.visuals), link.mass
 
 
 def _center_of_mass(mesh: trimesh.Trimesh) -> np.ndarray:

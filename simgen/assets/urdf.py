@@ -8,7 +8,7 @@ visuals in the link frame so the render stage can mirror the body exactly.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -32,8 +32,13 @@ class UrdfVisual:
 
 @dataclass
 class UrdfLink:
+    """visuals in the link frame; mass (kg); center_of_mass (3,) metres in the link frame:
+    the inertial origin pybullet simulates about."""
+
     visuals: list[UrdfVisual]
     mass: float
+    center_of_mass: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    collisions: list[UrdfVisual] = field(default_factory=list)  # <collision> geometry, same fields
 
 
 def _origin(elem: ET.Element | None) -> np.ndarray:
@@ -58,31 +63,36 @@ def read_urdf(path: str | Path) -> UrdfLink:
     if len(links) != 1 or root.findall("joint"):
         raise AssetError(f"{path}: only single-link URDFs are supported as objects, found {len(links)} links")
     link = links[0]
-    visuals = []
-    for vis in link.findall("visual"):
-        geom = vis.find("geometry")
-        if geom is None:
-            continue
-        v = UrdfVisual(origin=_origin(vis.find("origin")))
-        mesh, box, sphere, cyl = (geom.find(t) for t in ("mesh", "box", "sphere", "cylinder"))
-        if mesh is not None:
-            v.mesh_path = str((path.parent / mesh.get("filename", "")).resolve())
-            scale = [float(s) for s in mesh.get("scale", "1 1 1").split()]
-            v.scale = tuple(scale * 3 if len(scale) == 1 else scale)
-        elif box is not None:
-            v.box = tuple(float(s) for s in box.get("size").split())
-        elif sphere is not None:
-            v.sphere = float(sphere.get("radius"))
-        elif cyl is not None:
-            v.cylinder = (float(cyl.get("radius")), float(cyl.get("length")))
-        else:
-            continue
-        color = vis.find("material/color")
-        if color is not None:
-            v.rgba = tuple(float(c) for c in color.get("rgba").split())
-        visuals.append(v)
+    visuals = [v for v in (_geometry(e, path) for e in link.findall("visual")) if v is not None]
+    collisions = [v for v in (_geometry(e, path) for e in link.findall("collision")) if v is not None]
     if not visuals:
         raise AssetError(f"{path}: URDF link has no visual geometry")
     mass_elem = link.find("inertial/mass")
     mass = float(mass_elem.get("value")) if mass_elem is not None else 0.1
-    return UrdfLink(visuals=visuals, mass=mass)
+    com = tuple(float(v) for v in _origin(link.find("inertial/origin"))[:3, 3])
+    return UrdfLink(visuals=visuals, mass=mass, center_of_mass=com, collisions=collisions)
+
+
+def _geometry(elem: ET.Element, path: Path) -> UrdfVisual | None:
+    """The geometry of a ``<visual>`` or ``<collision>`` element, or None if it has none we read."""
+    geom = elem.find("geometry")
+    if geom is None:
+        return None
+    v = UrdfVisual(origin=_origin(elem.find("origin")))
+    mesh, box, sphere, cyl = (geom.find(t) for t in ("mesh", "box", "sphere", "cylinder"))
+    if mesh is not None:
+        v.mesh_path = str((path.parent / mesh.get("filename", "")).resolve())
+        scale = [float(s) for s in mesh.get("scale", "1 1 1").split()]
+        v.scale = tuple(scale * 3 if len(scale) == 1 else scale)
+    elif box is not None:
+        v.box = tuple(float(s) for s in box.get("size").split())
+    elif sphere is not None:
+        v.sphere = float(sphere.get("radius"))
+    elif cyl is not None:
+        v.cylinder = (float(cyl.get("radius")), float(cyl.get("length")))
+    else:
+        return None
+    color = elem.find("material/color")
+    if color is not None:
+        v.rgba = tuple(float(c) for c in color.get("rgba").split())
+    return v

@@ -12,6 +12,8 @@ from simgen.export import writers
 
 IMAGE_FORMATS = ("png", "jpg")
 MAX_SIDE = 8192
+PLACEMENTS = ("rest", "drop")
+FARM_BACKENDS = ("auto", "processes", "ray")
 
 
 def _require(ok: bool, key: str, value, allowed: str) -> None:
@@ -69,6 +71,9 @@ def check_splits(splits) -> None:
 def check_farm(cfg: SimgenConfig) -> None:
     farm = cfg.farm
     _require(farm.workers >= 0, "farm.workers", farm.workers, "must be >= 0 (0 = all cores)")
+    _require(farm.backend in FARM_BACKENDS, "farm.backend", farm.backend, f"allowed: {', '.join(FARM_BACKENDS)}")
+    _require(farm.backend != "processes" or not farm.address, "farm.backend", farm.backend,
+             "processes run on this machine only: use auto or ray with farm.address")
     _require(farm.gpus_per_worker >= 0, "farm.gpus_per_worker", farm.gpus_per_worker, "must be >= 0")
     for key in ("scenes_per_shard", "scenes_per_worker", "num_slices"):
         _require(getattr(farm, key) >= 1, f"farm.{key}", getattr(farm, key), "must be >= 1")
@@ -100,10 +105,14 @@ def check_scene(scene) -> None:
                 check_source(entry.source)
             except SimgenError as exc:
                 raise ConfigError(f"scene.assets[{k}].source: {exc}") from None
+    if hasattr(scene, "placement"):
+        _require(scene.placement in PLACEMENTS, "scene.placement", scene.placement, f"allowed: {', '.join(PLACEMENTS)}")
     if hasattr(scene, "physics"):
         ph = scene.physics
         _require(ph.time_step > 0, "scene.physics.time_step", ph.time_step, "must be > 0 seconds")
         _require(ph.solver_iterations >= 1, "scene.physics.solver_iterations", ph.solver_iterations, "must be >= 1")
+        for key in ("rolling_friction", "spinning_friction"):
+            _require(getattr(ph, key) >= 0, f"scene.physics.{key}", getattr(ph, key), "must be >= 0")
         _require(0 <= ph.min_steps <= ph.max_steps, "scene.physics.min_steps", ph.min_steps,
                  f"must lie in 0..scene.physics.max_steps ({ph.max_steps})")
     if hasattr(scene, "camera"):

@@ -82,11 +82,12 @@ class ExportConfig:
 class FarmConfig:
     """How work is spread; none of it changes the dataset (configs/farm/local.yaml says more)."""
 
-    workers: int = 0  # 0 = all local cores (or the whole cluster); 1 = in-process, no Ray
-    address: str | None = None  # None: local Ray; "auto" or "ray://HOST:PORT": a cluster
+    workers: int = 0  # 0 = all local cores (or the whole cluster); 1 = in-process
+    backend: str = "auto"  # auto: local processes, Ray with an address or GPUs; processes; ray
+    address: str | None = None  # None: this machine; "auto" or "ray://HOST:PORT": a Ray cluster
     gpus_per_worker: float = 0.0  # fractional shares allowed; each worker renders on its GPU
     scenes_per_shard: int = 16  # unit of work, retry and loss; recorded on the first run
-    scenes_per_worker: int = 200  # a Ray worker process is replaced after this many scenes
+    scenes_per_worker: int = 200  # a worker process is replaced after this many scenes
     max_retries: int = 2  # a failed shard is tried 1 + max_retries times
     num_slices: int = 1  # SLURM: the job is cut into this many slices ...
     slice: int = 0  # ... and this run renders slice number `slice` (0-based)
@@ -152,6 +153,10 @@ class PhysicsConfig:
     max_steps: int = 1500
     rest_linear_speed: float = 0.005  # m/s
     rest_angular_speed: float = 0.05  # rad/s
+    # Rolling and spinning friction of objects (pybullet coefficients): spheres and cylinders
+    # still roll, but come to rest in tens of steps rather than hundreds.
+    rolling_friction: float = 0.01
+    spinning_friction: float = 0.01
 
 
 @dataclass
@@ -166,7 +171,8 @@ class TabletopSceneConfig:
     views_per_scene: int = 4
     table_size: list[float] = field(default_factory=lambda: [1.2, 0.8])
     table_height: float = 0.72
-    spawn_fraction: float = 0.6  # objects start over this central fraction of the table
+    spawn_fraction: float = 0.85  # objects are placed (or dropped) over this central fraction of the table
+    placement: str = "rest"  # rest: in a resting pose at contact height; drop: held above, dropped
     drop_height_min: float = 0.02
     drop_height_max: float = 0.2
     depth_scale: float = 0.0001  # metres per unit of the uint16 depth PNG (0.1 mm, 6.5 m range)
@@ -174,7 +180,8 @@ class TabletopSceneConfig:
     camera: CameraShellConfig = field(default_factory=CameraShellConfig)
     lights: LightsConfig = field(default_factory=LightsConfig)
     materials: MaterialsConfig = field(default_factory=MaterialsConfig)
-    physics: PhysicsConfig = field(default_factory=PhysicsConfig)
+    # Objects placed at rest need only a short settle to confirm it.
+    physics: PhysicsConfig = field(default_factory=lambda: PhysicsConfig(min_steps=20))
 
 
 @dataclass

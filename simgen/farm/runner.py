@@ -83,7 +83,8 @@ def _todo(ds: DatasetDir, job: JobSpec, record: JobRecord, shards: list[Shard]) 
 
 
 def _execute(typed, job: JobSpec, ds: DatasetDir, record: JobRecord, schedule: Schedule, shards: int) -> int:
-    """Run the schedule in-process or on Ray; returns the number of workers used."""
+    """Run the schedule in-process, on local worker processes or on Ray; returns the number of
+    workers used."""
     from simgen.farm.raycluster import RayFarm, local_cores
 
     farm = typed.farm
@@ -94,6 +95,12 @@ def _execute(typed, job: JobSpec, ds: DatasetDir, record: JobRecord, schedule: S
         from simgen.farm.inprocess import run_in_process
 
         return run_in_process(job, ds.shards, record.config_hash, faults, schedule)
+    if farm.backend == "processes" or (farm.backend == "auto" and not farm.address and farm.gpus_per_worker == 0):
+        # one machine: worker processes, without Ray's start-up
+        from simgen.farm.localpool import run_local_pool
+
+        return run_local_pool(job, ds.shards, record.config_hash, faults, schedule, min(wanted, shards),
+                              farm.scenes_per_worker, local_cores())
     with RayFarm(farm, local_cpus=min(wanted, shards)) as ray_farm:
         workers = min(ray_farm.capacity(), shards)
         return ray_farm.run(job, ds.shards, record.config_hash, faults, schedule, workers)

@@ -30,6 +30,11 @@ class Schedule:
         self.reports: list[ShardReport] = []
         self.failures: list[ShardFailure] = []
 
+    @property
+    def waiting(self) -> int:
+        """Shard attempts still queued."""
+        return len(self._queue)
+
     def next(self) -> tuple[Shard, int] | None:
         """(shard, attempt index) to run next, or None when the queue is empty."""
         return self._queue.popleft() if self._queue else None

@@ -6,16 +6,13 @@ frame (centre of mass). :meth:`PhysicsWorld.link_pose` converts back, in this on
 
 from __future__ import annotations
 
-import os
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import numpy as np
 from scipy.spatial.transform import Rotation
 
 from simgen.assets.geometry import LoadedAsset, load_asset
 from simgen.config.schema import PhysicsConfig
+from simgen.physics.bullet import pb
+from simgen.physics.shapes import collision_shape
 from simgen.physics.state import SceneState
 from simgen.spec import BodySpec, SceneSpec
 
@@ -23,28 +20,6 @@ GRAVITY = -9.81
 DEFAULT_FRICTION = 0.8
 
 
-@contextmanager
-def quiet_fd(fd: int) -> Iterator[None]:
-    """Silence what C code writes to file descriptor ``fd`` (1 stdout, 2 stderr) meanwhile."""
-    (sys.stdout if fd == 1 else sys.stderr).flush()
-    saved, devnull = os.dup(fd), os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, fd)
-    try:
-        yield
-    finally:
-        os.dup2(saved, fd)
-        os.close(saved)
-        os.close(devnull)
-
-
-def _import_pybullet():
-    """Import pybullet without the build-time banner its C code prints on stderr."""
-    with quiet_fd(2):
-        import pybullet
-    return pybullet
-
-
-pb = _import_pybullet()
 
 
 def _quat(R: np.ndarray) -> list[float]:
@@ -64,6 +39,7 @@ class PhysicsWorld:
     def __init__(self) -> None:
         self.client = pb.connect(pb.DIRECT)
         self._ids: dict[int, int] = {}  # instance id -> pybullet body id
+        self._cfg = PhysicsConfig()
 
     def close(self) -> None:
         if self.client is not None and pb.isConnected(self.client):
@@ -77,6 +53,7 @@ class PhysicsWorld:
         pb.setPhysicsEngineParameter(fixedTimeStep=cfg.time_step, numSolverIterations=cfg.solver_iterations,
                                      physicsClientId=self.client)
         self._ids.clear()
+        self._cfg = cfg
 
     def add(self, body: BodySpec, asset: LoadedAsset) -> int:
         c = self.client
@@ -85,17 +62,10 @@ class PhysicsWorld:
         if ref.kind == "urdf":
             bid = pb.loadURDF(ref.path, t, _quat(R), useFixedBase=body.static, globalScaling=ref.scale, physicsClientId=c)
         else:
-            if ref.kind == "primitive" and ref.shape == "box":
-                half = (np.asarray(ref.size[:3]) * ref.scale / 2).tolist()
-                shape = pb.createCollisionShape(pb.GEOM_BOX, halfExtents=half, physicsClientId=c)
-            elif asset.collision_path:  # convex parts in the link frame, one hull per OBJ object
-                shape = pb.createCollisionShape(pb.GEOM_MESH, fileName=asset.collision_path, meshScale=[ref.scale] * 3, physicsClientId=c)
-            else:  # convex hull of the visual mesh: what is drawn is what collides
-                shape = pb.createCollisionShape(pb.GEOM_MESH, vertices=asset.vertices.tolist(), physicsClientId=c)
             mass = 0.0 if body.static else (body.mass if body.mass is not None else asset.mass)
             bid = pb.createMultiBody(
                 baseMass=mass,
-                baseCollisionShapeIndex=shape,
+                baseCollisionShapeIndex=collision_shape(c, asset),
                 baseVisualShapeIndex=self.visual_shape(body, asset),
                 basePosition=t,
                 baseOrientation=_quat(R),
@@ -104,7 +74,8 @@ class PhysicsWorld:
             )
         if not body.static:
             friction = DEFAULT_FRICTION if body.friction is None else body.friction
-            pb.changeDynamics(bid, -1, lateralFriction=friction, rollingFriction=0.002, spinningFriction=0.002, physicsClientId=c)
+            pb.changeDynamics(bid, -1, lateralFriction=friction, rollingFriction=self._cfg.rolling_friction,
+                              spinningFriction=self._cfg.spinning_friction, physicsClientId=c)
         self._ids[body.instance_id] = bid
         return bid
 
@@ -126,7 +97,7 @@ class PhysicsWorld:
             lin, ang = max(lin, float(np.linalg.norm(v))), max(ang, float(np.linalg.norm(w)))
         return lin, ang
 
-    def settle(self, cfg: PhysicsConfig, chunk: int = 20) -> tuple[int, bool]:
+    def settle(self, cfg: PhysicsConfig, chunk: int = 10) -> tuple[int, bool]:
         """Step until every body rests (below both rest speeds) or ``max_steps``; (steps, rested)."""
         steps = 0
         while steps < cfg.max_steps:

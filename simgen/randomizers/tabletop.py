@@ -1,4 +1,4 @@
-"""Tabletop randomizers: the room floor, a table, and objects held above it ready to drop."""
+"""Tabletop randomizers: the room floor, a table, and objects on it (at rest, or held above it to drop)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from scipy.spatial.transform import Rotation
 from simgen.assets.catalog import draw_asset
 from simgen.assets.geometry import load_asset
 from simgen.randomizers import RecipeContext, register
+from simgen.randomizers.placement import Support
 from simgen.spec import AssetRef, BodySpec, SceneSpec
 
 FLOOR_SIZE = 12.0  # metres: reaches past every view of the table
@@ -68,34 +69,47 @@ def _pick_entry(rng: np.random.Generator, entries) -> object:
 
 @register("objects")
 def objects(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> SceneSpec:
-    """Between ``min_objects`` and ``max_objects`` objects above the table, none overlapping.
+    """Between ``min_objects`` and ``max_objects`` objects on the table, none overlapping.
 
-    Each object's bounding sphere (about its link origin) must clear every other's, so no two
-    start interpenetrating whatever their random orientation.
+    ``scene.placement=rest`` (default) puts each object in one of its resting poses at contact
+    height, footprints apart (:mod:`simgen.randomizers.placement`), so physics only confirms;
+    an object that finds no free spot is dropped from above the others instead. ``drop`` holds
+    every object above the table at a random orientation, bounding spheres (about the link
+    origin) apart, for physics to drop and settle.
     """
     s = ctx.scene
     n = int(rng.integers(s.min_objects, s.max_objects + 1))
     half = np.array(s.table_size, float) * s.spawn_fraction / 2
+    support = Support(z=s.table_height, half=half)
     placed: list[tuple[np.ndarray, float]] = []
     for _ in range(n):
         entry = _pick_entry(rng, s.assets)
         asset = draw_asset(rng, entry.source, entry.size_min, entry.size_max, entry.scale)
-        radius = float(np.linalg.norm(load_asset(asset).vertices, axis=1).max())
-        rotation = Rotation.random(random_state=rng).as_matrix()
-        centre = None
-        for _attempt in range(30):
-            xy = rng.uniform(-half, half)
-            z = s.table_height + radius + rng.uniform(s.drop_height_min, s.drop_height_max)
-            c = np.array([xy[0], xy[1], z])
-            if all(np.linalg.norm(c - q) > radius + r for q, r in placed):
-                centre = c
-                break
-        if centre is None:  # crowded: stack above everything placed so far
-            top = max((q[2] + r for q, r in placed), default=s.table_height)
-            xy = rng.uniform(-half, half)
-            centre = np.array([xy[0], xy[1], top + radius + 0.01])
-        placed.append((centre, radius))
-        spec.bodies.append(
-            BodySpec(instance_id=spec.next_instance_id(), asset=asset, pose=_pose(centre, rotation), category=entry.category)
-        )
+        loaded = load_asset(asset)
+        pose = support.place(rng, loaded) if s.placement == "rest" else None
+        if pose is None:
+            pose = _drop_pose(rng, loaded, s, half, placed, floor=support.top)
+        spec.bodies.append(BodySpec(instance_id=spec.next_instance_id(), asset=asset, pose=pose, category=entry.category))
     return spec
+
+
+def _drop_pose(rng: np.random.Generator, asset, s, half: np.ndarray, placed: list[tuple[np.ndarray, float]],
+               floor: float) -> np.ndarray:
+    """A random orientation whose bounding sphere starts above ``floor`` (the table, or the
+    top of the objects resting on it) and clears every earlier drop."""
+    radius = float(np.linalg.norm(asset.vertices, axis=1).max())
+    rotation = Rotation.random(random_state=rng).as_matrix()
+    centre = None
+    for _attempt in range(30):
+        xy = rng.uniform(-half, half)
+        z = floor + radius + rng.uniform(s.drop_height_min, s.drop_height_max)
+        c = np.array([xy[0], xy[1], z])
+        if all(np.linalg.norm(c - q) > radius + r for q, r in placed):
+            centre = c
+            break
+    if centre is None:  # crowded: stack above everything placed so far
+        top = max((q[2] + r for q, r in placed), default=floor)
+        xy = rng.uniform(-half, half)
+        centre = np.array([xy[0], xy[1], top + radius + 0.01])
+    placed.append((centre, radius))
+    return _pose(centre, rotation)

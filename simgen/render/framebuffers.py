@@ -4,8 +4,9 @@ pyrender 0.1.45 always draws into a 4x multisampled framebuffer, resolves it and
 colour *and* depth of the whole image for every pass. simgen needs less, differently:
 
 - colour: ``msaa`` samples (0 = none), colour read back only;
-- labels: one sample per pixel (ids must not blend), ids and depth read back;
-- alone: one body on a viewport the size of its box, one channel read back.
+- labels: one sample per pixel (ids must not blend), ids and depth read back.
+
+(Amodal coverage has its own integer target: :mod:`simgen.render.coverage`.)
 
 :func:`attach` replaces the two pyrender methods that choose the target and read it back on
 one pyrender ``Renderer`` instance; everything else (shaders, lights, meshes) stays pyrender's.
@@ -15,10 +16,12 @@ the label passes' time goes (see benchmarks/).
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 from OpenGL import GL as gl
 
-COLOR, LABELS, ALONE = "color", "labels", "alone"
+COLOR, LABELS = "color", "labels"
 
 
 def _renderbuffer(fmt, width: int, height: int, samples: int) -> int:
@@ -53,6 +56,23 @@ def linear_depth(buffer: np.ndarray, znear: float, zfar: float) -> np.ndarray:
     return z.astype(np.float32)
 
 
+class GLWait:
+    """Seconds spent waiting for the GL to finish drawing before read-backs: rasterization on
+    llvmpipe's threads, or the GPU. The rest of a pass is CPU-side work (Python, uniforms)."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    def finish(self) -> None:
+        t0 = time.perf_counter()
+        gl.glFinish()
+        self.seconds += time.perf_counter() - t0
+
+    def take(self) -> float:
+        seconds, self.seconds = self.seconds, 0.0
+        return seconds
+
+
 class Framebuffers:
     """The three targets of one renderer; the mode is chosen before each pyrender call."""
 
@@ -63,6 +83,7 @@ class Framebuffers:
         self.color_resolved = _framebuffer(width, height, 0, depth=False) if msaa else None
         self.mode = COLOR
         self.viewport = (width, height)
+        self.gl_wait = GLWait()
         gl.glPixelStorei(gl.GL_PACK_ALIGNMENT, 1)
 
     def _draw_target(self) -> int:
@@ -80,6 +101,7 @@ class Framebuffers:
     def read(self, scene, flags):
         """Stands in for pyrender's ``_read_main_framebuffer``: reads only what the mode needs."""
         w, h = self.viewport
+        self.gl_wait.finish()
         if self.mode == COLOR:
             source = self.labels
             if self.msaa:
@@ -91,9 +113,6 @@ class Framebuffers:
             rgb = np.frombuffer(gl.glReadPixels(0, 0, w, h, gl.GL_RGB, gl.GL_UNSIGNED_BYTE), np.uint8)
             return rgb.reshape(h, w, 3)[::-1], None
         gl.glBindFramebuffer(gl.GL_READ_FRAMEBUFFER, self.labels)
-        if self.mode == ALONE:
-            red = np.frombuffer(gl.glReadPixels(0, 0, w, h, gl.GL_RED, gl.GL_UNSIGNED_BYTE), np.uint8)
-            return red.reshape(h, w)[::-1], None
         rgba = np.frombuffer(gl.glReadPixels(0, 0, w, h, gl.GL_RGBA, gl.GL_UNSIGNED_BYTE), np.uint32)
         ids = (rgba.reshape(h, w)[::-1] & 0xFFFFFF).astype(np.int32)  # little-endian RGB
         depth = np.frombuffer(gl.glReadPixels(0, 0, w, h, gl.GL_DEPTH_COMPONENT, gl.GL_FLOAT), np.float32)

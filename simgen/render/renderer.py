@@ -5,8 +5,9 @@ Three kinds of pass (targets and read-back in :mod:`simgen.render.framebuffers`)
 - ids: every body drawn flat in a colour that encodes its instance id, one sample per pixel,
   so each pixel belongs to exactly one body; its depth buffer gives metric z-depth at pixel
   centres, consistent with the id map;
-- alone: one body drawn by itself on a viewport shifted by whole pixels over the same image
-  plane (amodal masks, which may reach past the image border).
+- coverage: every body that needs an amodal mask, each setting its own bit, depth test off,
+  on viewports shifted by whole pixels over the same image plane
+  (:mod:`simgen.render.coverage`; amodal masks may reach past the image border).
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from simgen.config.schema import RendererConfig
 from simgen.physics.state import SceneState
 from simgen.platform import import_pyrender
 from simgen.render import textures
-from simgen.render.framebuffers import ALONE, COLOR, LABELS, Framebuffers, attach
+from simgen.render.coverage import CoverageTarget
+from simgen.render.draw import DirectPasses
+from simgen.render.framebuffers import COLOR, LABELS, Framebuffers, attach
 from simgen.render.shaders import shader_cache
 from simgen.spec import CameraSpec
 
@@ -75,7 +78,8 @@ class Renderer:
         self._targets = Framebuffers(cfg.width, cfg.height, cfg.msaa)
         attach(self._gl, self._targets)
         self._gl._program_cache = shader_cache(cfg.shading)
-        self._gl._sorted_mesh_nodes = lambda scene: self._order
+        self._direct = DirectPasses(self._gl, self.pyrender)
+        self._coverage = CoverageTarget(cfg.width, cfg.height, self._gl._program_cache, self._targets.gl_wait)
         self._order: list = []
         self._scene = None
         self._nodes: dict[int, object] = {}
@@ -124,38 +128,49 @@ class Renderer:
         self._camera_node = scene.add(pr.IntrinsicsCamera(1.0, 1.0, 0.0, 0.0), pose=np.eye(4))
         self._seg_all = {node: _id_colour(iid) for iid, node in self._nodes.items()}
         self._scene = scene
+        self._gl._update_context(scene, pr.RenderFlags.NONE)  # upload meshes now: passes draw them directly
+        self._direct.forget_meshes()
         self._objects = [self._nodes[b.instance_id] for b in state.bodies if b.category is not None]
         self._scenery = [self._nodes[b.instance_id] for b in reversed(state.bodies) if b.category is None]
+
+    def take_gl_wait(self) -> float:
+        """Seconds waited for the GL to finish drawing since the last call (see GLWait)."""
+        return self._targets.gl_wait.take()
 
     def set_pose(self, instance_id: int, pose: np.ndarray) -> None:
         """Move a body in place (sequences), without rebuilding the scene."""
         self._scene.set_pose(self._nodes[instance_id], pose)
 
-    def _aim(self, cam: CameraSpec, offset=(0, 0)) -> None:
+    def _aim(self, cam: CameraSpec, offset=(0, 0), sort: bool = True) -> None:
         if (cam.width, cam.height) != (self.width, self.height):
             raise ValueError(f"camera is {cam.width}x{cam.height} but the renderer is {self.width}x{self.height}")
         fx, fy, cx, cy = pyrender_intrinsics(cam.K, offset)
         c = self._camera_node.camera
         c.fx, c.fy, c.cx, c.cy, c.znear, c.zfar = fx, fy, cx, cy, cam.znear, cam.zfar
         self._scene.set_pose(self._camera_node, opencv_to_opengl_pose(cam.cam_to_world))
+        if not sort:
+            return
         # Near to far, objects before scenery (added large-last, e.g. floor after table): the
         # depth test then rejects hidden pixels before they are shaded (opaque meshes only).
         eye = cam.cam_to_world[:3, 3]
         near_first = sorted(self._objects, key=lambda n: np.linalg.norm(self._scene.get_pose(n)[:3, 3] - eye))
         self._order = near_first + self._scenery
 
-    def _draw(self, mode: str, viewport, flags=0, seg_node_map=None):
-        self._targets.mode, self._targets.viewport = mode, viewport
-        self._gl.viewport_width, self._gl.viewport_height = viewport
-        flags |= self.pyrender.RenderFlags.OFFSCREEN
-        return self._gl.render(self._scene, flags, seg_node_map)
+    def _pass(self, mode: str, seg_node_map=None):
+        """One full-image pass into the ``mode`` target, read back as the mode says."""
+        RF = self.pyrender.RenderFlags
+        flags = RF.OFFSCREEN | (RF.SEG if seg_node_map is not None else 0)
+        self._targets.mode, self._targets.viewport = mode, (self.width, self.height)
+        self._gl.viewport_width, self._gl.viewport_height = self.width, self.height
+        self._targets.configure(flags)
+        self._direct.draw(self._scene, self._order, flags, seg_node_map)
+        return self._targets.read(self._scene, flags)
 
     def render(self, cam: CameraSpec) -> Passes:
         """Colour, depth and instance ids of one view."""
-        seg = self.pyrender.RenderFlags.SEG
         self._aim(cam)
-        rgb, _ = self._draw(COLOR, (self.width, self.height))
-        ids, depth = self._draw(LABELS, (self.width, self.height), seg, self._seg_all)
+        rgb, _ = self._pass(COLOR)
+        ids, depth = self._pass(LABELS, self._seg_all)
         return Passes(rgb=np.ascontiguousarray(rgb), depth=np.ascontiguousarray(depth), ids=np.ascontiguousarray(ids))
 
     def render_normals(self, cam: CameraSpec) -> np.ndarray:
@@ -168,13 +183,15 @@ class Renderer:
         flags = self.pyrender.RenderFlags.SEG | self.pyrender.RenderFlags.OFFSCREEN
         return self._normals_pass.draw(self._gl, self._scene, self._seg_all, flags)
 
-    def render_alone(self, instance_id: int, cam: CameraSpec, offset=(0, 0), size=None) -> np.ndarray:
-        """Mask (h, w) bool of one body with nothing else drawn, on a viewport of ``size`` =
-        (w, h) pixels (at most the image's) whose top-left is image pixel ``offset`` = (dx, dy)."""
-        size = size or (self.width, self.height)
+    def render_coverage(self, instance_ids: list[int], cam: CameraSpec, offset=(0, 0), size=None) -> np.ndarray:
+        """Unoccluded silhouettes of up to 128 bodies in one pass: (h, w, 4) uint32 words in
+        which bit k (word k // 32, bit k % 32) is set where body ``instance_ids[k]`` covers the
+        pixel, on a viewport of ``size`` = (w, h) whose top-left is image pixel ``offset``."""
+        size = tuple(size or (self.width, self.height))
         if size[0] > self.width or size[1] > self.height:
             raise ValueError(f"viewport {size} larger than the renderer's {self.width}x{self.height}")
-        self._aim(cam, offset)
-        node = self._nodes[instance_id]
-        red, _ = self._draw(ALONE, tuple(size), self.pyrender.RenderFlags.SEG, {node: (255, 255, 255)})
-        return red > 0
+        self._aim(cam, offset, sort=False)
+        self._gl.viewport_width, self._gl.viewport_height = size
+        V, P = self._gl._get_camera_matrices(self._scene)
+        items = [(k, self._scene.get_pose(self._nodes[iid]), self._nodes[iid].mesh) for k, iid in enumerate(instance_ids)]
+        return self._coverage.draw(items, V, P, size)

@@ -1,0 +1,162 @@
+"""pyrender's forward pass, drawn without its per-primitive Python overhead.
+
+pyrender 0.1.45 looks up every uniform location, rebinds the camera and every light, and
+queries ``GL_MAX_TEXTURE_IMAGE_UNITS`` twice for each primitive of each pass: most of a
+20-object frame's CPU time. This draws the same primitives with the same programs, uniform
+values and GL state, in the same order, so the pixels are the same (tests compare them with
+pyrender's own pass), but it binds camera and lights once per program per pass and caches
+programs per primitive and uniform locations per program.
+"""
+
+from __future__ import annotations
+
+import ctypes
+
+import numpy as np
+from OpenGL import GL as gl
+
+_VECTOR = {1: gl.glUniform1fv, 2: gl.glUniform2fv, 3: gl.glUniform3fv, 4: gl.glUniform4fv}
+_MATRIX = {2: gl.glUniformMatrix2fv, 3: gl.glUniformMatrix3fv, 4: gl.glUniformMatrix4fv}
+
+
+class Uniforms:
+    """Uniform setting with locations cached per program; values converted as pyrender does
+    (float32 vectors, row-major matrices, Python ints and floats), names a program lacks skipped."""
+
+    def __init__(self) -> None:
+        self._locations: dict[tuple[int, str], int] = {}
+
+    def set(self, program, name: str, value) -> None:
+        key = (program._program_id, name)
+        loc = self._locations.get(key)
+        if loc is None:
+            loc = self._locations[key] = gl.glGetUniformLocation(program._program_id, name)
+        if loc == -1:
+            return
+        if isinstance(value, np.ndarray):
+            if value.ndim == 1:
+                _VECTOR[value.shape[0]](loc, 1, value.astype(np.float32))
+            else:
+                _MATRIX[value.shape[0]](loc, 1, gl.GL_TRUE, value.astype(np.float32))
+        elif isinstance(value, bool | int):
+            gl.glUniform1i(loc, int(value))
+        else:
+            gl.glUniform1f(loc, float(value))
+
+
+class _LightingProxy:
+    """Hands pyrender's ``_bind_lighting`` a program whose ``set_uniform`` uses the cache."""
+
+    def __init__(self, program, uniforms: Uniforms) -> None:
+        self.program, self.uniforms = program, uniforms
+
+    def set_uniform(self, name, value, unsigned=False) -> None:
+        self.uniforms.set(self.program, name, np.asarray(value) if isinstance(value, list | tuple) else value)
+
+
+class DirectPasses:
+    """Colour and id passes over one pyrender scene, drawn with one pyrender renderer's programs."""
+
+    def __init__(self, pyrender_renderer, pyrender_module) -> None:
+        self._gl = pyrender_renderer
+        self._pr = pyrender_module
+        self._programs: dict[tuple[object, int], object] = {}
+        self.uniforms = Uniforms()
+
+    def forget_meshes(self) -> None:
+        """Drop the per-primitive program cache (a new scene has new primitives)."""
+        self._programs.clear()
+
+    def _program(self, primitive, flags: int):
+        key = (primitive, flags)
+        program = self._programs.get(key)
+        if program is None:
+            program = self._programs[key] = self._gl._get_primitive_program(
+                primitive, flags, self._pr.constants.ProgramFlags.USE_MATERIAL)
+        return program
+
+    def draw(self, scene, nodes, flags: int, colours: dict | None = None) -> None:
+        """Draw ``nodes`` in order into the bound target: lit and textured, or (``colours``:
+        node -> (3,) 0-255) flat in each node's colour, as pyrender's SEG pass."""
+        pr, u = self._pr, self.uniforms
+        seg = colours is not None
+        if seg:
+            gl.glClearColor(0.0, 0.0, 0.0, 1.0)
+        else:
+            gl.glClearColor(*scene.bg_color)
+        gl.glClear(gl.GL_COLOR_BUFFER_BIT | gl.GL_DEPTH_BUFFER_BIT)
+        (gl.glDisable if seg else gl.glEnable)(gl.GL_MULTISAMPLE)
+        V, P = self._gl._get_camera_matrices(scene)
+        cam_pos = scene.get_pose(scene.main_camera_node)[:3, 3]
+        bound, prepared = None, set()
+        for node in nodes:
+            mesh = node.mesh
+            if not mesh.is_visible or (seg and node not in colours):
+                continue
+            pose = scene.get_pose(node)
+            for primitive in mesh.primitives:
+                program = self._program(primitive, flags)
+                if program is not bound:
+                    program._bind()
+                    bound = program
+                if program not in prepared:  # camera and lights: once per program and pass
+                    u.set(program, "V", V)
+                    u.set(program, "P", P)
+                    u.set(program, "cam_pos", cam_pos)
+                    if not seg:
+                        self._gl._bind_lighting(scene, _LightingProxy(program, u), node, flags)
+                    prepared.add(program)
+                if seg:
+                    u.set(program, "color", np.asanyarray(colours[node]) / 255.0)
+                u.set(program, "M", pose)
+                primitive._bind()
+                if seg:
+                    gl.glEnable(gl.GL_CULL_FACE)
+                    gl.glEnable(gl.GL_BLEND)
+                    gl.glCullFace(gl.GL_BACK)
+                    gl.glBlendFunc(gl.GL_ONE, gl.GL_ZERO)
+                    gl.glPolygonMode(gl.GL_FRONT_AND_BACK, gl.GL_FILL)
+                else:
+                    self._bind_material(primitive.material, program)
+                gl.glDisable(gl.GL_PROGRAM_POINT_SIZE)
+                n = 1 if primitive.poses is None else len(primitive.poses)
+                if primitive.indices is not None:
+                    gl.glDrawElementsInstanced(primitive.mode, primitive.indices.size, gl.GL_UNSIGNED_INT,
+                                               ctypes.c_void_p(0), n)
+                else:
+                    gl.glDrawArraysInstanced(primitive.mode, 0, len(primitive.positions), n)
+                primitive._unbind()
+                self._gl._reset_active_textures()
+        if bound is not None:
+            bound._unbind()
+        gl.glFlush()
+
+    def _bind_material(self, material, program) -> None:
+        """Textures, factors and state of a metallic-roughness material, as pyrender binds them."""
+        pr, u = self._pr, self.uniforms
+        tf, TF = material.tex_flags, pr.constants.TexFlags
+        for flag, texture, name in ((TF.NORMAL, "normalTexture", "normal_texture"),
+                                    (TF.OCCLUSION, "occlusionTexture", "occlusion_texture"),
+                                    (TF.EMISSIVE, "emissiveTexture", "emissive_texture"),
+                                    (TF.BASE_COLOR, "baseColorTexture", "base_color_texture"),
+                                    (TF.METALLIC_ROUGHNESS, "metallicRoughnessTexture", "metallic_roughness_texture")):
+            if tf & flag:
+                unit = self._gl._get_next_active_texture()
+                gl.glActiveTexture(gl.GL_TEXTURE0 + unit)
+                getattr(material, texture)._bind()
+                u.set(program, f"material.{name}", unit)
+        u.set(program, "material.emissive_factor", material.emissiveFactor)
+        u.set(program, "material.base_color_factor", material.baseColorFactor)
+        u.set(program, "material.metallic_factor", material.metallicFactor)
+        u.set(program, "material.roughness_factor", material.roughnessFactor)
+        gl.glEnable(gl.GL_BLEND)
+        if material.alphaMode == "BLEND":
+            gl.glBlendFunc(gl.GL_SRC_ALPHA, gl.GL_ONE_MINUS_SRC_ALPHA)
+        else:
+            gl.glBlendFunc(gl.GL_ONE, gl.GL_ZERO)
+        gl.glPolygonMode(gl.GL_FRONT_AND_BACK, gl.GL_LINE if material.wireframe else gl.GL_FILL)
+        if material.doubleSided:
+            gl.glDisable(gl.GL_CULL_FACE)
+        else:
+            gl.glEnable(gl.GL_CULL_FACE)
+            gl.glCullFace(gl.GL_BACK)
