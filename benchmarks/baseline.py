@@ -78,7 +78,7 @@ def label_and_encode(world: BaselineWorld, state, cam, category_ids: dict, image
         instance[mask] = body.instance_id
         ys, xs = np.nonzero(mask)
         bbox = [float(xs.min()), float(ys.min()), float(xs.max() - xs.min() + 1), float(ys.max() - ys.min() + 1)]
-        annotations.append({"image_id": image_id, "category_id": category_ids[body.category], "instance_id": body.instance_id,
+        annotations.append({"image_id": image_id, "category_id": category_ids[body.category], "object_id": body.instance_id,
                             "bbox": bbox, "area": area, "segmentation": encode_rle(mask), "iscrowd": 0})
     files = [encode_rgb(rgb, "png", 1), encode_uint16(depth_to_uint16(depth, depth_scale)), encode_uint16(instance)]
     return files, annotations

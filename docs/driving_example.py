@@ -7,12 +7,14 @@ wireframe and its COCO box (the visible pixels) as a rectangle, in one colour pe
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import cv2
 import numpy as np
+
+from simgen.export.dataset import load_coco
+from simgen.export.layout import KITTI_SPLIT_DIRS
 
 COLORS = {1: (255, 80, 60), 2: (255, 170, 0), 3: (200, 80, 255), 4: (255, 60, 200), 5: (60, 220, 60),
           6: (0, 200, 255), 7: (255, 255, 255), 8: (255, 255, 0)}  # RGB per category id
@@ -31,14 +33,15 @@ def kitti_corners(h, w, length, x, y, z, ry) -> np.ndarray:
 
 def main(root: str, image_id: int, out: str) -> None:
     root = Path(root)
-    doc = json.loads((root / "annotations" / "instances.json").read_text())
+    doc = load_coco(root)
     img = next(i for i in doc["images"] if i["id"] == image_id)
     stem = Path(img["file_name"]).stem
-    bgr = cv2.imread(str(root / "images" / img["file_name"]))
+    kitti = root / "kitti" / KITTI_SPLIT_DIRS[img["split"]]
+    bgr = cv2.imread(str(root / "images" / img["split"] / img["file_name"]))
     calib = {k: np.array(v.split(), float) for k, v in
-             (line.split(":", 1) for line in (root / "kitti/training/calib" / f"{stem}.txt").read_text().splitlines())}
+             (line.split(":", 1) for line in (kitti / "calib" / f"{stem}.txt").read_text().splitlines())}
     P = calib["P2"].reshape(3, 4)
-    for line in (root / "kitti/training/label_2" / f"{stem}.txt").read_text().splitlines():
+    for line in (kitti / "label_2" / f"{stem}.txt").read_text().splitlines():
         f = line.split()
         c = kitti_corners(*map(float, f[8:15]))
         if (c[:, 2] < 0.5).any():

@@ -13,6 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from simgen import splits
+from simgen.annotate.flow import MotionView, with_flow
 from simgen.annotate.frame import annotate_view
 from simgen.config.schema import (
     BalanceConfig,
@@ -20,11 +22,12 @@ from simgen.config.schema import (
     LabelsConfig,
     RendererConfig,
     SequenceConfig,
+    SplitsConfig,
 )
 from simgen.errors import SimgenError
-from simgen.export import coco, layout
+from simgen.export import coco, layers, layout
 from simgen.export.facts import facts_path, image_look, scene_facts
-from simgen.export.images import depth_to_uint16, encode_rgb, encode_uint16
+from simgen.export.images import encode_rgb
 from simgen.export.writers import WriterContext, make_writers
 from simgen.physics.state import SceneState, posed_state
 from simgen.physics.world import PhysicsWorld
@@ -49,9 +52,19 @@ class JobSpec:
     categories: list[str]
     sequence: SequenceConfig = field(default_factory=SequenceConfig)
     balance: BalanceConfig | None = None
+    splits: SplitsConfig = field(default_factory=SplitsConfig)
 
     def writer_context(self) -> WriterContext:
-        return WriterContext(scene=self.scene, export=self.export, categories=self.categories)
+        return WriterContext(scene=self.scene, export=self.export, categories=self.categories,
+                             split_sizes=self.split_sizes())
+
+    def split_of(self, scene_index: int) -> str:
+        """The split of scene ``scene_index`` (:mod:`simgen.splits`)."""
+        return splits.split_of(self.splits.fractions(), self.scene_count, self.seed, scene_index)
+
+    def split_sizes(self) -> dict[str, int]:
+        """Scenes per split."""
+        return splits.split_sizes(self.splits.fractions(), self.scene_count)
 
     @property
     def views_per_scene(self) -> int:
@@ -69,12 +82,14 @@ class JobSpec:
 
 @dataclass
 class EncodedFrame:
-    """One view ready to write: file bytes by dataset-relative path, and its COCO records."""
+    """One view ready to write: file bytes by dataset-relative path, its COCO records, and
+    ``links``: dataset-relative path -> the path of one of ``files`` it shares bytes with."""
 
     image_index: int
     files: dict[str, bytes]
     image: dict
     annotations: list[dict]
+    links: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -144,7 +159,8 @@ class SceneWorker:
         views = [(f, c, frame) for f, frame in enumerate(spec.sequence()) for c in range(len(frame.cameras))]
         if len(views) < min(job.views_per_scene, len(job.image_indices(scene_index))):
             raise SimgenError(f"scene {scene_index}: the recipe made {len(views)} views, scene.views_per_scene says {job.views_per_scene}")
-        frames, all_labels, looks = [], [], []
+        frames, all_labels, motion, looks = [], [], [], []
+        split = job.split_of(scene_index)
         shown = -1
         for view, image_index in enumerate(job.image_indices(scene_index)):
             f, c, frame = views[view]
@@ -156,12 +172,19 @@ class SceneWorker:
             passes = self.renderer.render(cam)
             lap("render")
             labels = annotate_view(self.renderer, state, cam, passes, self.category_ids, job.labels, image_index, view)
-            labels.frame_index, labels.camera_index = f, c
+            labels.frame_index, labels.camera_index, labels.split = f, c, split
+            if layout.NORMALS in job.export.layers:
+                labels.normals = self.renderer.render_normals(cam)
             lap("annotate")
-            frames.append(self._encoder.submit(self._timed_encode, labels, passes.rgb))
+            if layout.FLOW in job.export.layers:  # flow needs the next frame: encoded after the loop
+                motion.append(MotionView(labels, state.poses, passes.ids, passes.rgb))
+            else:
+                frames.append(self._encoder.submit(self._timed_encode, labels, passes.rgb))
             all_labels.append(labels)
             looks.append((image_index, image_look(passes.rgb)))
-            lap("encode")
+        if motion:
+            frames = [self._encoder.submit(self._timed_encode, m.labels, m.rgb) for m in with_flow(motion)]
+            lap("annotate")
         files: dict[str, bytes] = {}
         for writer in self.writers:
             files.update(writer.scene_files(all_labels))
@@ -190,13 +213,17 @@ class SceneWorker:
     def _encode(self, labels, rgb) -> EncodedFrame:
         ex, i = self.job.export, labels.image_index
         scale = self.job.scene.depth_scale
-        files = {
-            f"{layout.IMAGES}/{layout.image_name(i, ex.image_format)}": encode_rgb(rgb, ex.image_format, ex.png_compression, ex.jpeg_quality),
-            layout.map_path(layout.DEPTH, i): encode_uint16(depth_to_uint16(labels.depth, scale), ex.png_compression),
-            layout.map_path(layout.INSTANCES, i): encode_uint16(labels.instance_map, ex.png_compression),
-            layout.map_path(layout.SEMANTIC, i): encode_uint16(labels.semantic_map, ex.png_compression),
-        }
+        image_path = layout.image_path(labels.split, i, ex.image_format)
+        files = {image_path: encode_rgb(rgb, ex.image_format, ex.png_compression, ex.jpeg_quality)}
+        layer_files = {}
+        for layer in layers.chosen(ex.layers):
+            data = layer.encode(labels, scale, ex.png_compression)
+            if data is not None:
+                files[layer.path(i)] = data
+                layer_files[layer.field] = layer.path(i)
+        links = {}
         for writer in self.writers:
             files.update(writer.frame_files(labels, rgb))
-        image, annotations = coco.frame_records(labels, ex.image_format, scale)
-        return EncodedFrame(image_index=i, files=files, image=image, annotations=annotations)
+            links.update({dst: image_path for dst in writer.image_links(labels)})
+        image, annotations = coco.frame_records(labels, ex.image_format, scale, layer_files)
+        return EncodedFrame(image_index=i, files=files, image=image, annotations=annotations, links=links)

@@ -45,3 +45,20 @@ def run_simgen(*args: str, timeout: float = 300):
     """Run the ``simgen`` command in a subprocess (its own EGL context), as a user would."""
     cmd = [sys.executable, "-m", "simgen.tools.cli", *args]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+
+
+def load_coco(root):
+    """pycocotools COCO of every split of a finished dataset, joined."""
+    from pycocotools.coco import COCO
+
+    from simgen.export.dataset import load_coco as joined
+
+    coco = COCO()
+    coco.dataset = joined(root)
+    coco.createIndex()
+    return coco
+
+
+def image_file(root, img: dict):
+    """The RGB file of a COCO image record."""
+    return root / "images" / img["split"] / img["file_name"]

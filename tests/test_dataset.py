@@ -17,7 +17,7 @@ from simgen.export.images import read_uint16
 
 @pytest.fixture(scope="module")
 def coco(tabletop_dataset):
-    return COCO(str(tabletop_dataset / "annotations" / "instances.json"))
+    return COCO(str(tabletop_dataset / "annotations" / "instances_train.json"))
 
 
 def test_coco_loads_and_every_box_is_its_mask_extent(tabletop_dataset, coco):
@@ -28,11 +28,11 @@ def test_coco_loads_and_every_box_is_its_mask_extent(tabletop_dataset, coco):
         x0, y0 = cols.min(), rows.min()
         assert ann["bbox"] == [x0, y0, cols.max() - x0 + 1, rows.max() - y0 + 1]
         assert ann["area"] == m.sum()
-        assert isinstance(ann["segmentation"]["counts"], str) and ann["iscrowd"] == 0
+        assert isinstance(ann["segmentation"]["counts"], str) and ann["iscrowd"] == ann["ignore"] == int(bool(ann["ignore_reason"]))
     for img in coco.imgs.values():
-        with Image.open(tabletop_dataset / "images" / img["file_name"]) as im:
+        with Image.open(tabletop_dataset / "images" / img["split"] / img["file_name"]) as im:
             assert im.size == (img["width"], img["height"]) == (320, 240)
-    doc = json.loads((tabletop_dataset / "annotations" / "instances.json").read_text())
+    doc = json.loads((tabletop_dataset / "annotations" / "instances_train.json").read_text())
     assert doc["info"] and doc["licenses"] and [c["id"] for c in doc["categories"]] == list(range(1, len(doc["categories"]) + 1))
 
 
@@ -56,8 +56,8 @@ def test_maps_agree_with_annotations(tabletop_dataset, coco):
         assert inst.dtype == np.uint16 and depth.dtype == np.uint16
         category_of = {0: 0}
         for ann in coco.imgToAnns[img["id"]]:
-            assert np.array_equal(inst == ann["instance_id"], coco.annToMask(ann).astype(bool))
-            category_of[ann["instance_id"]] = ann["category_id"]
+            assert np.array_equal(inst == ann["object_id"], coco.annToMask(ann).astype(bool))
+            category_of[ann["object_id"]] = ann["category_id"]
         known = np.isin(inst, list(category_of))
         expected = np.vectorize(category_of.get)(inst[known])
         assert np.array_equal(sem[known], expected)
@@ -68,19 +68,20 @@ def test_same_seed_same_annotations_other_seed_different(tmp_path, tabletop_data
     again, other = tmp_path / "again", tmp_path / "other"
     assert run_simgen("scene=tabletop", "frames=8", "seed=0", f"output_dir={again}", *SMALL_RUN).returncode == 0
     assert run_simgen("scene=tabletop", "frames=8", "seed=1", f"output_dir={other}", *SMALL_RUN).returncode == 0
-    first = (tabletop_dataset / "annotations" / "instances.json").read_bytes()
-    assert (again / "annotations" / "instances.json").read_bytes() == first
-    assert (other / "annotations" / "instances.json").read_bytes() != first
+    first = (tabletop_dataset / "annotations" / "instances_train.json").read_bytes()
+    assert (again / "annotations" / "instances_train.json").read_bytes() == first
+    assert (other / "annotations" / "instances_train.json").read_bytes() != first
     for name in ("000000.png", "000007.png"):
-        a = np.asarray(Image.open(tabletop_dataset / "images" / name))
-        b = np.asarray(Image.open(again / "images" / name))
+        a = np.asarray(Image.open(tabletop_dataset / "images" / "train" / name))
+        b = np.asarray(Image.open(again / "images" / "train" / name))
         assert np.array_equal(a, b)
 
 
 @pytest.mark.parametrize(
     "override, key",
     [("scene=nope", "scene"), ("frames=-5", "frames"), ("renderer.width=0", "renderer.width"),
-     ("frames=abc", "frames"), ("scene.max_objects=1", "scene.max_objects"), ("labels.min_visibility=2", "labels.min_visibility")],
+     ("frames=abc", "frames"), ("scene.max_objects=1", "scene.max_objects"), ("labels.min_visibility=2", "labels.min_visibility"),
+     ("splits.val=0.5", "splits"), ("export.layers=[depth,optical]", "export.layers"), ("export.layers=[flow]", "sequence.length")],
 )
 def test_bad_input_is_one_line_error_and_no_dataset(tmp_path, override, key):
     out = tmp_path / "ds"
@@ -92,10 +93,10 @@ def test_bad_input_is_one_line_error_and_no_dataset(tmp_path, override, key):
 
 
 def test_existing_dataset_is_not_overwritten(tabletop_dataset):
-    before = (tabletop_dataset / "annotations" / "instances.json").read_bytes()
+    before = (tabletop_dataset / "annotations" / "instances_train.json").read_bytes()
     proc = run_simgen("frames=2", f"output_dir={tabletop_dataset}", *SMALL_RUN)
     assert proc.returncode == 2 and "output_dir" in proc.stderr
-    assert (tabletop_dataset / "annotations" / "instances.json").read_bytes() == before
+    assert (tabletop_dataset / "annotations" / "instances_train.json").read_bytes() == before
 
 
 def test_rle_counts_decode_with_pycocotools(coco):

@@ -279,7 +279,7 @@ def test_rig_of_two_cameras_gives_frames_times_cameras(tmp_path):
     proc = run_simgen("scene=driving", "frames=6", "seed=1", f"output_dir={out}", "renderer.width=160", "renderer.height=96",
                       "sequence.length=3", f"scene.rig.cameras={cams}", "scene.rig.height_jitter=0", "scene.rig.fov_jitter_deg=0")
     assert proc.returncode == 0, proc.stderr
-    images = json.loads((out / "annotations" / "instances.json").read_text())["images"]
+    images = json.loads((out / "annotations" / "instances_train.json").read_text())["images"]
     order = [(im["sequence_id"], im["frame_index"], im["camera_index"]) for im in images]
     assert order == [(0, f, c) for f in range(3) for c in range(2)]
     for im in images:

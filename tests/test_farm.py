@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import load_coco
 
 from simgen.config.canonical import config_hash, dataset_config
 from simgen.config.schema import FarmConfig, SimgenConfig
@@ -95,15 +96,13 @@ def reference(tmp_path_factory) -> tuple[Path, dict[str, str]]:
 
 
 def test_reference_is_a_complete_coco_dataset(reference):
-    from pycocotools.coco import COCO
-
     out, files = reference
-    coco = COCO(str(out / "annotations/instances.json"))
+    coco = load_coco(out)
     ids = sorted(coco.getImgIds())
     assert ids == list(range(1, FRAMES + 1))
     assert sorted(coco.getAnnIds()) == list(range(1, len(coco.anns) + 1)) and coco.anns
     for img in coco.dataset["images"]:
-        for rel in (f"images/{img['file_name']}", img["depth_file"], img["instance_file"], img["semantic_file"]):
+        for rel in (f"images/{img['split']}/{img['file_name']}", img["depth_file"], img["instance_file"], img["semantic_file"]):
             assert rel in files
     assert len([f for f in files if f.startswith("images/")]) == FRAMES
     manifests = [read_manifest(out / SHARDS / name) for name in complete_shards(out)]
@@ -112,13 +111,32 @@ def test_reference_is_a_complete_coco_dataset(reference):
     assert sum(m["annotations"] for m in manifests) == len(coco.anns)
 
 
+def test_splits_are_by_scene_with_the_requested_sizes(reference):
+    from simgen.splits import split_sizes
+
+    out, files = reference
+    coco = load_coco(out)
+    by_scene: dict[int, set[str]] = {}
+    for img in coco.dataset["images"]:
+        by_scene.setdefault(img["scene_index"], set()).add(img["split"])
+    assert all(len(s) == 1 for s in by_scene.values())  # no scene in two splits
+    sizes = {name: sum(s == {name} for s in by_scene.values()) for name in ("train", "val", "test")}
+    assert sizes == split_sizes({"train": 0.8, "val": 0.1, "test": 0.1}, FRAMES // VIEWS) == {"train": 8, "val": 1, "test": 1}
+    for split in sizes:
+        doc = json.loads((out / f"annotations/instances_{split}.json").read_text())
+        assert {img["split"] for img in doc["images"]} == {split}
+        assert all(f"images/{split}/{img['file_name']}" in files for img in doc["images"])
+
+
 @pytest.mark.parametrize("backend", ["processes", "ray"])
 def test_two_workers_and_other_shards_give_identical_dataset(reference, tmp_path, backend):
     out = tmp_path / f"two_{backend}"
     proc = simgen(out, "farm.workers=2", "farm.scenes_per_shard=3", f"farm.backend={backend}")
     assert "summed over 2 workers" in proc.stdout
     assert snapshot(out) == reference[1]
-    assert (out / "annotations/instances.json").read_bytes() == (reference[0] / "annotations/instances.json").read_bytes()
+    for split in ("train", "val", "test"):  # the same splits with 1 or 2 workers
+        name = f"annotations/instances_{split}.json"
+        assert (out / name).read_bytes() == (reference[0] / name).read_bytes()
 
 
 def _count_complete(root: Path) -> int:
@@ -151,7 +169,7 @@ def test_sigkill_at_random_points_then_resume_gives_same_dataset(reference, tmp_
             first, last = (int(v) for v in name.removeprefix("scenes_").split("-"))
             assert check_shard(out / SHARDS / name, Shard(first, last + 1), record["config_hash"],
                                VIEWS * (last + 1 - first)) is None
-        if (out / "annotations/instances.json").exists():  # only ever complete
+        if (out / "simgen_dataset.json").exists():  # only ever complete
             assert snapshot(out) == reference[1]
     simgen(out, "farm.workers=1", "farm.scenes_per_shard=1")
     assert snapshot(out) == reference[1]
@@ -180,7 +198,7 @@ def test_damaged_or_partial_shards_are_redone(reference, tmp_path):
     out = tmp_path / "damaged"
     simgen(out, "farm.workers=1", "farm.scenes_per_shard=2")
     shard = out / SHARDS / "scenes_000002-000003"
-    image = next((shard / "images").iterdir())
+    image = next((shard / "images").rglob("*.png"))
     image.write_bytes(image.read_bytes()[:100])  # a half-written file under a final name
     (out / SHARDS / f"{TMP_PREFIX}scenes_000004-000005.dead").mkdir()  # left by a killed attempt
     (out / SHARDS / f"{TMP_PREFIX}scenes_000004-000005.dead" / "x.png").write_bytes(b"partial")
@@ -203,7 +221,7 @@ def test_permanent_failure_reported_by_scene_and_seed_rest_completes(reference, 
     assert "scene 5 (seed 0)" in line and "after 2 attempt(s)" in line and "InjectedFault" in line
     assert complete_shards(out) == ["scenes_000000-000001", "scenes_000002-000003",
                                     "scenes_000006-000007", "scenes_000008-000009"]
-    assert not (out / "annotations/instances.json").exists()
+    assert not (out / "simgen_dataset.json").exists()
     assert not (out / "images").exists()
     simgen_merge(out, expect=2)
     simgen(out, "farm.workers=1")  # the fault gone, a rerun renders only the missing shard
@@ -231,14 +249,14 @@ def test_slices_merge_into_the_single_run_dataset(reference, tmp_path):
     out = tmp_path / "sliced"
     slicing = ["farm.workers=1", "farm.scenes_per_shard=2", "farm.num_slices=3"]
     proc = simgen(out, *slicing, "farm.slice=0")
-    assert "simgen-merge" in proc.stdout and not (out / "annotations/instances.json").exists()
+    assert "simgen-merge" in proc.stdout and not (out / "simgen_dataset.json").exists()
     assert complete_shards(out) == ["scenes_000000-000001", "scenes_000006-000007"]
     simgen(out, "-m", *slicing, "farm.slice=1,2")
     assert snapshot(out) == reference[1]
-    for path in sorted((out / "images").iterdir())[::2]:
+    for path in sorted((out / "images").rglob("*.png"))[::2]:
         path.unlink()
-    (out / "images" / f"{TMP_PREFIX}000000.png.dead").write_bytes(b"")
-    (out / "annotations/instances.json").unlink()
+    (out / "images" / "train" / f"{TMP_PREFIX}000000.png.dead").write_bytes(b"")
+    (out / "simgen_dataset.json").unlink()
     simgen_merge(out)
     simgen_merge(out)
     assert snapshot(out) == reference[1]
@@ -350,7 +368,7 @@ def test_bad_farm_settings_are_one_line_errors(overrides, key):
 def _writer(shards_dir: Path, shard: Shard, payload: bytes = b"pixels") -> ShardWriter:
     w = ShardWriter(shards_dir, shard)
     w.add_file(f"images/{shard.first:06d}.png", payload)
-    w.add_records({"id": shard.first + 1}, [{"image_id": shard.first + 1, "instance_id": 3}])
+    w.add_records({"id": shard.first + 1}, [{"image_id": shard.first + 1, "object_id": 3}])
     return w
 
 

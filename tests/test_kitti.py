@@ -74,16 +74,16 @@ def spec():
 
 @pytest.fixture(scope="module")
 def coco(dataset):
-    return COCO(str(dataset / "annotations" / "instances.json"))
+    return COCO(str(dataset / "annotations" / "instances_train.json"))
 
 
 def _matched(dataset, coco, img):
     """(KITTI object, COCO annotation) pairs of one image: label_2 lists the written objects in
     instance order, as COCO does."""
     stem = img["file_name"].rsplit(".", 1)[0]
-    objs = read_label(dataset / "kitti" / "training" / "label_2" / f"{stem}.txt")
+    objs = [o for o in read_label(dataset / "kitti" / "training" / "label_2" / f"{stem}.txt") if o["type"] != "DontCare"]
     types = KittiConfig().types
-    anns = sorted((a for a in coco.imgToAnns[img["id"]] if not a["ignore"]), key=lambda a: a["instance_id"])
+    anns = sorted((a for a in coco.imgToAnns[img["id"]] if not a["ignore"]), key=lambda a: a["object_id"])
     anns = [a for a in anns if types.get(coco.cats[a["category_id"]]["name"], "")]
     assert len(objs) == len(anns)
     return list(zip(objs, anns, strict=True))
@@ -127,7 +127,7 @@ def test_labels_agree_with_the_scene_and_with_coco(dataset, coco, spec):
         w2c = world_to_camera(cam)
         frame = spec.frames[img["frame_index"]]
         for obj, ann in _matched(dataset, coco, img):
-            body = bodies[ann["instance_id"]]
+            body = bodies[ann["object_id"]]
             length, width, height = body.asset.size[:3]
             assert obj["hwl"] == pytest.approx([height, width, length], abs=1e-4)
             pose = w2c @ frame.poses.get(body.instance_id, body.pose)
@@ -167,6 +167,25 @@ def test_3d_box_projected_with_calib_contains_2d_box(dataset, coco):
     assert checked > 50
 
 
+def test_ignore_regions_are_dont_care(dataset, coco):
+    """Objects below the label policy (COCO iscrowd) are KITTI DontCare boxes over their
+    visible pixels, in the same order; nothing else is DontCare."""
+    types = KittiConfig().types
+    seen = 0
+    for img in coco.dataset["images"]:
+        stem = img["file_name"].rsplit(".", 1)[0]
+        care = [o for o in read_label(dataset / "kitti" / "training" / "label_2" / f"{stem}.txt") if o["type"] == "DontCare"]
+        anns = sorted((a for a in coco.imgToAnns[img["id"]] if a["iscrowd"] and a["area"] > 0
+                       and types.get(coco.cats[a["category_id"]]["name"], "")), key=lambda a: a["object_id"])
+        assert len(care) == len(anns)
+        for o, a in zip(care, anns, strict=True):
+            x, y, w, h = a["bbox"]
+            assert o["bbox"] == pytest.approx([x, y, x + w - 1, y + h - 1], abs=0.01)
+            assert a["ignore_reason"] in ("small", "occluded", "truncated")
+            seen += 1
+    assert seen > 0  # the default policy (16 px) makes far-away cars ignore regions
+
+
 def test_tracks_keep_their_instance_ids(dataset, coco, spec):
     """An instance keeps its category and size through the sequence, and its world position
     advances by its speed times the time step between consecutive frames."""
@@ -176,7 +195,7 @@ def test_tracks_keep_their_instance_ids(dataset, coco, spec):
         cam = np.asarray(img["camera"]["cam_to_world"])
         for ann in coco.imgToAnns[img["id"]]:
             world = cam[:3, :3] @ np.asarray(ann["object_pose"]["t"]) + cam[:3, 3]
-            seen.setdefault(ann["instance_id"], {})[img["frame_index"]] = {"p": world, "cat": ann["category_id"],
+            seen.setdefault(ann["object_id"], {})[img["frame_index"]] = {"p": world, "cat": ann["category_id"],
                                                                          "size": ann["bbox_3d"]["size"]}
     speeds = {iid: t["speed"] for iid, t in spec.context["tracks"].items()}
     steps = 0

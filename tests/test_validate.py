@@ -25,7 +25,7 @@ def _first_visible(doc):
 
 
 def _edit_json(root, change):
-    path = root / "annotations" / "instances.json"
+    path = root / "annotations" / "instances_train.json"
     doc = json.loads(path.read_text())
     change(doc)
     path.write_text(json.dumps(doc))
@@ -60,6 +60,21 @@ def _visibility(doc):
     _first_visible(doc)["visibility"] = 1.5
 
 
+def _keypoint_flag(doc):
+    a = _first_visible(doc)
+    a["keypoints"][2] = 2 if a["keypoints"][2] == 1 else 1
+
+
+def _keypoint_place(doc):
+    a = _first_visible(doc)
+    k = next(i for i in range(0, 27, 3) if a["keypoints"][i + 2])
+    a["keypoints"][k] += 2.0
+
+
+def _split(doc):
+    doc["images"][0]["split"] = "val"
+
+
 def _duplicate_id(doc):
     doc["annotations"][1]["id"] = doc["annotations"][0]["id"]
 
@@ -69,22 +84,22 @@ def _unknown_category(doc):
 
 
 def _missing_image(root):
-    next((root / "images").iterdir()).unlink()
+    next((root / "images" / "train").iterdir()).unlink()
 
 
 def _wrong_size(root):
-    path = sorted((root / "images").iterdir())[0]
+    path = sorted((root / "images" / "train").iterdir())[0]
     cv2.imwrite(str(path), np.zeros((10, 10, 3), np.uint8))
 
 
 def _far_depth(root):
-    path = sorted((root / "depth").iterdir())[0]
+    path = sorted((root / "layers" / "depth").iterdir())[0]
     depth = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
     cv2.imwrite(str(path), np.where(depth > 0, 60000, 0).astype(np.uint16))
 
 
 def _semantic(root):
-    path = sorted((root / "semantic").iterdir())[0]
+    path = sorted((root / "layers" / "semantic").iterdir())[0]
     sem = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
     cv2.imwrite(str(path), np.where(sem > 0, 77, 0).astype(np.uint16))
 
@@ -98,6 +113,9 @@ def _semantic(root):
         (_box3d, "bbox3d-projection", True),
         (_pose, "pose-box", True),
         (_visibility, "ratios", True),
+        (_keypoint_flag, "keypoints", True),
+        (_keypoint_place, "keypoints", True),
+        (_split, "splits", True),
         (_duplicate_id, "ids", True),
         (_unknown_category, "ids", True),
         (_missing_image, "files", False),

@@ -8,6 +8,7 @@ import numpy as np
 
 from simgen.annotate.amodal import Amodal, amodal_extents
 from simgen.annotate.geometry import box3d, pixel_box, projected_extent, transform
+from simgen.annotate.keypoints import cuboid_keypoints
 from simgen.annotate.labels import CameraLabel, FrameLabels, ObjectLabel
 from simgen.annotate.masks import encode_rle, instance_stats, slices_to_bbox
 from simgen.camera import world_to_camera
@@ -76,6 +77,17 @@ def _inside(pbox, W: int, H: int) -> bool:
     return pbox[0] >= 0 and pbox[1] >= 0 and pbox[2] <= W and pbox[3] <= H
 
 
+def _below_policy(policy: LabelsConfig, visible: int, bbox, visibility: float, truncation: float) -> str:
+    """Why a visible object is an ignore region rather than a training target ("" if it is not)."""
+    if visible < policy.min_visible_pixels or min(bbox[2], bbox[3]) < policy.min_box_side:
+        return "small"
+    if visibility < policy.min_visibility:
+        return "occluded"
+    if truncation > policy.max_truncation:
+        return "truncated"
+    return ""
+
+
 def annotate_view(
     renderer,
     state: SceneState,
@@ -108,7 +120,7 @@ def annotate_view(
         instance_lut[iid], semantic_lut[iid] = iid, category_ids[body.category]
         s = seen[iid]
         visible = int(counts[iid]) if iid < len(counts) else 0
-        if s.pbox is None or (visible == 0 and not policy.keep_hidden) or 0 < visible < policy.min_visible_pixels:
+        if s.pbox is None or (visible == 0 and not policy.keep_hidden):
             continue
         if not _overlap(s.pbox, (0, 0, W, H)):
             continue
@@ -125,8 +137,7 @@ def annotate_view(
         visibility = min(visible / amodal.in_image, 1.0)
         truncation = 1.0 - amodal.in_image / amodal.full_area
         hidden = visible == 0
-        if not hidden and (visibility < policy.min_visibility or truncation > policy.max_truncation):
-            continue
+        reason = "hidden" if hidden else _below_policy(policy, visible, visible_bbox, visibility, truncation)
         mask = passes.ids == iid
         depth_under = passes.depth[mask]
         if hidden:  # a crowd region where the object would be, so evaluation ignores it
@@ -134,6 +145,7 @@ def annotate_view(
             x0, y0 = max(x, 0.0), max(y, 0.0)
             visible_bbox = [x0, y0, min(x + w, W) - x0, min(y + h, H) - y0]
         amodal_mask = amodal.mask if amodal.mask is not None else (mask if policy.amodal_masks else None)
+        box = box3d(state.assets[iid].bounds, s.T)
         labels.objects.append(
             ObjectLabel(
                 instance_id=iid,
@@ -149,10 +161,12 @@ def annotate_view(
                 truncation=truncation,
                 R=s.T[:3, :3].copy(),
                 t=s.T[:3, 3].copy(),
-                box3d=box3d(state.assets[iid].bounds, s.T),
+                box3d=box,
                 depth_range=[float(depth_under.min()), float(depth_under.max())] if visible else [],
-                ignore=hidden,
+                ignore=bool(reason),
                 rle_amodal=encode_rle(amodal_mask) if amodal_mask is not None else None,
+                ignore_reason=reason,
+                keypoints=cuboid_keypoints(box, cam.K, passes.ids, iid),
             )
         )
     labels.instance_map = instance_lut[passes.ids]

@@ -41,7 +41,12 @@ class ObjectLabel:
 
     area: visible pixels; amodal_area: pixels it would cover inside the image if nothing
     occluded it; full_area: the same on the unbounded image plane. ``ignore`` marks objects
-    kept by the label policy though fully hidden (exported as COCO crowd regions).
+    that are no training target (exported as COCO crowd regions, KITTI DontCare) and
+    ``ignore_reason`` says why: hidden (kept by ``keep_hidden``), small (fewer than
+    ``min_visible_pixels`` or a box side under ``min_box_side``), occluded, truncated.
+    ``keypoints`` (9, 3): the 8 ``box3d`` corners then its centre projected with K, as
+    (u, v) pixels and a COCO visibility flag (2 visible, 1 in the image but hidden, 0 outside
+    the image or behind the camera).
     """
 
     instance_id: int
@@ -61,6 +66,8 @@ class ObjectLabel:
     depth_range: list[float]
     ignore: bool = False
     rle_amodal: dict | None = None
+    ignore_reason: str = ""
+    keypoints: np.ndarray | None = None
 
 
 @dataclass
@@ -69,7 +76,11 @@ class FrameLabels:
     camera of one frame: ``view_index`` counts them within the scene (frame-major).
 
     depth (H, W) float32 metres of z, 0 where nothing was hit; instance_map (H, W) uint16 object
-    instance ids, 0 for background and scenery; semantic_map (H, W) uint16 category ids.
+    instance ids, 0 for background and scenery; semantic_map (H, W) uint16 category ids;
+    normals (H, W, 3) float32 unit vectors in the camera frame, 0 where nothing was hit (when
+    the normals layer is written); flow (H, W, 2) float32 pixels to the next frame of the
+    sequence with ``flow_valid`` (H, W) bool (when the flow layer is written and a next frame
+    exists). ``split`` is the scene's split (train, val, test).
     """
 
     image_index: int
@@ -82,3 +93,7 @@ class FrameLabels:
     depth: np.ndarray | None = None
     instance_map: np.ndarray | None = None
     semantic_map: np.ndarray | None = None
+    split: str = "train"
+    normals: np.ndarray | None = None
+    flow: np.ndarray | None = None
+    flow_valid: np.ndarray | None = None

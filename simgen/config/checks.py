@@ -36,12 +36,20 @@ def check_job(cfg: SimgenConfig) -> None:
     _require(lab.min_visible_pixels >= 0, "labels.min_visible_pixels", lab.min_visible_pixels, "must be >= 0")
     _require(0.0 <= lab.min_visibility <= 1.0, "labels.min_visibility", lab.min_visibility, "must lie in [0, 1]")
     _require(0.0 <= lab.max_truncation <= 1.0, "labels.max_truncation", lab.max_truncation, "must lie in [0, 1]")
+    _require(lab.min_box_side >= 0, "labels.min_box_side", lab.min_box_side, "must be >= 0 pixels")
+    check_splits(cfg.splits)
     ex = cfg.export
     formats = writers.available()
     _require("coco" in ex.formats, "export.formats", ex.formats, "must include coco (the index of every dataset)")
     for fmt in ex.formats:
         _require(fmt in formats, "export.formats", fmt, f"allowed: {', '.join(formats)}")
     writers.check_config(ex.formats, cfg)
+    from simgen.export import layers
+
+    for name in ex.layers:
+        _require(name in layers.available(), "export.layers", name, f"allowed: {', '.join(layers.available())}")
+    _require("flow" not in ex.layers or cfg.sequence.length > 1, "export.layers", list(ex.layers),
+             "flow needs sequences: set sequence.length > 1 (a scene kind with motion, e.g. scene=driving)")
     _require(ex.image_format in IMAGE_FORMATS, "export.image_format", ex.image_format, f"allowed: {', '.join(IMAGE_FORMATS)}")
     _require(0 <= ex.png_compression <= 9, "export.png_compression", ex.png_compression, "must lie in 0..9")
     _require(1 <= ex.jpeg_quality <= 100, "export.jpeg_quality", ex.jpeg_quality, "must lie in 1..100")
@@ -53,6 +61,15 @@ def check_job(cfg: SimgenConfig) -> None:
     check_farm(cfg)
     check_scene(cfg.scene)
     check_balance(cfg)
+
+
+def check_splits(splits) -> None:
+    fractions = splits.fractions()
+    for name, share in fractions.items():
+        _require(0.0 <= share <= 1.0, f"splits.{name}", share, "must lie in [0, 1]")
+    total = sum(fractions.values())
+    _require(abs(total - 1.0) < 1e-6, "splits", fractions, f"shares must sum to 1 (they sum to {total:g})")
+    _require(splits.train > 0, "splits.train", splits.train, "must be > 0 (every dataset has a train split)")
 
 
 def check_farm(cfg: SimgenConfig) -> None:

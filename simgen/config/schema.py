@@ -27,9 +27,13 @@ class RendererConfig:
 
 @dataclass
 class LabelsConfig:
-    """Which objects get an annotation. Filtered objects still occlude others."""
+    """Which objects get a training annotation. Visible objects below the policy (fewer than
+    ``min_visible_pixels``, a box side under ``min_box_side`` px, visibility or truncation out
+    of range) are kept as ignore regions (COCO ``iscrowd=1``, KITTI ``DontCare``): neither a
+    target nor background. Filtered objects still occlude others."""
 
-    min_visible_pixels: int = 1
+    min_visible_pixels: int = 16  # a 4x4 px patch: smaller objects carry no learnable appearance
+    min_box_side: int = 2  # px: boxes one pixel wide or high become ignore regions
     min_visibility: float = 0.0
     max_truncation: float = 1.0
     keep_hidden: bool = False  # fully hidden but in-frame objects kept with ignore=1
@@ -55,14 +59,23 @@ class KittiConfig:
 
 
 @dataclass
+class YoloConfig:
+    """ultralytics YOLO labels: ``task`` detect (``cls cx cy w h``) or segment (polygons)."""
+
+    task: str = "detect"
+
+
+@dataclass
 class ExportConfig:
-    """Formats to write; the image encoding of RGB frames."""
+    """Formats to write; the image encoding of RGB frames; the per-pixel layers written."""
 
     formats: list[str] = field(default_factory=lambda: ["coco"])
+    layers: list[str] = field(default_factory=lambda: ["depth", "object_ids", "semantic"])
     image_format: str = "png"  # png (lossless) or jpg
     jpeg_quality: int = 95
     png_compression: int = 1  # 0-9, zlib level: 1 is fast and still lossless
     kitti: KittiConfig = field(default_factory=KittiConfig)
+    yolo: YoloConfig = field(default_factory=YoloConfig)
 
 
 @dataclass
@@ -459,6 +472,18 @@ class BalanceConfig:
 
 
 @dataclass
+class SplitsConfig:
+    """Share of the scenes in each split (summing to 1), assigned by scene (see simgen.splits)."""
+
+    train: float = 0.8
+    val: float = 0.1
+    test: float = 0.1
+
+    def fractions(self) -> dict[str, float]:
+        return {"train": self.train, "val": self.val, "test": self.test}
+
+
+@dataclass
 class SimgenConfig:
     """The job: which scene, how many frames, with which seed, written where."""
 
@@ -475,3 +500,4 @@ class SimgenConfig:
     sequence: SequenceConfig = field(default_factory=SequenceConfig)
     balance: BalanceConfig = field(default_factory=BalanceConfig)
     report: bool | None = None  # simgen-report after the merge; None: when frames < 10,000
+    splits: SplitsConfig = field(default_factory=SplitsConfig)

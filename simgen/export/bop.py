@@ -3,15 +3,19 @@
 Under ``<output_dir>/bop``::
 
     models/obj_OBJID.ply, models/models_info.json   (millimetres, simgen's link frame)
-    train_pbr/SCENEID/scene_camera.json, scene_gt.json, scene_gt_info.json
-    train_pbr/SCENEID/rgb/IMID.png, depth/IMID.png, mask/IMID_GTID.png, mask_visib/IMID_GTID.png
+    SPLIT/SCENEID/scene_camera.json, scene_gt.json, scene_gt_info.json, scene_gt_coco.json
+    SPLIT/SCENEID/rgb/IMID.png|jpg, depth/IMID.png, mask/IMID_GTID.png, mask_visib/IMID_GTID.png
 
-One simgen scene is one BOP scene (SCENEID = scene index), its views are the images (IMID =
-view index), ``obj_id`` = the COCO category id. Units and definitions follow
-bop_toolkit's docs/bop_datasets_format.md and scripts/calc_gt_info.py, except where said:
+SPLIT is ``train_pbr``, ``val_pbr`` or ``test`` by the scene's split. One simgen scene is one
+BOP scene (SCENEID = scene index), its views are the images (IMID = view index), ``obj_id`` =
+the COCO category id; ``rgb/`` is a hard link to the COCO image (PNG or, with
+``export.image_format=jpg``, JPEG as BOP's pbr sets ship). Units and definitions follow
+bop_toolkit's docs/bop_datasets_format.md and scripts/calc_gt_info.py / calc_gt_coco.py,
+except where said:
 
-- ``cam_K`` puts pixel centres at integers (OpenCV, as the toolkit's renderers and
-  depth-to-distance code do): simgen's K (centres at integer + 0.5) moved by half a pixel.
+- ``cam_K`` is simgen's K unchanged: bop_toolkit's renderers (renderer_vispy, renderer_py) put
+  pixel centres at integer + 0.5, as simgen does, so the toolkit's re-rendered masks
+  (calc_gt_masks, calc_gt_info, VSD) land on simgen's.
 - ``px_count_all``: the whole silhouette, its truncated part included (the toolkit counts it
   on a canvas one image size larger each side; simgen on one two image sizes larger).
   ``mask/`` holds its in-image part; ``visib_fract`` = ``px_count_visib / px_count_all``.
@@ -20,11 +24,15 @@ bop_toolkit's docs/bop_datasets_format.md and scripts/calc_gt_info.py, except wh
 - Boxes are the toolkit's ``[x, y, x_last - x, y_last - y]`` over the pixels of the (whole
   or visible) silhouette, ``[-1, -1, -1, -1]`` when nothing is visible: one less in width
   and height than simgen's COCO boxes.
+- ``scene_gt_coco.json`` is calc_gt_coco.py's file with every ground truth (``use_all_gt``):
+  amodal boxes of ``mask/``, ``mask_visib`` as compressed RLE, ``ignore`` when
+  ``visib_fract < 0.1``, objects with no visible pixel left out, ``file_name`` relative to
+  the scene folder.
 - The model origin is the asset's link frame (your mesh file's own origin), not the centre
   of its 3D bounding box, so poses are those of your CAD frame.
 - Depth PNGs are uint16 in units of ``depth_scale`` mm (``scene.depth_scale`` x 1000).
 - No camera.json (intrinsics differ per view: they are in scene_camera.json) and no
-  models_eval/ or scene_gt_coco.json (the COCO file of the dataset has the same masks).
+  models_eval/.
 """
 
 from __future__ import annotations
@@ -37,30 +45,23 @@ import trimesh
 from scipy.spatial.distance import pdist
 
 from simgen.annotate.labels import FrameLabels, ObjectLabel
-from simgen.annotate.masks import decode_rle
+from simgen.annotate.masks import decode_rle, mask_bbox
 from simgen.assets.catalog import single_asset
 from simgen.assets.geometry import load_asset, texture_image
 from simgen.camera import world_to_camera
 from simgen.errors import ConfigError
-from simgen.export.images import depth_to_uint16, encode_rgb, encode_uint16
+from simgen.export.images import depth_to_uint16, encode_uint16
 from simgen.export.writers import Writer, register
 
 ROOT = "bop"
-SPLIT = "train_pbr"
+SPLIT_DIRS = {"train": "train_pbr", "val": "val_pbr", "test": "test"}
 MM = 1000.0  # millimetres per metre
 NO_BOX = [-1, -1, -1, -1]
+IGNORE_BELOW = 0.1  # calc_gt_coco.py's ignore threshold on visib_fract
 
 
-def scene_dir(scene_index: int) -> str:
-    return f"{ROOT}/{SPLIT}/{scene_index:06d}"
-
-
-def bop_K(K: np.ndarray) -> np.ndarray:
-    """simgen ``K`` (pixel centres at integer + 0.5) as BOP/OpenCV ``K`` (centres at integers)."""
-    out = np.array(K, float)
-    out[0, 2] -= 0.5
-    out[1, 2] -= 0.5
-    return out
+def scene_dir(split: str, scene_index: int) -> str:
+    return f"{ROOT}/{SPLIT_DIRS[split]}/{scene_index:06d}"
 
 
 def bop_box(coco_box) -> list[int]:
@@ -92,7 +93,7 @@ def gt_info(obj: ObjectLabel, depth_units: np.ndarray) -> dict:
     """One ``scene_gt_info`` record from an object's labels and the written depth image."""
     visib, full = int(obj.area), int(obj.full_area)
     silhouette = decode_rle(obj.rle_amodal)
-    seen = visib > 0 and not obj.ignore
+    seen = visib > 0  # ignore regions below the label policy are still objects in BOP
     return {
         "bbox_obj": bop_box(obj.bbox_amodal) if seen else NO_BOX,
         "bbox_visib": bop_box(obj.bbox) if seen else NO_BOX,
@@ -144,34 +145,56 @@ class BopWriter(Writer):
                                   "so each entry must name one file (or a primitive of fixed size)")
 
     def frame_files(self, labels: FrameLabels, rgb: np.ndarray) -> dict[str, bytes]:
-        ex, d, im = self.ctx.export, scene_dir(labels.scene_index), labels.view_index
+        ex, d, im = self.ctx.export, scene_dir(labels.split, labels.scene_index), labels.view_index
         depth = depth_to_uint16(labels.depth, self.ctx.scene.depth_scale)
-        files = {
-            f"{d}/rgb/{im:06d}.{ex.image_format}": encode_rgb(rgb, ex.image_format, ex.png_compression, ex.jpeg_quality),
-            f"{d}/depth/{im:06d}.png": encode_uint16(depth, ex.png_compression),
-        }
+        files = {f"{d}/depth/{im:06d}.png": encode_uint16(depth, ex.png_compression)}
         for gt, obj in enumerate(labels.objects):
             files[f"{d}/mask/{im:06d}_{gt:06d}.png"] = _png(decode_rle(obj.rle_amodal), ex.png_compression)
             files[f"{d}/mask_visib/{im:06d}_{gt:06d}.png"] = _png(decode_rle(obj.rle), ex.png_compression)
         return files
+
+    def image_links(self, labels: FrameLabels) -> list[str]:
+        d = scene_dir(labels.split, labels.scene_index)
+        return [f"{d}/rgb/{labels.view_index:06d}.{self.ctx.export.image_format}"]
 
     def scene_files(self, frames: list[FrameLabels]) -> dict[str, bytes]:
         if not frames:
             return {}
         depth_scale = self.ctx.scene.depth_scale
         cameras, gts, infos = {}, {}, {}
-        for labels in sorted(frames, key=lambda f: f.view_index):
+        frames = sorted(frames, key=lambda f: f.view_index)
+        for labels in frames:
             im = str(labels.view_index)
             w2c = world_to_camera(labels.camera.cam_to_world)
-            cameras[im] = {"cam_K": _flat(bop_K(labels.camera.K)), "cam_R_w2c": _flat(w2c[:3, :3]),
+            cameras[im] = {"cam_K": _flat(labels.camera.K), "cam_R_w2c": _flat(w2c[:3, :3]),
                            "cam_t_w2c": _flat(w2c[:3, 3] * MM), "depth_scale": depth_scale * MM}
             gts[im] = [{"cam_R_m2c": _flat(o.R), "cam_t_m2c": _flat(o.t * MM), "obj_id": int(o.category_id)} for o in labels.objects]
             depth_units = depth_to_uint16(labels.depth, depth_scale)
             infos[im] = [gt_info(o, depth_units) for o in labels.objects]
-        d = scene_dir(frames[0].scene_index)
-        return {f"{d}/scene_camera.json": _json(cameras), f"{d}/scene_gt.json": _json(gts), f"{d}/scene_gt_info.json": _json(infos)}
+        d = scene_dir(frames[0].split, frames[0].scene_index)
+        return {f"{d}/scene_camera.json": _json(cameras), f"{d}/scene_gt.json": _json(gts), f"{d}/scene_gt_info.json": _json(infos),
+                f"{d}/scene_gt_coco.json": _json(self.scene_coco(frames))}
 
-    def dataset_files(self) -> dict[str, bytes]:
+    def scene_coco(self, frames: list[FrameLabels]) -> dict:
+        """The scene's ``scene_gt_coco.json`` as bop_toolkit's calc_gt_coco.py writes it."""
+        images, annotations = [], []
+        for labels in frames:
+            cam, im = labels.camera, labels.view_index
+            images.append({"id": im, "file_name": f"rgb/{im:06d}.{self.ctx.export.image_format}", "width": cam.width,
+                           "height": cam.height, "license": 1})
+            for obj in labels.objects:
+                if obj.area < 1:
+                    continue
+                full = mask_bbox(decode_rle(obj.rle_amodal))
+                visib_fract = obj.area / obj.full_area if obj.full_area > 0 else 0.0
+                annotations.append({"id": len(annotations) + 1, "image_id": im, "category_id": int(obj.category_id), "iscrowd": 0,
+                                    "area": int(obj.area), "bbox": [int(v) for v in full], "segmentation": obj.rle,
+                                    "width": cam.width, "height": cam.height, "ignore": bool(visib_fract < IGNORE_BELOW)})
+        return {"info": {"description": f"simgen scene {frames[0].scene_index:06d}", "contributor": "simgen"}, "licenses": [],
+                "categories": [{"id": k, "name": name, "supercategory": "simgen"} for k, name in enumerate(self.ctx.categories, start=1)],
+                "images": images, "annotations": annotations}
+
+    def dataset_files(self, images: list[dict]) -> dict[str, bytes]:
         files, info = {}, {}
         entries = {e.category: e for e in self.ctx.scene.assets}
         for obj_id, name in enumerate(self.ctx.categories, start=1):

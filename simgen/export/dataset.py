@@ -5,8 +5,9 @@ output_dir/
   simgen_job.json                 the job's dataset-deciding config, its hash, the shard size
   shards/scenes_000000-000015/    complete shards (manifest.json, coco.json, files in final layout)
   shards/.tmp-...                 work in progress or left by a killed run: never trusted
-  images/ depth/ instances/ semantic/ ...   hard links to the shards' files (the merge)
-  annotations/instances.json      written last by the merge: its presence means "complete"
+  images/<split>/ layers/ ...     hard links to the shards' files (the merge)
+  annotations/instances_<split>.json   COCO per split
+  simgen_dataset.json             written last by the merge: its presence means "complete"
 ```
 
 Merging links every shard file into place and writes the joined COCO file atomically, so a
@@ -28,7 +29,7 @@ from pathlib import Path
 import simgen
 from simgen.config.canonical import first_difference, job_hash, without_size
 from simgen.errors import ConfigError, DatasetError
-from simgen.export import coco, layout
+from simgen.export import coco, layers, layout
 from simgen.export.shards import (
     TMP_PREFIX,
     Shard,
@@ -39,11 +40,12 @@ from simgen.export.shards import (
     write_bytes_atomic,
 )
 from simgen.export.writers import make_writers
+from simgen.splits import SPLITS
 
 RECORD = "simgen_job.json"
 SHARDS = "shards"
 RECORD_FORMAT = 1
-_DATA_ENTRIES = (layout.IMAGES, layout.DEPTH, layout.INSTANCES, layout.SEMANTIC, layout.ANNOTATIONS, SHARDS)
+_DATA_ENTRIES = (layout.IMAGES, layout.LAYERS, layout.ANNOTATIONS, layout.INDEX_FILE, SHARDS)
 
 
 @dataclass
@@ -73,8 +75,45 @@ def dataset_info(job) -> dict:
         "frames": job.frames,
         "label_policy": asdict(job.labels),
         "depth_encoding": {"format": "uint16 png", "depth_scale": job.scene.depth_scale, "unit": "metre", "invalid": 0},
+        "layers": layers.info_block(job.export.layers, job.scene.depth_scale),
+        "splits": {"fractions": job.splits.fractions(), "scenes": job.split_sizes(), "by": "scene"},
         "camera_convention": "OpenCV: x right, y down, z forward; K in pixels, pixel centres at integer + 0.5",
     }
+
+
+def dataset_index(job, docs: dict[str, dict]) -> dict:
+    """``simgen_dataset.json``: where each split's COCO file and images are, with counts."""
+    return {
+        "format": 1,
+        "simgen_version": simgen.__version__,
+        "splits": {split: {"coco": layout.coco_file(split), "images": f"{layout.IMAGES}/{split}",
+                           "frames": len(doc["images"]), "annotations": len(doc["annotations"])}
+                   for split, doc in sorted(docs.items(), key=lambda kv: SPLITS.index(kv[0]))},
+        "layers": {name: layout.LAYERS + "/" + name for name in job.export.layers},
+        "formats": list(job.export.formats),
+    }
+
+
+def read_index(root: Path) -> dict:
+    """The finished dataset's index (raises DatasetError when there is none)."""
+    try:
+        return json.loads((Path(root) / layout.INDEX_FILE).read_text())
+    except (OSError, ValueError) as exc:
+        raise DatasetError(f"{root}: no readable {layout.INDEX_FILE} (not a finished simgen dataset): {exc}") from None
+
+
+def load_coco(root: Path) -> dict:
+    """Every split's COCO document of a finished dataset joined into one (images by id); each
+    image record keeps its ``split``, so ``images/<split>/<file_name>`` finds its file."""
+    docs = [json.loads((Path(root) / entry["coco"]).read_text()) for entry in read_index(root)["splits"].values()]
+    joined = {**docs[0], "images": [], "annotations": []}
+    for doc in docs:
+        joined["images"] += doc["images"]
+        joined["annotations"] += doc["annotations"]
+    joined["images"].sort(key=lambda r: r["id"])
+    joined["annotations"].sort(key=lambda a: a["id"])
+    joined["info"] = {k: v for k, v in joined["info"].items() if k != "split"}
+    return joined
 
 
 def shard_frames(job, shard: Shard) -> int:
@@ -126,7 +165,7 @@ class DatasetDir:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self.shards = self.root / SHARDS
-        self.done_marker = self.root / layout.COCO_FILE
+        self.done_marker = self.root / layout.INDEX_FILE
 
     def shard_dir(self, shard: Shard) -> Path:
         return self.shards / shard.name
@@ -242,9 +281,12 @@ class DatasetDir:
             images.extend(shard_images)
             annotations.extend(shard_annotations)
         for writer in make_writers(job.export.formats, job.writer_context()):
-            for rel, data in writer.dataset_files().items():
+            for rel, data in writer.dataset_files(images).items():
                 write_bytes_atomic(self.root / rel, data)
-        doc = coco.build(dataset_info(job), job.categories, images, annotations)
+        docs = coco.build_splits(dataset_info(job), job.categories, images, annotations)
         self._clear_temporaries({layout.ANNOTATIONS})
-        write_bytes_atomic(self.done_marker, coco.dumps(doc))
-        return len(doc["images"]), len(doc["annotations"])
+        for split, doc in docs.items():
+            write_bytes_atomic(self.root / layout.coco_file(split), coco.dumps(doc))
+        index = dataset_index(job, docs)
+        write_bytes_atomic(self.done_marker, json.dumps(index, indent=1).encode())
+        return sum(len(d["images"]) for d in docs.values()), sum(len(d["annotations"]) for d in docs.values())

@@ -1,12 +1,17 @@
-"""KITTI object writer (``export.formats: [coco, kitti]``): ``kitti/training/`` with
-``image_2/``, ``label_2/`` and ``calib/``, one file each per image, named like the image.
+"""KITTI object writer (``export.formats: [coco, kitti]``): ``kitti/training/`` (train and val
+scenes) and ``kitti/testing/`` (test scenes), each with ``image_2/``, ``label_2/`` and
+``calib/``, one file each per image, named like the image (``image_2`` is a hard link to the
+COCO image when both are PNG), ``kitti/ImageSets/{train,val,test}.txt`` listing the stems
+of each split (the split files 3D detection toolkits read), and ``kitti/dataset_meta.json``,
+the label list (Datumaro's meta file, so that training/ and testing/ share their labels).
 
 Every view is one KITTI sample seen by "camera 2"; labels are in that camera's frame, which is
 KITTI's rectified frame (x right, y down, z forward, metres), so ``R0_rect`` is the identity
 and ``P0``..``P3`` are all ``[K | 0]``. Values come from FrameLabels; nothing is re-measured:
 
-- type: ``export.kitti.types[category]`` (skipped when "" or absent); fully hidden objects
-  (COCO crowd regions) are not written;
+- type: ``export.kitti.types[category]`` (skipped when "" or absent); objects that are ignore
+  regions in COCO (below the label policy) are ``DontCare`` lines with their visible box;
+  fully hidden ones are not written;
 - truncated: the label's truncation; occluded: 0/1/2 from visibility by ``occlusion_levels``;
 - bbox: left, top, right, bottom = the first and last pixel column and row the object covers
   (KITTI's 0-based pixel indices), of ``bbox_amodal`` clipped to the image or of ``bbox``;
@@ -25,6 +30,8 @@ by the pitch.
 """
 
 from __future__ import annotations
+
+import json
 
 import numpy as np
 
@@ -82,11 +89,20 @@ def pixel_box(obj: ObjectLabel, camera: CameraLabel, mode: str) -> tuple[float, 
     return x0, y0, x1 - 1.0, y1 - 1.0
 
 
+def dont_care_line(obj: ObjectLabel, camera: CameraLabel) -> str:
+    """A ``DontCare`` region over the visible box (KITTI's values for the fields it leaves out)."""
+    left, top, right, bottom = pixel_box(obj, camera, "visible")
+    return " ".join(["DontCare", "-1", "-1", "-10", *(f"{v:.2f}" for v in (left, top, right, bottom)),
+                     "-1", "-1", "-1", "-1000", "-1000", "-1000", "-10"])
+
+
 def label_line(obj: ObjectLabel, camera: CameraLabel, cfg) -> str | None:
     """The 15 KITTI fields of ``obj``, or None if it is not written."""
     kind = cfg.types.get(obj.category, "")
-    if not kind or obj.ignore:
+    if not kind or obj.area == 0:
         return None
+    if obj.ignore:
+        return dont_care_line(obj, camera)
     dims, loc, ry = box_geometry(obj, world_up(camera))
     alpha = wrap(ry - np.arctan2(loc[0], loc[2]))
     left, top, right, bottom = pixel_box(obj, camera, cfg.bbox)
@@ -142,11 +158,31 @@ class KittiWriter(Writer):
                 f"{', ...' if len(names) > 4 else ''}) has a KITTI type in export.kitti.types, so every "
                 f"label_2 file will be empty; map one with +export.kitti.types.{names[0]}=Misc"]
 
+    def _shares_image(self) -> bool:
+        return self.ctx.export.image_format == "png"
+
     def frame_files(self, labels: FrameLabels, rgb: np.ndarray) -> dict[str, bytes]:
-        cfg, i = self.ctx.export.kitti, labels.image_index
+        cfg, i, split = self.ctx.export.kitti, labels.image_index, labels.split
         lines = [line for obj in labels.objects if (line := label_line(obj, labels.camera, cfg)) is not None]
-        return {
-            layout.kitti_path("image_2", i, "png"): encode_rgb(rgb, "png", self.ctx.export.png_compression),
-            layout.kitti_path("label_2", i, "txt"): "".join(f"{line}\n" for line in lines).encode(),
-            layout.kitti_path("calib", i, "txt"): calib_text(labels.camera).encode(),
+        files = {
+            layout.kitti_path(split, "label_2", i, "txt"): "".join(f"{line}\n" for line in lines).encode(),
+            layout.kitti_path(split, "calib", i, "txt"): calib_text(labels.camera).encode(),
         }
+        if not self._shares_image():  # KITTI images are PNG
+            files[layout.kitti_path(split, "image_2", i, "png")] = encode_rgb(rgb, "png", self.ctx.export.png_compression)
+        return files
+
+    def image_links(self, labels: FrameLabels) -> list[str]:
+        return [layout.kitti_path(labels.split, "image_2", labels.image_index, "png")] if self._shares_image() else []
+
+    def dataset_files(self, images: list[dict]) -> dict[str, bytes]:
+        stems: dict[str, list[str]] = {}
+        for img in sorted(images, key=lambda r: r["id"]):
+            stems.setdefault(img["split"], []).append(layout.stem(img["id"] - 1))
+        files = {f"{layout.KITTI}/ImageSets/{split}.txt": "".join(f"{s}\n" for s in names).encode()
+                 for split, names in stems.items()}
+        # The label list of the KITTI folders (Datumaro's dataset_meta.json): without it each
+        # folder's labels are the types it happens to hold, and training/ and testing/ conflict.
+        labels = list(dict.fromkeys([t for t in self.ctx.export.kitti.types.values() if t] + ["DontCare"]))
+        files[f"{layout.KITTI}/dataset_meta.json"] = json.dumps({"labels": labels}).encode()
+        return files

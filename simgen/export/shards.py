@@ -73,16 +73,30 @@ class ShardWriter:
         self.annotations: list[dict] = []
         self._dirs: set[Path] = set()
 
-    def add_file(self, relative: str, data: bytes) -> None:
-        path = self.tmp / relative
+    def _mkdirs(self, relative: str) -> None:
         folder = self.tmp
         for part in Path(relative).parent.parts:  # never re-creates self.tmp once removed
             folder = folder / part
             if folder not in self._dirs:
                 folder.mkdir(exist_ok=True)
                 self._dirs.add(folder)
+
+    def add_file(self, relative: str, data: bytes) -> None:
+        path = self.tmp / relative
+        self._mkdirs(relative)
         path.write_bytes(data)
         self.files[relative] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+
+    def add_link(self, relative: str, source: str) -> None:
+        """``relative`` as a hard link to the already added file ``source`` (a copy where the
+        filesystem has no links); the manifest lists it like any file."""
+        path = self.tmp / relative
+        self._mkdirs(relative)
+        try:
+            os.link(self.tmp / source, path)
+        except OSError:
+            shutil.copyfile(self.tmp / source, path)
+        self.files[relative] = dict(self.files[source])
 
     def add_records(self, image: dict, annotations: list[dict]) -> None:
         self.images.append(image)

@@ -2,6 +2,7 @@
 
 A writer is asked three times, each answer a dict of dataset-relative path -> bytes:
 - ``frame_files``: per view (KITTI label and calib files, for example);
+- ``image_links``: per view, paths that are the view's RGB file itself (hard links, no copy);
 - ``scene_files``: per scene, once all its views are labeled (BOP's per-scene JSON);
 - ``dataset_files``: once, when the dataset is finished (BOP models).
 COCO is special only in that its records from every frame are joined into one file at the end
@@ -11,7 +12,7 @@ COCO is special only in that its records from every frame are joined into one fi
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -22,11 +23,13 @@ from simgen.errors import ConfigError
 
 @dataclass
 class WriterContext:
-    """What writers may read besides the labels: the job's typed configs and category names."""
+    """What writers may read besides the labels: the job's typed configs, category names and
+    the number of scenes in each split."""
 
     scene: Any
     export: Any
     categories: list[str]
+    split_sizes: dict[str, int] = field(default_factory=lambda: {"train": 1})
 
 
 class Writer:
@@ -49,10 +52,14 @@ class Writer:
     def frame_files(self, labels: FrameLabels, rgb: np.ndarray) -> dict[str, bytes]:
         return {}
 
+    def image_links(self, labels: FrameLabels) -> list[str]:
+        return []
+
     def scene_files(self, frames: list[FrameLabels]) -> dict[str, bytes]:
         return {}
 
-    def dataset_files(self) -> dict[str, bytes]:
+    def dataset_files(self, images: list[dict]) -> dict[str, bytes]:
+        """Files written once at the merge; ``images`` are every COCO image record."""
         return {}
 
 
@@ -65,7 +72,7 @@ def register(cls):
 
 
 def _load_builtin() -> None:
-    from simgen.export import bop, coco, kitti  # noqa: F401  (register "bop", "coco", "kitti")
+    from simgen.export import bop, coco, kitti, yolo  # noqa: F401  (register their formats)
 
 
 def available() -> list[str]:

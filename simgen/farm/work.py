@@ -54,6 +54,8 @@ def render_shard(worker: SceneWorker, job: JobSpec, shard: Shard, shards_dir: Pa
                 for frame in result.frames:
                     for rel, data in frame.files.items():
                         out.add_file(rel, data)
+                    for rel, source in frame.links.items():
+                        out.add_link(rel, source)
                     out.add_records(frame.image, frame.annotations)
             on_scene(shard.name, len(result.frames), {**result.timings, "write": time.perf_counter() - t0})
         if report.failed:

@@ -85,6 +85,7 @@ class Renderer:
         self._nodes: dict[int, object] = {}
         self._seg_all: dict[object, tuple[int, int, int]] = {}
         self._camera_node = None
+        self._normals_pass = None  # made on first use (simgen.render.normals)
 
     def close(self) -> None:
         if self._offscreen is not None:
@@ -171,6 +172,16 @@ class Renderer:
         rgb, _ = self._pass(COLOR)
         ids, depth = self._pass(LABELS, self._seg_all)
         return Passes(rgb=np.ascontiguousarray(rgb), depth=np.ascontiguousarray(depth), ids=np.ascontiguousarray(ids))
+
+    def render_normals(self, cam: CameraSpec) -> np.ndarray:
+        """Unit surface normals (H, W, 3) float32 in the OpenCV camera frame, 0 = nothing."""
+        from simgen.render.normals import NormalsPass
+
+        if self._normals_pass is None:
+            self._normals_pass = NormalsPass(self.width, self.height)
+        self._aim(cam)
+        flags = self.pyrender.RenderFlags.SEG | self.pyrender.RenderFlags.OFFSCREEN
+        return self._normals_pass.draw(self._gl, self._scene, self._seg_all, flags)
 
     def render_coverage(self, instance_ids: list[int], cam: CameraSpec, offset=(0, 0), size=None) -> np.ndarray:
         """Unoccluded silhouettes of up to 128 bodies in one pass: (h, w, 4) uint32 words in

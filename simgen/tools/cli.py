@@ -98,7 +98,7 @@ def to_job(cfg, overrides: list[str] = ()):
     check_job(typed)
     job = JobSpec(scene=typed.scene, renderer=typed.renderer, labels=typed.labels, export=typed.export,
                   seed=typed.seed, frames=typed.frames, categories=category_names(typed.scene), sequence=typed.sequence,
-                  balance=typed.balance)
+                  balance=typed.balance, splits=typed.splits)
     return typed, job
 
 

@@ -2,10 +2,11 @@
 
 Each rule has a short name used in reports and tests:
 
-- ``files``: the COCO file loads; every image and map exists with the stated size.
+- ``files``: the index and every split's COCO file load; every image and layer file exists
+  with the stated size.
 - ``ids``: image, annotation and category ids unique; annotations name known images/categories.
 - ``bbox-mask``: ``bbox`` is the extent of the decoded mask, ``area`` its pixel count.
-- ``instance-map``: the instance map holds ``instance_id`` exactly on the decoded mask.
+- ``instance-map``: the instance map holds ``object_id`` exactly on the decoded mask.
 - ``semantic-map``: the semantic map holds the annotation's category on its mask.
 - ``bbox-amodal``: ``bbox`` lies inside ``bbox_amodal`` clipped to the image.
 - ``bbox3d-projection``: ``bbox_3d.corners`` projected with ``K`` contain ``bbox``.
@@ -13,6 +14,11 @@ Each rule has a short name used in reports and tests:
 - ``pose-box``: ``object_pose.R`` is a rotation equal to ``bbox_3d.R``; corners follow from
   centre, size and R.
 - ``ratios``: visibility and truncation in [0, 1] and equal to their pixel-count ratios.
+- ``keypoints``: the 9 cuboid keypoints are ``bbox_3d``'s corners and centre projected with K,
+  flagged 2 exactly where the instance map shows the object at that pixel.
+- ``normals``: normals decode to unit vectors facing the camera wherever depth is valid.
+- ``flow``: valid flow lands inside the image on the same object in the next frame's map.
+- ``splits``: every image's ``split`` is its file's; no scene lies in two splits.
 """
 
 from __future__ import annotations
@@ -56,6 +62,11 @@ def _contains(outer, inner, tol: float) -> bool:
     return ix >= ox - tol and iy >= oy - tol and ix + iw <= ox + ow + tol and iy + ih <= oy + oh + tol
 
 
+def _view_key(img: dict, later: int = 0) -> tuple:
+    """(scene, frame, camera) of an image record, ``later`` frames on."""
+    return img.get("scene_index"), img.get("frame_index", 0) + later, img.get("camera_index", 0)
+
+
 class _Checker:
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -65,38 +76,61 @@ class _Checker:
         self.found.append(Violation(image, ann, rule, detail))
 
     def run(self) -> list[Violation]:
-        path = self.root / layout.COCO_FILE
+        try:
+            index = json.loads((self.root / layout.INDEX_FILE).read_text())
+        except (OSError, ValueError) as exc:
+            self.bad(layout.INDEX_FILE, None, "files", f"cannot load: {exc}")
+            return self.found
+        scene_split: dict[int, str] = {}
+        self.records: dict[int, dict] = {}
+        docs = []
+        for split, entry in index.get("splits", {}).items():
+            doc = self._load_doc(entry["coco"])
+            if doc is not None:
+                docs.append((split, entry, doc))
+                self.records.update({_view_key(img): img for img in doc["images"]})
+        for split, entry, doc in docs:
+            self.coco_file = entry["coco"]
+            self._ids(doc)
+            by_image: dict[int, list[dict]] = {}
+            for ann in doc["annotations"]:
+                by_image.setdefault(ann.get("image_id"), []).append(ann)
+            categories = {c["id"] for c in doc["categories"]}
+            for img in doc["images"]:
+                if img.get("split", split) != split:
+                    self.bad(img["file_name"], None, "splits", f"record says split {img.get('split')} but lies in {entry['coco']}")
+                other = scene_split.setdefault(img.get("scene_index"), split)
+                if other != split:
+                    self.bad(img["file_name"], None, "splits", f"scene {img.get('scene_index')} lies in {other} and {split}")
+                self._image(img, by_image.get(img["id"], []), categories, entry["images"])
+        return self.found
+
+    def _load_doc(self, rel: str) -> dict | None:
+        path = self.root / rel
         try:
             doc = json.loads(path.read_text())
         except (OSError, ValueError) as exc:
-            self.bad(str(path), None, "files", f"cannot load: {exc}")
-            return self.found
+            self.bad(rel, None, "files", f"cannot load: {exc}")
+            return None
         for key in ("info", "licenses", "categories", "images", "annotations"):
             if key not in doc:
-                self.bad(str(path), None, "files", f"missing top-level '{key}'")
-                return self.found
-        self._ids(doc)
-        by_image: dict[int, list[dict]] = {}
-        for ann in doc["annotations"]:
-            by_image.setdefault(ann.get("image_id"), []).append(ann)
-        categories = {c["id"] for c in doc["categories"]}
-        for img in doc["images"]:
-            self._image(img, by_image.get(img["id"], []), categories)
-        return self.found
+                self.bad(rel, None, "files", f"missing top-level '{key}'")
+                return None
+        return doc
 
     def _ids(self, doc: dict) -> None:
         for key in ("images", "annotations", "categories"):
             ids = [r.get("id") for r in doc[key]]
             if len(ids) != len(set(ids)):
                 dup = sorted({i for i in ids if ids.count(i) > 1})[:5]
-                self.bad(layout.COCO_FILE, None, "ids", f"duplicate {key} ids {dup}")
+                self.bad(self.coco_file, None, "ids", f"duplicate {key} ids {dup}")
         images = {r["id"] for r in doc["images"]}
         categories = {r["id"] for r in doc["categories"]}
         for ann in doc["annotations"]:
             if ann.get("image_id") not in images:
-                self.bad(layout.COCO_FILE, ann.get("id"), "ids", f"unknown image_id {ann.get('image_id')}")
+                self.bad(self.coco_file, ann.get("id"), "ids", f"unknown image_id {ann.get('image_id')}")
             if ann.get("category_id") not in categories:
-                self.bad(layout.COCO_FILE, ann.get("id"), "ids", f"unknown category_id {ann.get('category_id')}")
+                self.bad(self.coco_file, ann.get("id"), "ids", f"unknown category_id {ann.get('category_id')}")
 
     def _load(self, name: str, rel: str, size, reader):
         path = self.root / rel
@@ -109,12 +143,12 @@ class _Checker:
             return None
         return data
 
-    def _image(self, img: dict, anns: list[dict], categories: set[int]) -> None:
+    def _image(self, img: dict, anns: list[dict], categories: set[int], images_dir: str) -> None:
         name = img["file_name"]
         size = (img["width"], img["height"])
-        rgb_path = self.root / layout.IMAGES / name
+        rgb_path = self.root / images_dir / name
         if not rgb_path.exists():
-            self.bad(name, None, "files", f"missing {layout.IMAGES}/{name}")
+            self.bad(name, None, "files", f"missing {images_dir}/{name}")
         else:
             with Image.open(rgb_path) as im:
                 if im.size != size:
@@ -126,20 +160,62 @@ class _Checker:
         K = np.asarray(img["camera"]["K"], float) if "camera" in img else None
         for ann in anns:
             self._annotation(name, img, ann, K, depth, scale, inst, sem)
+        if "normals_file" in img:
+            normals = self._load(name, img["normals_file"], size, read_uint16)
+            if normals is not None:
+                self._normals(name, normals, depth, K)
+        if "flow_file" in img and inst is not None:
+            flow = self._load(name, img["flow_file"], size, read_uint16)
+            after = self.records.get(_view_key(img, 1))
+            if flow is not None and after is not None and "instance_file" in after:
+                self._flow(name, flow, inst, self._load(after["file_name"], after["instance_file"], size, read_uint16))
+
+    def _normals(self, name: str, encoded: np.ndarray, depth, K) -> None:
+        from simgen.annotate.normals import decode_normals
+
+        n = decode_normals(encoded)
+        hit = np.any(encoded > 0, axis=-1)
+        length = np.linalg.norm(n[hit], axis=-1)
+        if length.size and np.abs(length - 1).max() > 1e-3:
+            self.bad(name, None, "normals", f"normals of length {length.min():.4f}..{length.max():.4f}, not unit")
+        if depth is not None and not np.array_equal(hit, depth > 0):
+            self.bad(name, None, "normals", f"normals cover {int(hit.sum())} px, depth {int((depth > 0).sum())} px")
+        if K is not None and length.size:
+            rows, cols = np.nonzero(hit)
+            rays = np.stack([(cols + 0.5 - K[0, 2]) / K[0, 0], (rows + 0.5 - K[1, 2]) / K[1, 1], np.ones(len(rows))], axis=-1)
+            away = np.einsum("ij,ij->i", n[hit], rays) / np.linalg.norm(rays, axis=-1) > 1e-3
+            if away.any():
+                self.bad(name, None, "normals", f"{int(away.sum())} normals face away from the camera")
+
+    def _flow(self, name: str, encoded: np.ndarray, inst: np.ndarray, inst_after) -> None:
+        from simgen.annotate.flow import decode_flow, warp_ids
+
+        if inst_after is None:
+            return
+        flow, valid = decode_flow(encoded)
+        warped, inside = warp_ids(inst_after, flow)
+        if (valid & ~inside).any():
+            self.bad(name, None, "flow", f"{int((valid & ~inside).sum())} valid flow vectors leave the image")
+        wrong = valid & inside & (warped != inst)
+        if wrong.any():
+            self.bad(name, None, "flow", f"{int(wrong.sum())} valid flow vectors land on another object in the next frame")
 
     def _annotation(self, name, img, ann, K, depth, scale, inst, sem) -> None:
         aid = ann.get("id")
         W, H = img["width"], img["height"]
         mask = decode_rle(ann["segmentation"])
         ignore = bool(ann.get("ignore", 0))
+        box = ann.get("bbox_3d")
         if not ignore:
             extent = mask_bbox(mask)
             if extent is None or not np.allclose(extent, ann["bbox"], atol=1e-6):
                 self.bad(name, aid, "bbox-mask", f"bbox {ann['bbox']} but mask extent {extent}")
             if int(mask.sum()) != ann["area"]:
                 self.bad(name, aid, "bbox-mask", f"area {ann['area']} but mask has {int(mask.sum())} pixels")
-        if inst is not None and "instance_id" in ann and not np.array_equal(inst == ann["instance_id"], mask):
-            self.bad(name, aid, "instance-map", f"instance map differs from the mask of instance {ann['instance_id']}")
+        if inst is not None and "object_id" in ann and not np.array_equal(inst == ann["object_id"], mask):
+            self.bad(name, aid, "instance-map", f"instance map differs from the mask of object {ann['object_id']}")
+        if "keypoints" in ann and K is not None and box is not None:
+            self._keypoints(name, aid, ann, K, inst, W, H)
         if sem is not None and mask.any() and not np.all(sem[mask] == ann["category_id"]):
             self.bad(name, aid, "semantic-map", f"semantic map under the mask is not category {ann['category_id']}")
         if "bbox_amodal" in ann and not ignore:
@@ -148,7 +224,6 @@ class _Checker:
             clipped = [x0, y0, min(x + w, W) - x0, min(y + h, H) - y0]
             if not _contains(clipped, ann["bbox"], PIXEL_TOL):
                 self.bad(name, aid, "bbox-amodal", f"bbox {ann['bbox']} outside clipped bbox_amodal {clipped}")
-        box = ann.get("bbox_3d")
         if box is not None:
             corners = np.asarray(box["corners"], float)
             if K is not None and (corners[:, 2] > 0).all() and not ignore:
@@ -164,6 +239,30 @@ class _Checker:
                     self.bad(name, aid, "depth-in-box", f"depth {z.min():.4f}..{z.max():.4f} m outside box z {corners[:, 2].min():.4f}..{corners[:, 2].max():.4f}")
             self._pose_box(name, aid, ann, box, corners)
         self._ratios(name, aid, ann)
+
+    def _keypoints(self, name, aid, ann, K, inst, W, H) -> None:
+        kp = np.asarray(ann["keypoints"], float).reshape(-1, 3)
+        box = ann["bbox_3d"]
+        points = np.vstack([np.asarray(box["corners"], float), np.asarray(box["center"], float)[None]])
+        if len(kp) != len(points):
+            self.bad(name, aid, "keypoints", f"{len(kp)} keypoints, expected {len(points)}")
+            return
+        shown = kp[:, 2] > 0
+        front = points[:, 2] > 0
+        uv = points[front, :2] / points[front, 2:3] * [K[0, 0], K[1, 1]] + [K[0, 2], K[1, 2]]
+        expected = np.zeros((len(points), 2))
+        expected[front] = uv
+        if not np.allclose(kp[shown, :2], expected[shown], atol=1e-3):
+            self.bad(name, aid, "keypoints", "keypoints are not the projected bbox_3d corners and centre")
+        if inst is not None:
+            col, row = np.floor(kp[shown, 0]).astype(int), np.floor(kp[shown, 1]).astype(int)
+            inside = (col >= 0) & (col < W) & (row >= 0) & (row < H)
+            if not inside.all():
+                self.bad(name, aid, "keypoints", "a keypoint flagged in the image lies outside it")
+                return
+            on_object = inst[row, col] == ann.get("object_id")
+            if not np.array_equal(kp[shown, 2] == 2, on_object):
+                self.bad(name, aid, "keypoints", "visibility flags differ from the instance map")
 
     def _pose_box(self, name, aid, ann, box, corners) -> None:
         R = np.asarray(ann["object_pose"]["R"], float)

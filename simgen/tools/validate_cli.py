@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from simgen.export import layout
 from simgen.tools.validate import validate_dataset
 
 
@@ -14,8 +15,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("dataset_dir", type=Path)
     parser.add_argument("--max", type=int, default=50, help="violations to print (all are counted)")
     args = parser.parse_args(argv)
-    if not (args.dataset_dir / "annotations" / "instances.json").is_file():
-        print(f"simgen-validate: error: {args.dataset_dir}: no annotations/instances.json (not a finished simgen dataset)", file=sys.stderr)
+    if not (args.dataset_dir / layout.INDEX_FILE).is_file():
+        print(f"simgen-validate: error: {args.dataset_dir}: no {layout.INDEX_FILE} (not a finished simgen dataset)", file=sys.stderr)
         return 2
     found = validate_dataset(args.dataset_dir)
     if not found:
