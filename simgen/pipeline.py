@@ -64,7 +64,7 @@ class JobSpec:
 
     def split_sizes(self) -> dict[str, int]:
         """Scenes per split."""
-        return splits.split_sizes(self.splits.fractions(), self.scene_count)
+        return splits.split_sizes(self.splits.fractions(), self.scene_count, self.seed)
 
     @property
     def views_per_scene(self) -> int:

@@ -15,7 +15,7 @@ def scene_rng(seed: int, scene_index: int) -> np.random.Generator:
 SPLITS_STREAM = 0x5B117  # spawn key of the split assignment's stream (never a scene index's)
 
 
-def splits_rng(seed: int) -> np.random.Generator:
-    """Generator of the job's split assignment: one stream for the whole job, apart from the
-    scenes' (``SeedSequence([seed, i])``), so splits never change what a scene draws."""
-    return np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(SPLITS_STREAM,)))
+def splits_rng(seed: int, scene_index: int) -> np.random.Generator:
+    """Generator of scene ``scene_index``'s split tie-break, a stream apart from the scenes'
+    (``SeedSequence([seed, i])``), so splits never change what a scene draws."""
+    return np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(SPLITS_STREAM, int(scene_index))))

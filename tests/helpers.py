@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 
@@ -62,3 +64,14 @@ def load_coco(root):
 def image_file(root, img: dict):
     """The RGB file of a COCO image record."""
     return root / "images" / img["split"] / img["file_name"]
+
+
+def whole_coco_file(root) -> Path:
+    """Every split's COCO file of dataset ``root`` joined into one file beside it, for readers
+    that take one file (pycocotools, a 'real' label set)."""
+    from simgen.export.dataset import load_coco
+
+    path = Path(root).parent / f"{Path(root).name}-instances_all.json"
+    if not path.exists():
+        path.write_text(json.dumps(load_coco(root)))
+    return path

@@ -34,7 +34,7 @@ def test_a_run_writes_only_its_dataset_and_reports_set_up_and_validation(tmp_pat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ds"]  # no outputs/DATE/TIME, .hydra, cli.log
     files = every_file(tmp_path / "ds")
     assert not [f for f in files if "lock" in f or f.startswith(".")]
-    assert "annotations/instances.json" in files and "simgen_job.json" in files
+    assert "annotations/instances_train.json" in files and "simgen_dataset.json" in files and "simgen_job.json" in files
     setup = float(re.search(r"^simgen: set-up (\d+\.\d) s \(", proc.stdout, re.M).group(1))
     total = float(re.search(r"annotations in (\d+\.\d) s", proc.stdout).group(1))
     wall = float(re.search(r", (\d+\.\d) s wall", proc.stdout).group(1))  # the timing table: the run alone

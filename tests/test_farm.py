@@ -121,7 +121,7 @@ def test_splits_are_by_scene_with_the_requested_sizes(reference):
         by_scene.setdefault(img["scene_index"], set()).add(img["split"])
     assert all(len(s) == 1 for s in by_scene.values())  # no scene in two splits
     sizes = {name: sum(s == {name} for s in by_scene.values()) for name in ("train", "val", "test")}
-    assert sizes == split_sizes({"train": 0.8, "val": 0.1, "test": 0.1}, FRAMES // VIEWS) == {"train": 8, "val": 1, "test": 1}
+    assert sizes == split_sizes({"train": 0.8, "val": 0.1, "test": 0.1}, FRAMES // VIEWS, seed=0) == {"train": 8, "val": 1, "test": 1}
     for split in sizes:
         doc = json.loads((out / f"annotations/instances_{split}.json").read_text())
         assert {img["split"] for img in doc["images"]} == {split}

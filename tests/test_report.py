@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import whole_coco_file
 from PIL import Image
 from pycocotools.coco import COCO
 
@@ -28,8 +29,8 @@ def report(tabletop_dataset, tmp_path_factory):
 
 def _split_copy(src: Path, dst: Path) -> dict[str, Path]:
     """``src``'s COCO file cut into instances_train.json / instances_val.json (odd / even
-    images), the val file naming the object id ``object_id`` as a renamed key would."""
-    doc = json.loads((src / "annotations/instances.json").read_text())
+    images), the val file naming the object id ``track_id``, the other name a reader may meet."""
+    doc = json.loads(whole_coco_file(src).read_text())
     (dst / "annotations").mkdir(parents=True)
     (dst / "images").symlink_to(src / "images")
     paths = {}
@@ -38,7 +39,7 @@ def _split_copy(src: Path, dst: Path) -> dict[str, Path]:
         anns = [dict(a) for a in doc["annotations"] if a["image_id"] in ids]
         if split == "val":
             for a in anns:
-                a["object_id"] = a.pop("instance_id")
+                a["track_id"] = a.pop("object_id")
         part = {**doc, "images": [im for im in doc["images"] if im["id"] in ids], "annotations": anns}
         paths[split] = dst / f"annotations/instances_{split}.json"
         paths[split].write_text(json.dumps(part))
@@ -64,10 +65,11 @@ def _histograms(node, path=""):
 
 def test_stats_counts_equal_pycocotools(tabletop_dataset, report):
     _, stats = report
-    expected = _expected_counts(COCO(str(tabletop_dataset / "annotations/instances.json")))
+    expected = _expected_counts(COCO(str(whole_coco_file(tabletop_dataset))))
     assert {n: {"instances": c["instances"], "images": c["images"]} for n, c in stats["classes"].items()} == expected
     assert stats["instances"] == sum(c["instances"] for c in expected.values()) > 0
-    assert stats["splits"]["all"]["instances"] == stats["instances"]
+    assert sum(s["instances"] for s in stats["splits"].values()) == stats["instances"]
+    assert set(stats["splits"]) == {im["split"] for im in json.loads(whole_coco_file(tabletop_dataset).read_text())["images"]}
     # the run itself wrote the same report after its merge (report unset: under 10,000 frames)
     written = tabletop_dataset / "report"
     assert json.loads((written / "stats.json").read_text())["classes"] == stats["classes"]
@@ -86,7 +88,7 @@ def test_split_files_and_renamed_object_key(tabletop_dataset, tmp_path):
         assert got == expected
         assert stats["splits"][split]["images"] == len(coco.getImgIds())
     table = load_dataset(tmp_path / "ds")
-    assert (table.inst["object_id"] > 0).all()  # read from instance_id and object_id alike
+    assert (table.inst["object_id"] > 0).all()  # read from object_id and track_id alike
 
 
 def test_every_histogram_sums_to_its_population(report):
@@ -103,7 +105,7 @@ def test_every_histogram_sums_to_its_population(report):
 
 def test_compare_with_itself_is_zero(tabletop_dataset):
     table = load_dataset(tabletop_dataset)
-    result = compare(table, load_labels(tabletop_dataset / "annotations/instances.json"))
+    result = compare(table, load_labels(whole_coco_file(tabletop_dataset)))
     assert set(result["classes"]) == {n for n in table.categories if (table.inst["category"] == table.categories.index(n)).any()}
     for c in result["classes"].values():
         assert c["features"]
@@ -114,7 +116,7 @@ def test_compare_with_itself_is_zero(tabletop_dataset):
 
 
 def test_compare_boxes_scaled_by_two(tabletop_dataset, tmp_path):
-    doc = json.loads((tabletop_dataset / "annotations/instances.json").read_text())
+    doc = json.loads(whole_coco_file(tabletop_dataset).read_text())
     for im in doc["images"]:
         im["width"], im["height"] = 2 * im["width"], 2 * im["height"]
     for a in doc["annotations"]:
@@ -122,7 +124,7 @@ def test_compare_boxes_scaled_by_two(tabletop_dataset, tmp_path):
     real = tmp_path / "scaled.json"
     real.write_text(json.dumps(doc))
     result = compare(load_dataset(tabletop_dataset), load_labels(real))
-    coco = COCO(str(tabletop_dataset / "annotations/instances.json"))
+    coco = COCO(str(whole_coco_file(tabletop_dataset)))
     for cat in coco.loadCats(coco.getCatIds()):
         anns = coco.loadAnns(coco.getAnnIds(catIds=[cat["id"]], iscrowd=False))
         if not anns:
