@@ -158,8 +158,9 @@ class _Checker:
         inst = self._load(name, img["instance_file"], size, read_uint16) if "instance_file" in img else None
         sem = self._load(name, img["semantic_file"], size, read_uint16) if "semantic_file" in img else None
         K = np.asarray(img["camera"]["K"], float) if "camera" in img else None
+        inst_counts = np.bincount(inst.ravel()) if inst is not None else None  # pixels per object id
         for ann in anns:
-            self._annotation(name, img, ann, K, depth, scale, inst, sem)
+            self._annotation(name, img, ann, K, depth, scale, inst, sem, inst_counts)
         if "normals_file" in img:
             normals = self._load(name, img["normals_file"], size, read_uint16)
             if normals is not None:
@@ -200,23 +201,32 @@ class _Checker:
         if wrong.any():
             self.bad(name, None, "flow", f"{int(wrong.sum())} valid flow vectors land on another object in the next frame")
 
-    def _annotation(self, name, img, ann, K, depth, scale, inst, sem) -> None:
+    def _annotation(self, name, img, ann, K, depth, scale, inst, sem, inst_counts) -> None:
         aid = ann.get("id")
         W, H = img["width"], img["height"]
         mask = decode_rle(ann["segmentation"])
         ignore = bool(ann.get("ignore", 0))
         box = ann.get("bbox_3d")
+        extent = mask_bbox(mask)
+        # Every check but the extent's looks only inside the mask's box (win): the maps are compared
+        # there, and pixel counts of the whole map say that nothing lies outside it.
+        win = np.s_[0:0, 0:0] if extent is None else np.s_[int(extent[1]):int(extent[1] + extent[3]),
+                                                             int(extent[0]):int(extent[0] + extent[2])]
+        m = mask[win]
+        area = int(m.sum())
         if not ignore:
-            extent = mask_bbox(mask)
             if extent is None or not np.allclose(extent, ann["bbox"], atol=1e-6):
                 self.bad(name, aid, "bbox-mask", f"bbox {ann['bbox']} but mask extent {extent}")
-            if int(mask.sum()) != ann["area"]:
-                self.bad(name, aid, "bbox-mask", f"area {ann['area']} but mask has {int(mask.sum())} pixels")
-        if inst is not None and "object_id" in ann and not np.array_equal(inst == ann["object_id"], mask):
-            self.bad(name, aid, "instance-map", f"instance map differs from the mask of object {ann['object_id']}")
+            if area != ann["area"]:
+                self.bad(name, aid, "bbox-mask", f"area {ann['area']} but mask has {area} pixels")
+        if inst is not None and "object_id" in ann:
+            oid = int(ann["object_id"])
+            on_map = int(inst_counts[oid]) if 0 <= oid < len(inst_counts) else 0
+            if on_map != area or not np.array_equal(inst[win] == oid, m):
+                self.bad(name, aid, "instance-map", f"instance map differs from the mask of object {oid}")
         if "keypoints" in ann and K is not None and box is not None:
             self._keypoints(name, aid, ann, K, inst, W, H)
-        if sem is not None and mask.any() and not np.all(sem[mask] == ann["category_id"]):
+        if sem is not None and area and not np.all(sem[win][m] == ann["category_id"]):
             self.bad(name, aid, "semantic-map", f"semantic map under the mask is not category {ann['category_id']}")
         if "bbox_amodal" in ann and not ignore:
             x, y, w, h = ann["bbox_amodal"]
@@ -231,8 +241,8 @@ class _Checker:
                 (u0, v0), (u1, v1) = uv.min(axis=0), uv.max(axis=0)
                 if not _contains([u0, v0, u1 - u0, v1 - v0], ann["bbox"], PIXEL_TOL):
                     self.bad(name, aid, "bbox3d-projection", f"bbox {ann['bbox']} not inside projected 3D box [{u0:.1f}, {v0:.1f}, {u1:.1f}, {v1:.1f}]")
-            if depth is not None and mask.any():
-                z = depth[mask].astype(float) * scale
+            if depth is not None and area:
+                z = depth[win][m].astype(float) * scale
                 z = z[z > 0]
                 tol = DEPTH_TOL + scale + DEPTH_SQ_TOL * float(corners[:, 2].max()) ** 2
                 if z.size and (z.min() < corners[:, 2].min() - tol or z.max() > corners[:, 2].max() + tol):
