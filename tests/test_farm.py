@@ -353,7 +353,7 @@ def test_fault_plan_parsing():
 @pytest.mark.parametrize("overrides, key", [
     (["farm.num_slices=2", "farm.slice=2", "output_dir=/tmp/x"], "farm.slice"),
     (["farm.num_slices=2", "farm.slice=1"], "output_dir"),
-    (["farm.scenes_per_shard=0"], "farm.scenes_per_shard"),
+    (["farm.scenes_per_shard=-1"], "farm.scenes_per_shard"),
     (["farm.max_retries=-1"], "farm.max_retries"),
 ])
 def test_bad_farm_settings_are_one_line_errors(overrides, key):
@@ -458,7 +458,7 @@ def test_auto_address_without_a_cluster_names_the_setting(monkeypatch):
 def test_a_slice_without_shards_says_why(tmp_path):
     from simgen.farm.runner import run_job
 
-    typed, job = _job(tmp_path, "frames=4", "farm.num_slices=4", "farm.slice=3")
+    typed, job = _job(tmp_path, "frames=4", "farm.num_slices=4", "farm.slice=3", "farm.scenes_per_shard=16")
     summary = run_job(typed, job, tmp_path / "ds", progress=False)
     assert summary.frames_rendered == 0 and summary.merged is None
     assert summary.line() == (
@@ -466,3 +466,16 @@ def test_a_slice_without_shards_says_why(tmp_path):
         f"(farm.scenes_per_shard), and slice k takes shards k, k + 4, ...; a smaller farm.scenes_per_shard "
         f"spreads a small job over more slices; 1 shard of other slices still to do; the last slice merges, "
         f"or run: simgen-merge {tmp_path / 'ds'}")
+
+
+@pytest.mark.parametrize("scenes, workers, slices, expected", [
+    (50, 2, 1, 7), (13, 2, 1, 2), (1000, 2, 1, 16), (3, 16, 1, 1), (200, 2, 4, 7)])
+def test_automatic_shard_size_gives_each_worker_about_four_shards(scenes, workers, slices, expected):
+    from simgen.farm.plan import auto_shard_size, plan_shards
+
+    size = auto_shard_size(scenes, workers, slices)
+    assert size == expected
+    shards = plan_shards(scenes, size)
+    assert sum(len(s.scenes) for s in shards) == scenes
+    parts = 4 * workers * slices  # the smallest size with at most that many shards, or 16
+    assert size == 16 or (len(shards) <= parts and (size == 1 or -(-scenes // (size - 1)) > parts))

@@ -79,7 +79,9 @@ def check_farm(cfg: SimgenConfig) -> None:
     _require(farm.backend != "processes" or not farm.address, "farm.backend", farm.backend,
              "processes run on this machine only: use auto or ray with farm.address")
     _require(farm.gpus_per_worker >= 0, "farm.gpus_per_worker", farm.gpus_per_worker, "must be >= 0")
-    for key in ("scenes_per_shard", "scenes_per_worker", "num_slices"):
+    _require(farm.scenes_per_shard >= 0, "farm.scenes_per_shard", farm.scenes_per_shard,
+             "must be >= 0 (0 = chosen from the job's size and the workers, at most 16)")
+    for key in ("scenes_per_worker", "num_slices"):
         _require(getattr(farm, key) >= 1, f"farm.{key}", getattr(farm, key), "must be >= 1")
     _require(farm.max_retries >= 0, "farm.max_retries", farm.max_retries, "must be >= 0")
     _require(0 <= farm.slice < farm.num_slices, "farm.slice", farm.slice,

@@ -6,7 +6,19 @@ resume of a job agrees on them without talking to the others.
 
 from __future__ import annotations
 
+import math
+
 from simgen.export.shards import Shard
+
+MAX_AUTO_SHARD = 16  # scenes: what a lost shard may cost at most when the size is chosen here
+SHARDS_PER_WORKER = 4  # so the last shards to finish leave workers idle for a quarter of a share
+
+
+def auto_shard_size(scene_count: int, workers: int, num_slices: int) -> int:
+    """``farm.scenes_per_shard=0``: enough shards that every worker (of every slice) gets about
+    four, so a small job keeps all cores busy to the end; at most 16 scenes each."""
+    parts = SHARDS_PER_WORKER * max(1, workers) * max(1, num_slices)
+    return max(1, min(MAX_AUTO_SHARD, math.ceil(scene_count / parts)))
 
 
 def plan_shards(scene_count: int, scenes_per_shard: int) -> list[Shard]:

@@ -15,7 +15,7 @@ from simgen.errors import FarmError
 from simgen.export.dataset import DatasetDir, JobRecord, shard_frames
 from simgen.export.shards import Shard, discard, remove_temporaries
 from simgen.farm.faults import FaultPlan
-from simgen.farm.plan import plan_shards, slice_shards
+from simgen.farm.plan import auto_shard_size, plan_shards, slice_shards
 from simgen.farm.progress import Progress, timing_table
 from simgen.farm.schedule import Schedule, ShardFailure
 from simgen.pipeline import JobSpec
@@ -126,6 +126,16 @@ def _execute(typed, job: JobSpec, ds: DatasetDir, record: JobRecord, schedule: S
         return ray_farm.run(job, ds.shards, record.config_hash, faults, schedule, workers)
 
 
+def _planned_workers(farm) -> int:
+    """Workers a first run plans shards for: ``farm.workers``, else this machine's cores (a
+    cluster's size is not known before connecting: its shards take the largest auto size)."""
+    from simgen.farm.raycluster import local_cores
+
+    if farm.address:
+        return 1 if farm.workers == 0 else farm.workers
+    return farm.workers or local_cores()
+
+
 def run_job(typed, job: JobSpec, output_dir: Path, progress: bool = True) -> Summary:
     """Render this run's share of ``job`` (typed: the SimgenConfig) into ``output_dir`` and merge
     when the whole job is complete. Raises FarmError naming failed scenes, after the other shards
@@ -134,7 +144,8 @@ def run_job(typed, job: JobSpec, output_dir: Path, progress: bool = True) -> Sum
     farm = typed.farm
     ds = DatasetDir(output_dir)
     fresh = ds.read_record() is None
-    record = ds.adopt(JobRecord.new(dataset_config(typed), farm.scenes_per_shard))
+    per_shard = farm.scenes_per_shard or auto_shard_size(job.scene_count, _planned_workers(farm), farm.num_slices)
+    record = ds.adopt(JobRecord.new(dataset_config(typed), per_shard))
     shards = plan_shards(job.scene_count, record.scenes_per_shard)
     ds.discard_unplanned(shards)
     mine = slice_shards(shards, farm.num_slices, farm.slice)

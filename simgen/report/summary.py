@@ -47,16 +47,38 @@ def balance_line(shares: dict[str, float], report: Path | None) -> str:
     return text
 
 
-def after_merge(root: Path, setting: bool | None, frames: int) -> tuple[str, str | None]:
-    """Run the report when wanted; (the balance line, a warning when the report failed)."""
-    from simgen.errors import SimgenError
+def _report_html(root: Path) -> Path:
+    from simgen.report.build import make_report
 
-    report, warning = None, None
-    if wants_report(setting, frames):
-        from simgen.report.build import make_report
+    return make_report(root).html
 
-        try:
-            report = make_report(root).html
-        except SimgenError as exc:
-            warning = f"simgen: warning: the report was not written: {exc}"
-    return balance_line(class_shares(root), report), warning
+
+class ReportJob:
+    """The report, drawn in a process of its own while the caller validates the dataset (both
+    take seconds, and the machine has cores to spare once the frames are done)."""
+
+    def __init__(self, root: Path, setting: bool | None, frames: int) -> None:
+        self.root = Path(root)
+        self._pool = self._future = None
+        if wants_report(setting, frames):
+            import multiprocessing as mp
+            from concurrent.futures import ProcessPoolExecutor
+
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn"))
+            self._future = self._pool.submit(_report_html, self.root)
+
+    def finish(self) -> tuple[str, str | None]:
+        """Wait for the report; (the balance line, a warning when the report failed)."""
+        report, warning = None, None
+        if self._future is not None:
+            try:
+                report = self._future.result()
+            except Exception as exc:  # SimgenError or a crash of the report's process
+                warning = f"simgen: warning: the report was not written: {exc}"
+            finally:
+                self._pool.shutdown()
+        return balance_line(class_shares(self.root), report), warning
+
+    def cancel(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)

@@ -143,23 +143,26 @@ def _task(cfg) -> None:
         print(summary.table())
     print(f"simgen: set-up {setup:.1f} s (configuration and value checks, meshes, collision shapes)")
     print(summary.line())
-    if typed.validate and summary.merged is not None:  # a slice validates nothing until merged
+    if summary.merged is None:  # a slice validates and reports nothing until merged
+        return
+    from simgen.report.summary import ReportJob
+
+    report = ReportJob(out, typed.report, typed.frames)  # drawn meanwhile, never per frame
+    if typed.validate:
         from simgen.tools.validate import validate_dataset
 
         found = validate_dataset(out)
         if found:
+            report.cancel()
             for v in found[:20]:
                 print(v, file=sys.stderr)
             fail(f"{out}: {len(found)} label-rule violations (simgen-validate {out} lists them all)", 1)
         print(f"simgen: validated {summary.merged[0]} images, {summary.merged[1]} annotations: "
               "no label-rule violations")
-    if summary.merged is not None:  # after the merge, never per frame: balance line and report
-        from simgen.report.summary import after_merge
-
-        line, warning = after_merge(out, typed.report, typed.frames)
-        if warning:
-            print(warning, file=sys.stderr)
-        print(line)
+    line, warning = report.finish()
+    if warning:
+        print(warning, file=sys.stderr)
+    print(line)
 
 
 def main() -> None:
