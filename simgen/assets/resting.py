@@ -20,8 +20,8 @@ it resting (a cylinder or capsule on its side), and a sphere rests in any orient
 from __future__ import annotations
 
 import hashlib
+import io
 import os
-import tempfile
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -32,6 +32,7 @@ from scipy.spatial.transform import Rotation
 from simgen.assets.collision import cache_root
 from simgen.assets.geometry import LoadedAsset, load_asset, urdf_geometry
 from simgen.assets.urdf import read_urdf
+from simgen.atomic import write_bytes_atomic
 from simgen.spec import AssetRef
 
 # Part of the cache key: bump when the computation changes, so stale poses are not reused.
@@ -168,12 +169,10 @@ def _load(path) -> RestingPoses | None:
 
 
 def _store(path, poses: RestingPoses) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".resting-", suffix=".npz")
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, rotations=poses.rotations, probabilities=poses.probabilities, hull=poses.hull)
-        os.replace(tmp, path)  # atomic: concurrent workers may race, each writes a whole file
+    buffer = io.BytesIO()
+    np.savez(buffer, rotations=poses.rotations, probabilities=poses.probabilities, hull=poses.hull)
+    try:  # concurrent workers may race: each writes a whole file
+        write_bytes_atomic(path, buffer.getvalue())
     except OSError:
         pass  # an unwritable cache costs time, not correctness
 

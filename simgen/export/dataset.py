@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import simgen
+from simgen.atomic import write_bytes_atomic
 from simgen.config.canonical import first_difference, job_hash, without_size
 from simgen.errors import ConfigError, DatasetError
 from simgen.export import coco, layers, layout
@@ -37,7 +38,6 @@ from simgen.export.shards import (
     dataset_files,
     discard,
     load_records,
-    write_bytes_atomic,
 )
 from simgen.export.writers import make_writers
 from simgen.splits import SPLITS

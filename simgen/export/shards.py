@@ -19,11 +19,11 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from simgen.atomic import TMP_PREFIX
 from simgen.errors import DatasetError
 
 MANIFEST = "manifest.json"
 RECORDS = "coco.json"
-TMP_PREFIX = ".tmp-"
 FORMAT = 1
 
 
@@ -49,15 +49,6 @@ def sha256_file(path: Path) -> str:
         while chunk := f.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write through a uniquely named temporary file and rename: readers and concurrent writers
-    of the same path never see a partial file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{TMP_PREFIX}{path.name}.{uuid.uuid4().hex}")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
 
 
 class ShardWriter:

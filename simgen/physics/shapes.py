@@ -12,8 +12,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -22,6 +20,7 @@ import trimesh
 
 from simgen.assets.collision import cache_root
 from simgen.assets.geometry import LoadedAsset
+from simgen.atomic import write_bytes_atomic
 from simgen.physics.bullet import pb
 
 HULL_VERSION = b"convex hull obj v1"
@@ -29,13 +28,9 @@ UNIT_CONE_SECTIONS = 48  # as the visual cone of simgen.assets.geometry
 
 
 def _write_once(path: Path, mesh: trimesh.Trimesh) -> str:
-    if not path.is_file():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".hull-", suffix=".obj")
-        with os.fdopen(fd, "w") as f:
-            f.write(trimesh.exchange.obj.export_obj(mesh, include_normals=False, include_color=False,
-                                                    include_texture=False))
-        os.replace(tmp, path)  # atomic: concurrent workers may race, each writes a whole file
+    if not path.is_file():  # concurrent workers may race: each writes a whole file
+        text = trimesh.exchange.obj.export_obj(mesh, include_normals=False, include_color=False, include_texture=False)
+        write_bytes_atomic(path, text.encode())
     return str(path)
 
 
