@@ -8,7 +8,7 @@ from omegaconf import OmegaConf
 
 from simgen.assets.geometry import load_asset
 from simgen.config.checks import check_scene
-from simgen.config.scenes import REPO_ROOT, load_recipe
+from simgen.config.scenes import RECIPE_DIR, load_recipe
 from simgen.errors import ConfigError
 from simgen.physics.world import PhysicsWorld
 from simgen.randomizers import RecipeContext, build_scene
@@ -17,7 +17,7 @@ from simgen.render.textures import box_projected, procedural_image
 
 
 def recipe(**overrides):
-    scene = OmegaConf.to_object(load_recipe(REPO_ROOT / "scenes" / "bin_picking.yaml"))
+    scene = OmegaConf.to_object(load_recipe(RECIPE_DIR / "bin_picking.yaml"))
     for key, value in overrides.items():
         target = scene
         *path, last = key.split(".")

@@ -13,7 +13,7 @@ from scipy.spatial.transform import Rotation
 
 from simgen.assets import procedural
 from simgen.assets.paths import RoadPath
-from simgen.config.scenes import REPO_ROOT, load_recipe
+from simgen.config.scenes import RECIPE_DIR, load_recipe
 from simgen.config.schema import SequenceConfig
 from simgen.physics.state import posed_state
 from simgen.physics.world import pb
@@ -27,7 +27,7 @@ ON_STREET = ("lane", "bike", "parked", "sidewalk")
 
 
 def driving_scene(**overrides):
-    node = load_recipe(REPO_ROOT / "scenes" / "driving.yaml")
+    node = load_recipe(RECIPE_DIR / "driving.yaml")
     for key, value in overrides.items():
         OmegaConf.update(node, key, value)
     return OmegaConf.to_object(node)

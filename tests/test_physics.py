@@ -7,7 +7,7 @@ import pytest
 from helpers import HEIGHT, WIDTH
 from omegaconf import OmegaConf
 
-from simgen.config.scenes import REPO_ROOT, load_recipe
+from simgen.config.scenes import RECIPE_DIR, load_recipe
 from simgen.physics.world import PhysicsWorld, pb
 from simgen.randomizers import RecipeContext, build_scene
 
@@ -16,7 +16,7 @@ SURFACE_TOL = 0.003  # metres
 
 @pytest.fixture(scope="module")
 def recipe():
-    scene = OmegaConf.to_object(load_recipe(REPO_ROOT / "scenes" / "tabletop.yaml"))
+    scene = OmegaConf.to_object(load_recipe(RECIPE_DIR / "tabletop.yaml"))
     scene.min_objects, scene.max_objects = 6, 8
     return scene
 
@@ -50,7 +50,7 @@ def test_rendered_silhouettes_sit_where_pybullet_draws_them(world, recipe, rende
     The duck's inertial frame is offset from its link frame, so a pose read without the
     inertial correction would be 2 cm off here.
     """
-    recipe = OmegaConf.to_object(load_recipe(REPO_ROOT / "scenes" / "tabletop.yaml"))
+    recipe = OmegaConf.to_object(load_recipe(RECIPE_DIR / "tabletop.yaml"))
     recipe.assets = [a for a in recipe.assets if a.category in ("duck", "mug", "teddy")]
     recipe.min_objects = recipe.max_objects = 4
     recipe.camera.radius_min, recipe.camera.radius_max = 0.5, 0.6
@@ -80,7 +80,7 @@ def test_rendered_silhouettes_sit_where_pybullet_draws_them(world, recipe, rende
 @pytest.fixture(scope="module")
 def crowded():
     """The throughput benchmark's tabletop: 20 objects on the table."""
-    scene = OmegaConf.to_object(load_recipe(REPO_ROOT / "scenes" / "tabletop.yaml"))
+    scene = OmegaConf.to_object(load_recipe(RECIPE_DIR / "tabletop.yaml"))
     scene.min_objects = scene.max_objects = 20
     return scene
 

@@ -7,7 +7,7 @@ import pytest
 from helpers import HEIGHT, WIDTH
 from omegaconf import OmegaConf
 
-from simgen.config.scenes import REPO_ROOT, load_recipe
+from simgen.config.scenes import RECIPE_DIR, load_recipe
 from simgen.physics.state import posed_state
 from simgen.randomizers import RecipeContext, build_scene
 from simgen.render.framebuffers import COLOR, LABELS
@@ -25,7 +25,7 @@ def _pyrender_pass(renderer, mode, seg_node_map=None):
 
 @pytest.mark.parametrize("recipe_name,index", [("tabletop", 0), ("tabletop", 1), ("bin_picking", 0)])
 def test_direct_passes_match_pyrender_pixel_for_pixel(renderer, recipe_name, index):
-    recipe = OmegaConf.to_object(load_recipe(REPO_ROOT / "scenes" / f"{recipe_name}.yaml"))
+    recipe = OmegaConf.to_object(load_recipe(RECIPE_DIR / f"{recipe_name}.yaml"))
     spec = build_scene(index, 5, RecipeContext(recipe, WIDTH, HEIGHT))
     state = posed_state(spec)  # as placed: the passes do not care whether physics ran
     renderer.load(state)

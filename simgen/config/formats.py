@@ -2,7 +2,7 @@
 
 Hydra replaces a list when a later config sets it again, so ``export=[bop,kitti]`` would keep
 only the last group file's ``export.formats``. Here the formats of every chosen ``export``
-option (``configs/export/NAME.yaml``) and of ``export.formats`` are joined instead: COCO first
+option (``simgen/conf/export/NAME.yaml``) and of ``export.formats`` are joined instead: COCO first
 (the index of every dataset), then the others in sorted order, so the order of the names does
 not change the job.
 """
@@ -34,7 +34,7 @@ def chosen_options(overrides: Iterable[str]) -> list[str]:
 
 
 def option_formats(option: str) -> list[str]:
-    """``export.formats`` as set by the group file ``configs/export/OPTION.yaml``."""
+    """``export.formats`` as set by the group file ``simgen/conf/export/OPTION.yaml``."""
     from simgen.config.scenes import CONFIG_DIR
 
     path = CONFIG_DIR / GROUP / f"{option}.yaml"

@@ -1,4 +1,4 @@
-"""Scene recipes: the YAML files in ``scenes/`` (and in ``$SIMGEN_SCENE_PATH``), one per scene.
+"""Scene recipes: the YAML files in ``simgen/scenes/`` (and in ``$SIMGEN_SCENE_PATH``), one per scene.
 
 Each recipe names its ``kind``; the file is merged onto that kind's schema and stored in Hydra's
 ConfigStore under the group ``scene``, so ``scene=NAME`` picks it and ``scene.KEY=VALUE``
@@ -17,14 +17,15 @@ from omegaconf.errors import OmegaConfBaseException
 from simgen.config.schema import SCENE_SCHEMAS
 from simgen.errors import ConfigError
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-CONFIG_DIR = REPO_ROOT / "configs"
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+CONFIG_DIR = PACKAGE_DIR / "conf"  # Hydra's configs: package data, so a wheel has them
+RECIPE_DIR = PACKAGE_DIR / "scenes"  # the built-in recipes, package data too
 
 
 def scene_dirs() -> list[Path]:
-    """Folders searched for recipes: the project's ``scenes/`` and ``$SIMGEN_SCENE_PATH``."""
+    """Folders searched for recipes: the package's ``scenes/`` and ``$SIMGEN_SCENE_PATH``."""
     extra = [Path(p) for p in os.environ.get("SIMGEN_SCENE_PATH", "").split(os.pathsep) if p]
-    return [REPO_ROOT / "scenes", *extra]
+    return [RECIPE_DIR, *extra]
 
 
 def recipe_files() -> dict[str, Path]:

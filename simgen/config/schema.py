@@ -80,7 +80,7 @@ class ExportConfig:
 
 @dataclass
 class FarmConfig:
-    """How work is spread; none of it changes the dataset (configs/farm/local.yaml says more)."""
+    """How work is spread; none of it changes the dataset (simgen/conf/farm/local.yaml says more)."""
 
     workers: int = 0  # 0 = all local cores (or the whole cluster); 1 = in-process
     backend: str = "auto"  # auto: local processes, Ray with an address or GPUs; processes; ray
@@ -310,7 +310,7 @@ class SunConfig:
 @dataclass
 class DrivingSceneConfig:
     """Street scenes seen from an ego car's camera rig, as sequences (the job's ``sequence``);
-    see scenes/driving.yaml. Images per scene: ``sequence.length`` x the rig's cameras. Depth
+    see simgen/scenes/driving.yaml. Images per scene: ``sequence.length`` x the rig's cameras. Depth
     is stored in units of ``depth_scale`` metres (1/256 m: KITTI's depth encoding, 255.99 m
     range).
     """

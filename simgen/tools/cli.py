@@ -1,4 +1,4 @@
-"""``simgen``: Hydra's command line over configs/ and scenes/.
+"""``simgen``: Hydra's command line over the package configs (simgen/conf/) and recipes (simgen/scenes/).
 
 Before Hydra takes over, the overrides are composed and checked once, so a bad value is a
 one-line error naming the setting, with exit status 2, before any directory is created.
@@ -173,7 +173,7 @@ def main() -> None:
 
 
 def _configure_logging() -> None:
-    """What configs/config.yaml's hydra.job_logging sets, for the checks before Hydra runs:
+    """What simgen/conf/config.yaml's hydra.job_logging sets, for the checks before Hydra runs:
     warnings of every library and simgen's notes, as ``NAME: LEVEL: message`` on stderr."""
     import logging
 

@@ -1,6 +1,6 @@
 """Driving scenes: roads, roadside, signals, the ego car and its camera rig, traffic, sun.
 
-The recipe ``scenes/driving.yaml`` lists them in order: ``street`` lays out the roads
+The recipe ``simgen/scenes/driving.yaml`` lists them in order: ``street`` lays out the roads
 (``spec.context["street"]``), ``roadside`` and ``signals`` add what stands beside them,
 ``ego`` sets the sequence's time steps and the ego car's drive, ``traffic`` the road users
 and their paths, ``rig`` the cameras of every frame, ``sun`` the light.
