@@ -19,3 +19,16 @@ def splits_rng(seed: int, scene_index: int) -> np.random.Generator:
     """Generator of scene ``scene_index``'s split tie-break, a stream apart from the scenes'
     (``SeedSequence([seed, i])``), so splits never change what a scene draws."""
     return np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(SPLITS_STREAM, int(scene_index))))
+
+
+LOOKS_STREAM = 0x100C5  # spawn key of the appearance stream (textures, lights, sensor, conditions)
+
+
+def looks_rng(seed: int, scene_index: int, *key: int) -> np.random.Generator:
+    """Generator of scene ``scene_index``'s appearance, a stream apart from its geometry's.
+
+    Appearance (materials, textures, lights, sensor effects, weather) draws only from here, so
+    switching any appearance setting on or off never moves a body or a camera: the labels stay
+    byte-identical. ``key`` separates uses within a scene (for example a view's sensor noise)."""
+    return np.random.default_rng(
+        np.random.SeedSequence(int(seed), spawn_key=(LOOKS_STREAM, int(scene_index), *(int(k) for k in key))))

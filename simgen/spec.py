@@ -84,12 +84,30 @@ class BodySpec:
 
 @dataclass
 class LightSpec:
-    """``kind`` directional or point; ``pose`` orients it (lights shine down their local -z)."""
+    """``kind`` directional, point or spot; ``pose`` orients it (lights shine down their local
+    -z). Intensity: lux for directional lights, candela for point and spot lights (pyrender's
+    units). Spot cones: full intensity inside ``inner_cone``, none outside ``outer_cone``
+    (half-angles, radians)."""
 
     kind: str
     color: tuple[float, float, float]
     intensity: float
     pose: np.ndarray
+    inner_cone: float = 0.0
+    outer_cone: float = np.pi / 4
+
+
+@dataclass
+class Atmosphere:
+    """What the air does to a scene's images, applied after drawing (labels never change).
+
+    ``fog_density`` (1/m): a surface at distance z keeps ``exp(-fog_density * z)`` of its colour
+    and takes the rest from ``fog_color`` (linear RGB in [0, 1]); 0 = clear air. ``rain`` in
+    [0, 1]: strength of rain streaks over the image; 0 = dry."""
+
+    fog_density: float = 0.0
+    fog_color: tuple[float, float, float] = (0.7, 0.72, 0.75)
+    rain: float = 0.0
 
 
 @dataclass
@@ -129,6 +147,7 @@ class SceneSpec:
     frames: list[FrameSpec] = field(default_factory=list)  # a sequence; empty: one frame of ``cameras``
     kinematic: bool = False  # poses are final as given (no settling): bodies follow set paths
     context: dict = field(default_factory=dict)  # plain data a kind's randomizers share (road layout)
+    atmosphere: Atmosphere = field(default_factory=Atmosphere)  # fog and rain, for the image stage
 
     def next_instance_id(self) -> int:
         return 1 + max((b.instance_id for b in self.bodies), default=0)

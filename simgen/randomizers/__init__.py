@@ -1,7 +1,9 @@
 """Randomizers: small functions ``(rng, spec, ctx) -> spec`` registered by name.
 
 A recipe lists them in order (``randomizers: [room, table, objects, ...]``); each adds one
-aspect of the scene. They draw only from the generator they are given.
+aspect of the scene. They draw only from the generator they are given: geometry randomizers
+from the scene's stream, appearance randomizers (registered with ``appearance=True``) from the
+scene's looks stream (:func:`simgen.seeding.looks_rng`), so no appearance setting moves a body.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from simgen.errors import ConfigError
-from simgen.seeding import scene_rng
+from simgen.seeding import looks_rng, scene_rng
 from simgen.spec import SceneSpec
 
 
@@ -31,11 +33,16 @@ class RecipeContext:
 
 Randomizer = Callable[[np.random.Generator, SceneSpec, RecipeContext], SceneSpec]
 _REGISTRY: dict[str, Randomizer] = {}
+_APPEARANCE: set[str] = set()
 
 
-def register(name: str) -> Callable[[Randomizer], Randomizer]:
+def register(name: str, appearance: bool = False) -> Callable[[Randomizer], Randomizer]:
+    """Register a randomizer; ``appearance``: it draws from the looks stream (see module doc)."""
+
     def add(fn: Randomizer) -> Randomizer:
         _REGISTRY[name] = fn
+        if appearance:
+            _APPEARANCE.add(name)
         return fn
 
     return add
@@ -55,10 +62,10 @@ def get(name: str) -> Randomizer:
 
 def build_scene(index: int, seed: int, ctx: RecipeContext) -> SceneSpec:
     """SceneSpec of scene ``index``: the recipe's randomizers applied in order."""
-    rng = scene_rng(seed, index)
+    rng, looks = scene_rng(seed, index), looks_rng(seed, index)
     spec = SceneSpec(index=index, seed=seed)
     for name in ctx.scene.randomizers:
-        spec = get(name)(rng, spec, ctx)
+        spec = get(name)(looks if name in _APPEARANCE else rng, spec, ctx)
     return spec
 
 

@@ -25,7 +25,7 @@ from simgen.render.coverage import CoverageTarget
 from simgen.render.draw import DirectPasses
 from simgen.render.framebuffers import COLOR, LABELS, Framebuffers, attach
 from simgen.render.shaders import shader_cache
-from simgen.spec import CameraSpec
+from simgen.spec import CameraSpec, LightSpec
 
 SMOOTH_PRIMITIVES = ("sphere", "capsule")  # flat shading keeps edges of boxes and cones crisp
 
@@ -38,6 +38,16 @@ class Passes:
     rgb: np.ndarray
     depth: np.ndarray
     ids: np.ndarray
+
+
+def _pyrender_light(pr, light: LightSpec):
+    """The pyrender light of ``light`` (kind directional, point or spot)."""
+    if light.kind == "directional":
+        return pr.DirectionalLight(color=list(light.color), intensity=light.intensity)
+    if light.kind == "spot":
+        return pr.SpotLight(color=list(light.color), intensity=light.intensity,
+                            innerConeAngle=light.inner_cone, outerConeAngle=light.outer_cone)
+    return pr.PointLight(color=list(light.color), intensity=light.intensity)
 
 
 def _id_colour(instance_id: int) -> tuple[int, int, int]:
@@ -123,8 +133,7 @@ class Renderer:
             node = scene.add(self._mesh(state, body.instance_id), pose=state.poses[body.instance_id])
             self._nodes[body.instance_id] = node
         for light in spec.lights:
-            cls = pr.DirectionalLight if light.kind == "directional" else pr.PointLight
-            scene.add(cls(color=list(light.color), intensity=light.intensity), pose=light.pose)
+            scene.add(_pyrender_light(pr, light), pose=light.pose)
         self._camera_node = scene.add(pr.IntrinsicsCamera(1.0, 1.0, 0.0, 0.0), pose=np.eye(4))
         self._seg_all = {node: _id_colour(iid) for iid, node in self._nodes.items()}
         self._scene = scene
