@@ -357,7 +357,7 @@ def test_fault_plan_parsing():
     (["farm.max_retries=-1"], "farm.max_retries"),
 ])
 def test_bad_farm_settings_are_one_line_errors(overrides, key):
-    from simgen.config.scenes import register_configs
+    from simgen.recipes import register_configs
     from simgen.tools.cli import load_job
 
     register_configs()
@@ -418,7 +418,7 @@ def test_raising_frames_grows_the_record_lowering_is_refused(tmp_path):
 
 
 def _job(tmp_path: Path, *overrides: str):
-    from simgen.config.scenes import register_configs
+    from simgen.recipes import register_configs
     from simgen.tools.cli import load_job
 
     register_configs()

@@ -13,11 +13,11 @@ from pycocotools.coco import COCO
 from simgen.annotate.geometry import box3d
 from simgen.annotate.labels import CameraLabel, ObjectLabel
 from simgen.camera import intrinsics, look_at, world_to_camera
-from simgen.config.scenes import register_configs
 from simgen.config.schema import KittiConfig
 from simgen.export import kitti
 from simgen.export.images import read_uint16
 from simgen.randomizers import RecipeContext, build_scene
+from simgen.recipes import register_configs
 from simgen.tools.cli import load_job
 from simgen.tools.validate import validate_dataset
 

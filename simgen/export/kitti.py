@@ -38,7 +38,6 @@ import numpy as np
 from simgen.annotate.labels import CameraLabel, FrameLabels, ObjectLabel
 from simgen.errors import ConfigError
 from simgen.export import layout
-from simgen.export.images import encode_rgb
 from simgen.export.writers import Writer, register
 
 BBOX_MODES = ("amodal", "visible")
@@ -149,7 +148,7 @@ class KittiWriter(Writer):
 
     @classmethod
     def warnings(cls, cfg) -> list[str]:
-        from simgen.pipeline import category_names
+        from simgen.job import category_names
 
         names = category_names(cfg.scene)
         if any(cfg.export.kitti.types.get(name) for name in names):
@@ -158,22 +157,15 @@ class KittiWriter(Writer):
                 f"{', ...' if len(names) > 4 else ''}) has a KITTI type in export.kitti.types, so every "
                 f"label_2 file will be empty; map one with +export.kitti.types.{names[0]}=Misc"]
 
-    def _shares_image(self) -> bool:
-        return self.ctx.export.image_format == "png"
-
-    def frame_files(self, labels: FrameLabels, rgb: np.ndarray) -> dict[str, bytes]:
+    def frame_files(self, labels: FrameLabels, view) -> dict[str, bytes]:
         cfg, i, split = self.ctx.export.kitti, labels.image_index, labels.split
         lines = [line for obj in labels.objects if (line := label_line(obj, labels.camera, cfg)) is not None]
         files = {
             layout.kitti_path(split, "label_2", i, "txt"): "".join(f"{line}\n" for line in lines).encode(),
             layout.kitti_path(split, "calib", i, "txt"): calib_text(labels.camera).encode(),
         }
-        if not self._shares_image():  # KITTI images are PNG
-            files[layout.kitti_path(split, "image_2", i, "png")] = encode_rgb(rgb, "png", self.ctx.export.png_compression)
+        files[layout.kitti_path(split, "image_2", i, "png")] = view.rgb("png")  # KITTI images are PNG
         return files
-
-    def image_links(self, labels: FrameLabels) -> list[str]:
-        return [layout.kitti_path(labels.split, "image_2", labels.image_index, "png")] if self._shares_image() else []
 
     def dataset_files(self, images: list[dict]) -> dict[str, bytes]:
         stems: dict[str, list[str]] = {}

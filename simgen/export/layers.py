@@ -19,10 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from simgen.annotate.labels import FrameLabels
+from simgen.errors import require
 from simgen.export import layout
 from simgen.export.images import depth_to_uint16, encode_uint16
+from simgen.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -34,9 +37,22 @@ class Layer:
     field: str
     encode: Callable[[FrameLabels, float, int], bytes | None]
     encoding: Callable[[float], dict]
+    check: Callable[[Any], None] | None = None  # refuses a job (SimgenConfig) it cannot be made for
 
     def path(self, image_index: int) -> str:
         return layout.map_path(self.name, image_index)
+
+    def check_config(self, cfg: Any) -> None:
+        if self.check is not None:
+            self.check(cfg)
+
+
+LAYERS: Registry[Layer] = Registry("layer", "export.layers")
+
+
+def add(layer: Layer) -> Layer:
+    """Register ``layer`` under its name."""
+    return LAYERS.register(layer.name)(layer)
 
 
 def _depth(labels: FrameLabels, depth_scale: float, compression: int) -> bytes:
@@ -65,35 +81,34 @@ def _ids_encoding(meaning: str) -> Callable[[float], dict]:
     return lambda scale: {"format": "uint16 png", "dtype": "uint16", "scale": 1, "offset": 0, "value": meaning, "invalid": 0}
 
 
-LAYERS: dict[str, Layer] = {
-    layout.DEPTH: Layer(layout.DEPTH, "depth_file", _depth, lambda scale: {
+def _needs_sequences(cfg: Any) -> None:
+    require(cfg.sequence.length > 1, "export.layers", list(cfg.export.layers),
+            "flow needs sequences: set sequence.length > 1 (a scene kind with motion, e.g. scene=driving)")
+
+
+add(Layer(layout.DEPTH, "depth_file", _depth, lambda scale: {
         "format": "uint16 png", "dtype": "uint16", "scale": scale, "offset": 0, "unit": "metre",
-        "value": "z-depth along the optical axis = value * scale", "invalid": 0}),
-    layout.INSTANCES: Layer(layout.INSTANCES, "instance_file", _ids("instance_map"),
-                            _ids_encoding("object_id of the annotations; 0 background and scenery")),
-    layout.SEMANTIC: Layer(layout.SEMANTIC, "semantic_file", _ids("semantic_map"),
-                           _ids_encoding("category_id; 0 background and scenery")),
-    layout.NORMALS: Layer(layout.NORMALS, "normals_file", _normals, lambda scale: {
+        "value": "z-depth along the optical axis = value * scale", "invalid": 0}))
+add(Layer(layout.INSTANCES, "instance_file", _ids("instance_map"),
+          _ids_encoding("object_id of the annotations; 0 background and scenery")))
+add(Layer(layout.SEMANTIC, "semantic_file", _ids("semantic_map"),
+          _ids_encoding("category_id; 0 background and scenery")))
+add(Layer(layout.NORMALS, "normals_file", _normals, lambda scale: {
         "format": "uint16 png, 3 channels (R, G, B = x, y, z)", "dtype": "uint16", "scale": 2 / 65535, "offset": -1.0,
         "unit": "unit vector", "frame": "camera, OpenCV axes (x right, y down, z forward), facing the camera",
-        "value": "n = value * scale + offset", "invalid": [0, 0, 0]}),
-    layout.FLOW: Layer(layout.FLOW, "flow_file", _flow, lambda scale: {
+        "value": "n = value * scale + offset", "invalid": [0, 0, 0]}))
+add(Layer(layout.FLOW, "flow_file", _flow, lambda scale: {
         "format": "uint16 png, 3 channels (R, G, B = u, v, valid); KITTI flow encoding", "dtype": "uint16",
         "scale": 1 / 64, "offset": -512.0, "unit": "pixel",
         "value": "displacement to the same point in the next frame = value * scale + offset; valid = B > 0",
-        "invalid": "B = 0: occluded or outside the image at t+1, or no surface"}),
-}
-
-
-def available() -> list[str]:
-    return list(LAYERS)
+        "invalid": "B = 0: occluded or outside the image at t+1, or no surface"}, _needs_sequences))
 
 
 def chosen(names) -> list[Layer]:
-    return [LAYERS[n] for n in names]
+    return [LAYERS.get(n) for n in names]
 
 
 def info_block(names, depth_scale: float) -> dict:
     """The COCO ``info["layers"]`` record: folder, field and encoding of each written layer."""
-    return {n: {"folder": f"{layout.LAYERS}/{n}", "field": LAYERS[n].field, **LAYERS[n].encoding(depth_scale)} for n in names}
+    return {n: {"folder": f"{layout.LAYERS}/{n}", "field": LAYERS.get(n).field, **LAYERS.get(n).encoding(depth_scale)} for n in names}
 

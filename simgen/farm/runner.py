@@ -18,7 +18,7 @@ from simgen.farm.faults import FaultPlan
 from simgen.farm.plan import auto_shard_size, plan_shards, slice_shards
 from simgen.farm.progress import Progress, timing_table
 from simgen.farm.schedule import Schedule, ShardFailure
-from simgen.pipeline import JobSpec
+from simgen.job import JobSpec
 
 
 @dataclass

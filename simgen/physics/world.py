@@ -14,6 +14,7 @@ from simgen.config.schema import PhysicsConfig
 from simgen.physics.bullet import pb
 from simgen.physics.shapes import collision_shape
 from simgen.physics.state import SceneState
+from simgen.poses import pose_matrix
 from simgen.spec import BodySpec, SceneSpec
 
 GRAVITY = -9.81
@@ -27,10 +28,7 @@ def _quat(R: np.ndarray) -> list[float]:
 
 
 def _matrix(position, quaternion) -> np.ndarray:
-    T = np.eye(4)
-    T[:3, :3] = Rotation.from_quat(quaternion).as_matrix()
-    T[:3, 3] = position
-    return T
+    return pose_matrix(position, Rotation.from_quat(quaternion).as_matrix())
 
 
 class PhysicsWorld:
