@@ -29,8 +29,8 @@ from simgen.config.schema import (
     SplitsConfig,
 )
 from simgen.errors import DatasetError, SimgenError, require
-from simgen.export.layers import LAYERS
 from simgen.export.writers import WRITERS, WriterContext
+from simgen.layers.base import LAYERS
 from simgen.randomizers import RANDOMIZERS
 from simgen.randomizers.balance import check_balance
 from simgen.scenes.kind import SceneKind, kind_of

@@ -11,14 +11,13 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
-from simgen.annotate.flow import MotionView, with_flow
 from simgen.annotate.frame import annotate_view
 from simgen.errors import SimgenError
-from simgen.export import layout
 from simgen.export.encode import EncodedFrame, encode_view
 from simgen.export.facts import facts_path, image_look, scene_facts
 from simgen.export.writers import make_writers
 from simgen.job import JobSpec
+from simgen.layers.base import ViewData, chosen
 from simgen.physics.state import SceneState, posed_state
 from simgen.physics.world import PhysicsWorld
 from simgen.randomizers import RecipeContext, build_scene
@@ -85,7 +84,10 @@ class SceneWorker:
         views = [(f, c, frame) for f, frame in enumerate(spec.sequence()) for c in range(len(frame.cameras))]
         if len(views) < min(job.views_per_scene, len(job.image_indices(scene_index))):
             raise SimgenError(f"scene {scene_index}: the recipe made {len(views)} views, scene.views_per_scene says {job.views_per_scene}")
-        frames, all_labels, motion, looks = [], [], [], []
+        layers = chosen(job.export.layers)
+        per_view = [layer for layer in layers if not layer.across_frames]
+        across = [layer for layer in layers if layer.across_frames]
+        frames, all_labels, kept, looks = [], [], [], []
         split = job.split_of(scene_index)
         shown = -1
         for view, image_index in enumerate(job.image_indices(scene_index)):
@@ -99,17 +101,22 @@ class SceneWorker:
             lap("render")
             labels = annotate_view(self.renderer, state, cam, passes, self.category_ids, job.labels, image_index, view)
             labels.frame_index, labels.camera_index, labels.split = f, c, split
-            if layout.NORMALS in job.export.layers:
-                labels.normals = self.renderer.render_normals(cam)
+            data = ViewData(labels, self.renderer, cam, state.poses, passes.ids, passes.rgb)
+            for layer in per_view:
+                value = layer.compute(data)
+                if value is not None:
+                    labels.maps[layer.name] = value
             lap("annotate")
-            if layout.FLOW in job.export.layers:  # flow needs the next frame: encoded after the loop
-                motion.append(MotionView(labels, state.poses, passes.ids, passes.rgb))
+            if across:  # layers across frames need the scene's later views: encoded after the loop
+                kept.append(data)
             else:
                 frames.append(self._encoder.submit(self._timed_encode, labels, passes.rgb))
             all_labels.append(labels)
             looks.append((image_index, image_look(passes.rgb)))
-        if motion:
-            frames = [self._encoder.submit(self._timed_encode, m.labels, m.rgb) for m in with_flow(motion)]
+        if kept:
+            for layer in across:
+                layer.compute_scene(kept)
+            frames = [self._encoder.submit(self._timed_encode, v.labels, v.rgb) for v in kept]
             lap("annotate")
         files: dict[str, bytes] = {}
         for writer in self.writers:

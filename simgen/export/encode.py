@@ -16,7 +16,7 @@ import numpy as np
 from simgen.annotate.labels import FrameLabels
 from simgen.export import coco, layout
 from simgen.export.images import encode_rgb
-from simgen.export.layers import LAYERS
+from simgen.layers.base import LAYERS
 
 
 @dataclass

@@ -30,9 +30,9 @@ def fail(message: str, code: int = 2) -> None:
 
 def interrupted_message(out: Path | None) -> str:
     """One line for Ctrl-C: what is kept in ``out`` and how to go on."""
-    from simgen.export.dataset import SHARDS
-    from simgen.export.shards import TMP_PREFIX
     from simgen.farm.runner import plural
+    from simgen.store.dataset import SHARDS
+    from simgen.store.shards import TMP_PREFIX
 
     folder = out / SHARDS if out is not None else None
     kept = [p for p in folder.iterdir() if not p.name.startswith(TMP_PREFIX)] if folder and folder.is_dir() else []

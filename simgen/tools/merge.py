@@ -17,8 +17,8 @@ from simgen.job import job_from_record
 
 def merge_dir(root: Path) -> tuple[int, int]:
     """Merge ``root``; returns (frames, annotations). DatasetError when shards are missing."""
-    from simgen.export.dataset import RECORD, DatasetDir
     from simgen.farm.plan import plan_shards
+    from simgen.store.dataset import RECORD, DatasetDir
 
     ds = DatasetDir(root)
     record = ds.read_record()
