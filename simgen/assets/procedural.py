@@ -68,9 +68,6 @@ class Parts:
         self._colors.append(np.broadcast_to(np.asarray(color, float)[..., :3], (len(faces), 3)))
         self._count += len(vertices)
 
-    def add_mesh(self, mesh: trimesh.Trimesh, color) -> None:
-        self.add(mesh.vertices, mesh.faces, color)
-
     def box(self, lo, hi, color) -> None:
         """Axis-aligned box between corners ``lo`` and ``hi`` (3,), metres."""
         lo, hi = np.asarray(lo, float), np.asarray(hi, float)

@@ -64,7 +64,7 @@ class PhysicsWorld:
             bid = pb.createMultiBody(
                 baseMass=mass,
                 baseCollisionShapeIndex=collision_shape(c, asset),
-                baseVisualShapeIndex=self.visual_shape(body, asset),
+                baseVisualShapeIndex=-1,  # no visual shape: pyrender draws the scene
                 basePosition=t,
                 baseOrientation=_quat(R),
                 baseInertialFramePosition=asset.center_of_mass.tolist(),
@@ -76,10 +76,6 @@ class PhysicsWorld:
                               spinningFriction=self._cfg.spinning_friction, physicsClientId=c)
         self._ids[body.instance_id] = bid
         return bid
-
-    def visual_shape(self, body: BodySpec, asset: LoadedAsset) -> int:
-        """pybullet visual shape of a non-URDF body: none (-1), since pyrender draws the scene."""
-        return -1
 
     def link_pose(self, instance_id: int) -> np.ndarray:
         """World pose (4, 4) of a body's link frame, the frame its visual mesh is given in."""
