@@ -17,8 +17,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from simgen.annotate.labels import CameraLabel
 from simgen.camera import backproject, world_to_camera
+from simgen.spec import CameraSpec
 
 FLOW_SCALE = 64.0
 FLOW_OFFSET = 32768.0
@@ -27,8 +27,8 @@ DEPTH_TOL_ABS = 0.01  # metres
 DEPTH_TOL_REL = 0.01  # of the depth
 
 
-def rigid_flow(depth0: np.ndarray, ids0: np.ndarray, cam0: CameraLabel, poses0: dict[int, np.ndarray],
-               depth1: np.ndarray, ids1: np.ndarray, cam1: CameraLabel, poses1: dict[int, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+def rigid_flow(depth0: np.ndarray, ids0: np.ndarray, cam0: CameraSpec, poses0: dict[int, np.ndarray],
+               depth1: np.ndarray, ids1: np.ndarray, cam1: CameraSpec, poses1: dict[int, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """Flow (H, W, 2) float32 pixels from frame 0 to frame 1 and its validity (H, W) bool.
 
     depth (H, W) metres of z (0 = nothing), ids (H, W) int body ids of each frame's id pass

@@ -11,17 +11,7 @@ from typing import Any
 
 import numpy as np
 
-
-@dataclass
-class CameraLabel:
-    """Intrinsics ``K`` (3, 3) pixels, OpenCV ``cam_to_world`` (4, 4), clip planes (metres)."""
-
-    K: np.ndarray
-    cam_to_world: np.ndarray
-    width: int
-    height: int
-    znear: float
-    zfar: float
+from simgen.spec import CameraSpec
 
 
 @dataclass
@@ -85,7 +75,7 @@ class FrameLabels:
     image_index: int
     scene_index: int
     view_index: int
-    camera: CameraLabel
+    camera: CameraSpec  # a copy of the view's camera
     objects: list[ObjectLabel] = field(default_factory=list)
     frame_index: int = 0  # time step within the scene's sequence (0 for still scenes)
     camera_index: int = 0  # which of the frame's cameras (the rig's, or a still scene's views)

@@ -35,10 +35,11 @@ import json
 
 import numpy as np
 
-from simgen.annotate.labels import CameraLabel, FrameLabels, ObjectLabel
+from simgen.annotate.labels import FrameLabels, ObjectLabel
 from simgen.errors import ConfigError
 from simgen.export import layout
 from simgen.export.writers import Writer, register
+from simgen.spec import CameraSpec
 
 BBOX_MODES = ("amodal", "visible")
 
@@ -57,7 +58,7 @@ def wrap(angle: float) -> float:
     return float((angle + np.pi) % (2 * np.pi) - np.pi)
 
 
-def world_up(camera: CameraLabel) -> np.ndarray:
+def world_up(camera: CameraSpec) -> np.ndarray:
     """The world's up direction (3,) in the camera frame."""
     return np.asarray(camera.cam_to_world, float)[2, :3]
 
@@ -80,7 +81,7 @@ def occluded(visibility: float, levels) -> int:
     return 0 if visibility >= v0 else 1 if visibility >= v1 else 2
 
 
-def pixel_box(obj: ObjectLabel, camera: CameraLabel, mode: str) -> tuple[float, float, float, float]:
+def pixel_box(obj: ObjectLabel, camera: CameraSpec, mode: str) -> tuple[float, float, float, float]:
     """First and last column and row covered (KITTI 0-based indices) of the chosen box."""
     x, y, w, h = obj.bbox_amodal if mode == "amodal" else obj.bbox
     x0, y0 = max(x, 0.0), max(y, 0.0)
@@ -88,14 +89,14 @@ def pixel_box(obj: ObjectLabel, camera: CameraLabel, mode: str) -> tuple[float, 
     return x0, y0, x1 - 1.0, y1 - 1.0
 
 
-def dont_care_line(obj: ObjectLabel, camera: CameraLabel) -> str:
+def dont_care_line(obj: ObjectLabel, camera: CameraSpec) -> str:
     """A ``DontCare`` region over the visible box (KITTI's values for the fields it leaves out)."""
     left, top, right, bottom = pixel_box(obj, camera, "visible")
     return " ".join(["DontCare", "-1", "-1", "-10", *(f"{v:.2f}" for v in (left, top, right, bottom)),
                      "-1", "-1", "-1", "-1000", "-1000", "-1000", "-10"])
 
 
-def label_line(obj: ObjectLabel, camera: CameraLabel, cfg) -> str | None:
+def label_line(obj: ObjectLabel, camera: CameraSpec, cfg) -> str | None:
     """The 15 KITTI fields of ``obj``, or None if it is not written."""
     kind = cfg.types.get(obj.category, "")
     if not kind or obj.area == 0:
@@ -119,7 +120,7 @@ def projection(K: np.ndarray) -> np.ndarray:
     return P
 
 
-def velo_to_cam(camera: CameraLabel) -> np.ndarray:
+def velo_to_cam(camera: CameraSpec) -> np.ndarray:
     """(3, 4) transform from the gravity-aligned frame at the camera into the camera."""
     up = world_up(camera)
     forward = np.array([0.0, 0.0, 1.0]) - up[2] * up
@@ -131,7 +132,7 @@ def velo_to_cam(camera: CameraLabel) -> np.ndarray:
     return T
 
 
-def calib_text(camera: CameraLabel) -> str:
+def calib_text(camera: CameraSpec) -> str:
     P = projection(np.asarray(camera.K, float))
     rows = [(f"P{k}", P) for k in range(4)]
     rows += [("R0_rect", np.eye(3)), ("Tr_velo_to_cam", velo_to_cam(camera)), ("Tr_imu_to_velo", np.eye(4)[:3])]
