@@ -28,7 +28,7 @@ from simgen.config.schema import (
     SimgenConfig,
     SplitsConfig,
 )
-from simgen.errors import DatasetError, SimgenError, require
+from simgen.errors import DatasetError, SimgenError, first_line, require
 from simgen.export.writers import WRITERS, WriterContext
 from simgen.layers.base import LAYERS
 from simgen.randomizers import RANDOMIZERS
@@ -119,7 +119,7 @@ def check_job(cfg: SimgenConfig) -> None:
     check_balance(cfg)
 
 
-def one_line(exc: BaseException) -> str:
+def hydra_error_line(exc: BaseException) -> str:
     """A Hydra/OmegaConf error as one line: the missing option, or the first line of each cause."""
     text = str(exc)
     sweep = re.search(r"Ambiguous value for argument '([^=']+)=([^']+)'", text)
@@ -160,7 +160,7 @@ def load_job(overrides: list[str]) -> tuple[SimgenConfig, JobSpec]:
     except SimgenError:
         raise
     except Exception as exc:
-        raise SimgenError(one_line(exc)) from None
+        raise SimgenError(hydra_error_line(exc)) from None
     return to_job(cfg, overrides)
 
 
@@ -178,7 +178,7 @@ def to_job(cfg, overrides: list[str] = ()) -> tuple[SimgenConfig, JobSpec]:
     except SimgenError:
         raise
     except Exception as exc:
-        raise SimgenError(one_line(exc)) from None
+        raise SimgenError(hydra_error_line(exc)) from None
     typed.scene = apply_user_assets(typed.scene, typed.assets)  # assets.dirs: the user's meshes
     check_job(typed)
     job = JobSpec(scene=typed.scene, renderer=typed.renderer, labels=typed.labels, export=typed.export,
@@ -203,7 +203,7 @@ def job_from_record(record):
     try:
         cfg = OmegaConf.merge(cfg, config)
     except Exception as exc:
-        raise DatasetError(f"the job record does not fit this simgen's config schema ({str(exc).splitlines()[0]})") from None
+        raise DatasetError(f"the job record does not fit this simgen's config schema ({first_line(exc)})") from None
     typed, job = to_job(cfg)
     if job_hash(dataset_config(typed)) != record.config_hash:
         raise DatasetError("the job record was written by a simgen with another config schema")
