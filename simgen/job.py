@@ -28,12 +28,14 @@ from simgen.config.schema import (
     SimgenConfig,
     SplitsConfig,
 )
+from simgen.config.sensor import SensorConfig
 from simgen.errors import DatasetError, SimgenError, first_line, require
 from simgen.export.writers import WRITERS, WriterContext
 from simgen.layers.base import LAYERS
 from simgen.randomizers import RANDOMIZERS
 from simgen.randomizers.balance import check_balance
 from simgen.scenes.kind import SceneKind, kind_of
+from simgen.sensor.checks import check_sensor
 
 
 @dataclass
@@ -50,6 +52,7 @@ class JobSpec:
     sequence: SequenceConfig = field(default_factory=SequenceConfig)
     balance: BalanceConfig | None = None
     splits: SplitsConfig = field(default_factory=SplitsConfig)
+    sensor: SensorConfig = field(default_factory=SensorConfig)  # the image stage (simgen.sensor)
 
     @property
     def kind(self) -> SceneKind:
@@ -117,6 +120,7 @@ def check_job(cfg: SimgenConfig) -> None:
             f"scene kind {cfg.scene.kind} makes still scenes: only 1 (driving makes sequences)")
     check_scene(cfg.scene)
     check_balance(cfg)
+    check_sensor(cfg.sensor)  # the image stage's settings (simgen/sensor/checks.py)
 
 
 def hydra_error_line(exc: BaseException) -> str:
@@ -183,7 +187,7 @@ def to_job(cfg, overrides: list[str] = ()) -> tuple[SimgenConfig, JobSpec]:
     check_job(typed)
     job = JobSpec(scene=typed.scene, renderer=typed.renderer, labels=typed.labels, export=typed.export,
                   seed=typed.seed, frames=typed.frames, categories=category_names(typed.scene), sequence=typed.sequence,
-                  balance=typed.balance, splits=typed.splits)
+                  balance=typed.balance, splits=typed.splits, sensor=typed.sensor)
     return typed, job
 
 
