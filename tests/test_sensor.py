@@ -244,7 +244,7 @@ def test_each_sensor_option_loads():
 
     register_configs()
     off = load_job(["sensor=off"])[1].sensor
-    assert off == SensorConfig() and load_job([])[1].sensor == off  # off by default
+    assert off == SensorConfig()  # every effect's probability 0
     mild, strong = load_job(["sensor=mild"])[1].sensor, load_job(["sensor=strong"])[1].sensor
     assert 0 < mild.noise.read_std_max < strong.noise.read_std_max
     assert mild.jpeg.quality_min > strong.jpeg.quality_min
