@@ -37,7 +37,7 @@ def rendered_views(scene: str, scenes: int, width: int, height: int, seed: int):
         for i in range(scenes):
             ctx = RecipeContext(scene=job.scene, width=width, height=height, sequence=job.sequence, balance=job.balance)
             spec = build_scene(i, seed, ctx)
-            state = posed_state(spec) if spec.kinematic else worker.physics.simulate(spec, job.scene.physics)
+            state = posed_state(spec) if job.kind.kinematic else worker.physics.simulate(spec, job.scene.physics)
             worker.renderer.load(state)
             for v, cam in enumerate(spec.sequence()[0].cameras):
                 views.append((i, v, worker.renderer.render(cam), cam, spec))
