@@ -21,6 +21,5 @@ def renderer():
 def tabletop_dataset(tmp_path_factory):
     """A small tabletop dataset made once per test session by the real command."""
     out = tmp_path_factory.mktemp("tabletop") / "ds"
-    proc = run_simgen("scene=tabletop", "frames=8", "seed=0", f"output_dir={out}", *SMALL_RUN)
-    assert proc.returncode == 0, proc.stderr
+    run_simgen("scene=tabletop", "frames=8", "seed=0", f"output_dir={out}", *SMALL_RUN, expect=0)
     return out

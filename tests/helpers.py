@@ -1,17 +1,21 @@
-"""Scene builders and the command runner shared by the tests (fixtures live in conftest.py)."""
+"""Scene builders, the one command runner and the one in-process job loader shared by the tests
+(fixtures live in conftest.py)."""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from simgen.camera import intrinsics, look_at
 from simgen.spec import AssetRef, BodySpec, CameraSpec, LightSpec, Material, SceneSpec
 
+REPO = Path(__file__).resolve().parents[1]
 WIDTH, HEIGHT = 320, 240
 
 
@@ -43,11 +47,82 @@ def make_spec(bodies, cameras) -> SceneSpec:
 SMALL_RUN = ["renderer.width=320", "renderer.height=240", "scene.max_objects=6"]
 
 
-def run_simgen(*args: str, timeout: float = 300):
-    """Run the ``simgen`` command in a subprocess (its own EGL context), as a user would."""
-    cmd = [sys.executable, "-m", "simgen.tools.cli", *args]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+# ---- in process: the composition root, as the command calls it before anything runs ----
 
+def load_test_job(*overrides: str):
+    """(typed SimgenConfig, JobSpec) of ``overrides``, composed and checked in this process
+    exactly as ``simgen`` does before it creates anything (:func:`simgen.job.load_job`)."""
+    from simgen.job import load_job
+    from simgen.recipes import register_configs
+
+    register_configs()
+    return load_job(list(overrides))
+
+
+def config_error(*overrides: str, error: type | None = None) -> str:
+    """The one-line message ``simgen OVERRIDES`` prints after ``simgen: error:``; asserts it is
+    one line, that the command would exit 2 (a config error), and, if given, its ``error`` type."""
+    from simgen.errors import SimgenError
+
+    with pytest.raises(error or SimgenError) as info:
+        load_test_job(*overrides)
+    message = str(info.value)
+    assert "\n" not in message and message, message
+    assert info.value.exit_code == 2, type(info.value)
+    return message
+
+
+# ---- subprocesses: the installed command lines, as a user runs them ----
+
+def cli_env(faults: str = "") -> dict[str, str]:
+    """The environment of a test's command: this checkout first on the path, and the fault
+    plan (SIMGEN_FAULT_SCENES, see simgen/farm/faults.py) only where a test asks for one."""
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    env.pop("SIMGEN_FAULT_SCENES", None)
+    if faults:
+        env["SIMGEN_FAULT_SCENES"] = faults
+    return env
+
+
+def cli_command(*args: str, module: str = "simgen.tools.cli") -> list[str]:
+    """``python -m MODULE ARGS`` with flags (``-m``...) before overrides, as Hydra wants them."""
+    flags = [a for a in args if a.startswith("-")]
+    rest = [a for a in args if not a.startswith("-")]
+    return [sys.executable, "-m", module, *flags, *rest]
+
+
+def run_command(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = None,
+                timeout: float = 300, expect: int | None = None) -> subprocess.CompletedProcess:
+    """Run ``cmd``, capturing its text output; asserts the exit status when ``expect`` is given."""
+    proc = subprocess.run([str(c) for c in cmd], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    if expect is not None:
+        assert proc.returncode == expect, (proc.stdout[-2000:], proc.stderr[-3000:])
+    return proc
+
+
+def run_cli(*args: str, module: str = "simgen.tools.cli", cwd: Path | None = None, faults: str = "",
+            timeout: float = 300, expect: int | None = None) -> subprocess.CompletedProcess:
+    """Run a simgen command line (``simgen`` unless ``module`` names another tool) of this
+    checkout in a subprocess, which has its own EGL context."""
+    return run_command(cli_command(*args, module=module), cwd=cwd, env=cli_env(faults), timeout=timeout, expect=expect)
+
+
+def run_simgen(*args: str, **kwargs) -> subprocess.CompletedProcess:
+    """Run the ``simgen`` command (see :func:`run_cli`)."""
+    return run_cli(*args, **kwargs)
+
+
+def start_simgen(*args: str, cwd: Path, **popen) -> subprocess.Popen:
+    """``simgen ARGS`` started in the background (to be killed or interrupted by the test)."""
+    return subprocess.Popen(cli_command(*args), cwd=cwd, env=cli_env(), **popen)
+
+
+def error_lines(stderr: str) -> list[str]:
+    """The ``simgen: error:`` lines of a command's stderr."""
+    return [ln for ln in stderr.splitlines() if ln.startswith("simgen: error:")]
+
+
+# ---- reading datasets back ----
 
 def load_coco(root):
     """pycocotools COCO of every split of a finished dataset, joined."""

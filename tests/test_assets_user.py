@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import logging
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 import trimesh
+from helpers import config_error
 from mesh_fixtures import BLUE, RED, make_parts, u_channel
 from scipy.spatial.transform import Rotation
 
@@ -24,7 +22,6 @@ from simgen.physics.world import PhysicsWorld, pb
 from simgen.scenes.tabletop.schema import TabletopSceneConfig
 from simgen.spec import AssetRef, BodySpec, LightSpec, Material, SceneSpec, Texture
 
-REPO = Path(__file__).resolve().parents[1]
 FLOOR = 0.015  # bin floor top in the settling tests, metres
 
 
@@ -215,18 +212,14 @@ def test_subfolder_is_one_category_and_must_name_its_mesh(tmp_path):
     assert [(a.category, Path(a.path).name) for a in found] == [("gear", "gear_low.obj"), ("single", "part.obj")]
 
 
-def test_cli_corrupt_mesh_one_line_error_and_no_dataset(tmp_path):
+def test_job_with_a_corrupt_mesh_is_a_one_line_error_and_no_dataset(tmp_path):
+    """The job's checks (what ``simgen`` runs before it creates anything; its exit status and
+    stderr are tested once, in test_dataset.py)."""
     folder = _folder(tmp_path, {"good.obj": _box_obj(), "broken.glb": BAD_MESHES["corrupt.glb"][0]})
     out = tmp_path / "dataset"
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.run(
-        [sys.executable, "-m", "simgen.tools.cli", "scene=bin_picking", f"assets.dirs=[{folder}]", "frames=2",
-         "export=bop", f"output_dir={out}", f"assets.cache_dir={tmp_path / 'cache'}"],
-        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120,
-    )
-    assert proc.returncode == 2
-    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
-    assert len(lines) == 1 and lines[0].startswith("simgen: error: ") and str(folder / "broken.glb") in lines[0]
+    message = config_error("scene=bin_picking", f"assets.dirs=[{folder}]", "frames=2", "export=bop",
+                           f"output_dir={out}", f"assets.cache_dir={tmp_path / 'cache'}", error=AssetError)
+    assert str(folder / "broken.glb") in message
     assert not out.exists() and not (tmp_path / "outputs").exists()
 
 

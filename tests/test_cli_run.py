@@ -5,24 +5,21 @@ Real ``simgen`` subprocesses on tiny jobs (160x120, 2 frames, one process).
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+import pytest
+from helpers import run_simgen
+
+pytestmark = pytest.mark.e2e  # every test here runs the command itself
+
 TINY = ["frames=2", "scene.views_per_scene=2", "renderer.width=160", "renderer.height=120",
         "scene.min_objects=2", "scene.max_objects=3", "farm.workers=1"]
 
 
 def run(cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    flags = [a for a in args if a.startswith("-")]
-    cmd = [sys.executable, "-m", "simgen.tools.cli", *flags, *TINY, *(a for a in args if not a.startswith("-"))]
-    proc = subprocess.run(cmd, cwd=cwd, env=dict(os.environ, PYTHONPATH=str(REPO)), capture_output=True,
-                          text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return proc
+    return run_simgen(*TINY, *args, cwd=cwd, expect=0)
 
 
 def every_file(root: Path) -> list[str]:

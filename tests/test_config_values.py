@@ -9,28 +9,23 @@ import math
 from dataclasses import replace
 
 import pytest
+from helpers import config_error, load_test_job
 from omegaconf import OmegaConf
 
 from simgen.config.canonical import default_output_dir
 from simgen.config.ranges import numeric_fields, partner, rule
-from simgen.errors import ConfigError, SimgenError
+from simgen.errors import ConfigError
 from simgen.export.writers import config_warnings
 from simgen.job import check_scene
-from simgen.recipes import load_recipe, recipe_files, register_configs
-from simgen.tools.cli import load_job
+from simgen.recipes import load_recipe, recipe_files
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _registered():
-    register_configs()
+def load_job(overrides: list[str]):
+    return load_test_job(*overrides)
 
 
 def _error(overrides: list[str]) -> str:
-    with pytest.raises(SimgenError) as info:
-        load_job(overrides)
-    message = str(info.value)
-    assert "\n" not in message
-    return message
+    return config_error(*overrides)
 
 
 @pytest.mark.parametrize("overrides", [

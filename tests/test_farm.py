@@ -13,12 +13,19 @@ import random
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from helpers import load_coco
+from helpers import (
+    config_error,
+    error_lines,
+    load_coco,
+    load_test_job,
+    run_cli,
+    run_simgen,
+    start_simgen,
+)
 
 from simgen.config.canonical import config_hash, dataset_config
 from simgen.config.schema import FarmConfig, SimgenConfig
@@ -28,45 +35,30 @@ from simgen.farm.plan import plan_shards, slice_shards
 from simgen.store.dataset import RECORD, SHARDS
 from simgen.store.shards import TMP_PREFIX, Shard, ShardWriter, check_shard, read_manifest
 
-REPO = Path(__file__).resolve().parents[1]
 FRAMES, VIEWS = 20, 2
 SMALL = ["scene=tabletop", f"frames={FRAMES}", "renderer.width=160", "renderer.height=120",
          f"scene.views_per_scene={VIEWS}", "scene.min_objects=2", "scene.max_objects=3"]
 
 
-def _env(faults: str = "") -> dict:
-    env = dict(os.environ, PYTHONPATH=str(REPO))
-    env.pop("SIMGEN_FAULT_SCENES", None)
-    if faults:
-        env["SIMGEN_FAULT_SCENES"] = faults
-    return env
-
-
-def _command(out: Path, *args: str) -> list[str]:
-    """The command line; label validation and the report only where asked (the reference run
-    validates), since every other dataset here is compared file by file with the reference."""
-    flags = [a for a in args if a.startswith("-")]  # Hydra wants flags before overrides
-    overrides = [a for a in args if not a.startswith("-")]
-    if not any(a.startswith("validate=") for a in overrides):
-        overrides.append("validate=false")
-    if not any(a.startswith("report=") for a in overrides):
-        overrides.append("report=false")
-    return [sys.executable, "-m", "simgen.tools.cli", *flags, *SMALL, f"output_dir={out}", *overrides]
+def _args(out: Path, *args: str) -> list[str]:
+    """The command line's arguments; label validation and the report only where asked (the
+    reference run validates), since every other dataset here is compared file by file with the
+    reference."""
+    args = list(args)
+    if not any(a.startswith("validate=") for a in args):
+        args.append("validate=false")
+    if not any(a.startswith("report=") for a in args):
+        args.append("report=false")
+    return [*SMALL, f"output_dir={out}", *args]
 
 
 def simgen(out: Path, *overrides: str, faults: str = "", expect: int = 0) -> subprocess.CompletedProcess:
     """Run the ``simgen`` command line (cwd beside ``out``, where Hydra keeps its logs)."""
-    proc = subprocess.run(_command(out, *overrides), cwd=out.parent, env=_env(faults),
-                          capture_output=True, text=True, timeout=300)
-    assert proc.returncode == expect, proc.stderr[-3000:]
-    return proc
+    return run_simgen(*_args(out, *overrides), cwd=out.parent, faults=faults, expect=expect)
 
 
 def simgen_merge(out: Path, expect: int = 0) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, "-m", "simgen.tools.merge", str(out)], env=_env(),
-                          capture_output=True, text=True, timeout=120)
-    assert proc.returncode == expect, proc.stderr[-3000:]
-    return proc
+    return run_cli(str(out), module="simgen.tools.merge", timeout=120, expect=expect)
 
 
 def snapshot(root: Path) -> dict[str, str]:
@@ -80,7 +72,7 @@ def snapshot(root: Path) -> dict[str, str]:
 
 
 def error_line(proc: subprocess.CompletedProcess) -> str:
-    return [ln for ln in proc.stderr.splitlines() if ln.startswith("simgen: error:")][-1]
+    return error_lines(proc.stderr)[-1]
 
 
 def complete_shards(root: Path) -> list[str]:
@@ -95,6 +87,7 @@ def reference(tmp_path_factory) -> tuple[Path, dict[str, str]]:
     return out, snapshot(out)
 
 
+@pytest.mark.e2e
 def test_reference_is_a_complete_coco_dataset(reference):
     out, files = reference
     coco = load_coco(out)
@@ -111,6 +104,7 @@ def test_reference_is_a_complete_coco_dataset(reference):
     assert sum(m["annotations"] for m in manifests) == len(coco.anns)
 
 
+@pytest.mark.e2e
 def test_splits_are_by_scene_with_the_requested_sizes(reference):
     from simgen.splits import split_sizes
 
@@ -128,6 +122,7 @@ def test_splits_are_by_scene_with_the_requested_sizes(reference):
         assert all(f"images/{split}/{img['file_name']}" in files for img in doc["images"])
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("backend", ["processes", "ray"])
 def test_two_workers_and_other_shards_give_identical_dataset(reference, tmp_path, backend):
     out = tmp_path / f"two_{backend}"
@@ -146,6 +141,7 @@ def _count_complete(root: Path) -> int:
         return 0
 
 
+@pytest.mark.e2e
 def test_sigkill_at_random_points_then_resume_gives_same_dataset(reference, tmp_path):
     """Each run is killed (SIGKILL to its process group) a random moment after a random number
     of further shards is done: mid-scene, mid-write, mid-rename; the last once every shard is
@@ -156,8 +152,8 @@ def test_sigkill_at_random_points_then_resume_gives_same_dataset(reference, tmp_
     targets = [2, 4, 6, 8, scenes]
     for target in targets:
         target = min(target + rng.randint(0, 1), scenes)
-        proc = subprocess.Popen(_command(out, "farm.workers=1", "farm.scenes_per_shard=1"), cwd=tmp_path,
-                                env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        proc = start_simgen(*_args(out, "farm.workers=1", "farm.scenes_per_shard=1"), cwd=tmp_path,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         while proc.poll() is None and _count_complete(out) < target:
             time.sleep(0.01)
         time.sleep(rng.uniform(0.0, 0.1))
@@ -177,13 +173,13 @@ def test_sigkill_at_random_points_then_resume_gives_same_dataset(reference, tmp_
     assert len(complete_shards(out)) == scenes
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_sigkill_of_ray_driver_then_resume_gives_same_dataset(reference, tmp_path):
     """Only the driver is killed: its Ray workers may still be finishing a shard while the
     resumed run starts; their shard is either complete or ignored, never half-accepted."""
     out = tmp_path / "killed_ray"
-    proc = subprocess.Popen(_command(out, "farm.workers=2", "farm.scenes_per_shard=1", "farm.backend=ray"), cwd=tmp_path,
-                            env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = start_simgen(*_args(out, "farm.workers=2", "farm.scenes_per_shard=1", "farm.backend=ray"), cwd=tmp_path,
+                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     while proc.poll() is None and _count_complete(out) < 3:
         time.sleep(0.01)
     time.sleep(random.Random(5).uniform(0.0, 0.2))
@@ -194,6 +190,7 @@ def test_sigkill_of_ray_driver_then_resume_gives_same_dataset(reference, tmp_pat
     assert not list((out / SHARDS).glob(f"{TMP_PREFIX}*"))
 
 
+@pytest.mark.e2e
 def test_damaged_or_partial_shards_are_redone(reference, tmp_path):
     out = tmp_path / "damaged"
     simgen(out, "farm.workers=1", "farm.scenes_per_shard=2")
@@ -208,12 +205,14 @@ def test_damaged_or_partial_shards_are_redone(reference, tmp_path):
     assert not list(out.rglob(f"{TMP_PREFIX}*"))
 
 
+@pytest.mark.e2e
 def test_scene_raising_once_is_retried(reference, tmp_path):
     out = tmp_path / "retried"
     simgen(out, "farm.workers=1", "farm.scenes_per_shard=2", faults="3:1")
     assert snapshot(out) == reference[1]
 
 
+@pytest.mark.e2e
 def test_permanent_failure_reported_by_scene_and_seed_rest_completes(reference, tmp_path):
     out = tmp_path / "failing"
     proc = simgen(out, "farm.workers=1", "farm.scenes_per_shard=2", "farm.max_retries=1", faults="5", expect=1)
@@ -228,6 +227,7 @@ def test_permanent_failure_reported_by_scene_and_seed_rest_completes(reference, 
     assert snapshot(out) == reference[1]
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("backend", ["processes", "ray"])
 def test_worker_death_is_retried_and_failures_reported(reference, tmp_path, backend):
     """Scene 1 kills its worker process once (replaced, shard retried); workers are recycled
@@ -243,6 +243,7 @@ def test_worker_death_is_retried_and_failures_reported(reference, tmp_path, back
     assert snapshot(out) == reference[1]
 
 
+@pytest.mark.e2e
 def test_slices_merge_into_the_single_run_dataset(reference, tmp_path):
     """Slice 0 as a plain run (nothing merged yet), slices 1 and 2 as a Hydra multirun with the
     basic launcher (the last merges); then a merge killed part-way is redone by simgen-merge."""
@@ -262,6 +263,7 @@ def test_slices_merge_into_the_single_run_dataset(reference, tmp_path):
     assert snapshot(out) == reference[1]
 
 
+@pytest.mark.e2e
 def test_concurrent_slices_through_submitit_launcher(reference, tmp_path):
     """The SLURM launcher's code path, run locally: three slices at once into one output_dir."""
     out = tmp_path / "submitit"
@@ -270,6 +272,7 @@ def test_concurrent_slices_through_submitit_launcher(reference, tmp_path):
     assert snapshot(out) == reference[1]
 
 
+@pytest.mark.e2e
 def test_changed_config_refused_without_touching_shards(reference, tmp_path):
     out = tmp_path / "changed"
     simgen(out, "farm.workers=1", "farm.scenes_per_shard=2")
@@ -284,6 +287,7 @@ def test_changed_config_refused_without_touching_shards(reference, tmp_path):
     assert snapshot(out) == reference[1]
 
 
+@pytest.mark.e2e
 def test_raising_frames_grows_the_dataset_to_the_fresh_run_dataset(reference, tmp_path):
     """11 frames (the last scene half done) in shards of 4 scenes, then the reference's 20: the
     first shard is kept as it is, the cut-short last one replaced, and the files are the fresh
@@ -301,10 +305,11 @@ def test_raising_frames_grows_the_dataset_to_the_fresh_run_dataset(reference, tm
     assert "never shrinks" in error_line(proc)
 
 
+@pytest.mark.e2e
 def test_ctrl_c_is_one_line_naming_what_is_kept(reference, tmp_path):
     out = tmp_path / "interrupted"
-    proc = subprocess.Popen(_command(out, "farm.workers=1", "farm.scenes_per_shard=1"), cwd=tmp_path, env=_env(),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    proc = start_simgen(*_args(out, "farm.workers=1", "farm.scenes_per_shard=1"), cwd=tmp_path,
+                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     while proc.poll() is None and _count_complete(out) < 2:
         time.sleep(0.01)
     os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
@@ -357,12 +362,7 @@ def test_fault_plan_parsing():
     (["farm.max_retries=-1"], "farm.max_retries"),
 ])
 def test_bad_farm_settings_are_one_line_errors(overrides, key):
-    from simgen.recipes import register_configs
-    from simgen.tools.cli import load_job
-
-    register_configs()
-    with pytest.raises(ConfigError, match=key):
-        load_job(overrides)
+    assert key in config_error(*overrides, error=ConfigError)
 
 
 def _writer(shards_dir: Path, shard: Shard, payload: bytes = b"pixels") -> ShardWriter:
@@ -418,11 +418,7 @@ def test_raising_frames_grows_the_record_lowering_is_refused(tmp_path):
 
 
 def _job(tmp_path: Path, *overrides: str):
-    from simgen.recipes import register_configs
-    from simgen.tools.cli import load_job
-
-    register_configs()
-    return load_job([*SMALL, f"output_dir={tmp_path / 'ds'}", *overrides])
+    return load_test_job(*SMALL, f"output_dir={tmp_path / 'ds'}", *overrides)
 
 
 @pytest.mark.parametrize("address, why", [

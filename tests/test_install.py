@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import importlib.util
 import re
-import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from helpers import REPO, run_command
 from packaging.specifiers import SpecifierSet
-
-REPO = Path(__file__).resolve().parents[1]
 
 
 def _setup_module():
@@ -41,5 +38,5 @@ def test_unsupported_python_is_refused_in_one_line(version):
 
 def test_the_build_hook_passes_on_this_python():
     _setup_module().check_python()
-    proc = subprocess.run([sys.executable, "setup.py", "--name"], cwd=REPO, capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 0 and proc.stdout.strip().splitlines()[-1] == "simgen"
+    proc = run_command([sys.executable, "setup.py", "--name"], cwd=REPO, timeout=60, expect=0)
+    assert proc.stdout.strip().splitlines()[-1] == "simgen"

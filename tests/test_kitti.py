@@ -7,7 +7,7 @@ import json
 
 import numpy as np
 import pytest
-from helpers import run_simgen
+from helpers import config_error, load_test_job, run_simgen
 from pycocotools.coco import COCO
 
 from simgen.annotate.geometry import box3d
@@ -17,9 +17,7 @@ from simgen.config.schema import KittiConfig
 from simgen.export import kitti
 from simgen.export.images import read_uint16
 from simgen.randomizers import RecipeContext, build_scene
-from simgen.recipes import register_configs
 from simgen.spec import CameraSpec
-from simgen.tools.cli import load_job
 from simgen.tools.validate import validate_dataset
 
 ARGS = ["scene=driving", "renderer=kitti", "export=kitti", "frames=10", "sequence.length=10", "seed=2"]
@@ -59,16 +57,14 @@ def wrap(a):
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory):
     out = tmp_path_factory.mktemp("kitti") / "ds"
-    proc = run_simgen(*ARGS, f"output_dir={out}")
-    assert proc.returncode == 0, proc.stderr  # validate=true: the label validator passed too
+    run_simgen(*ARGS, f"output_dir={out}", expect=0)  # validate=true: the label validator passed too
     return out
 
 
 @pytest.fixture(scope="module")
 def spec():
     """The scene the dataset was made from, rebuilt from the same configuration and seed."""
-    register_configs()
-    _, job = load_job(ARGS)
+    _, job = load_test_job(*ARGS)
     ctx = RecipeContext(scene=job.scene, width=job.renderer.width, height=job.renderer.height, sequence=job.sequence)
     return build_scene(0, job.seed, ctx)
 
@@ -90,6 +86,7 @@ def _matched(dataset, coco, img):
     return list(zip(objs, anns, strict=True))
 
 
+@pytest.mark.e2e
 def test_layout_and_coco(dataset, coco):
     assert validate_dataset(dataset) == []
     assert len(coco.imgs) == 10
@@ -102,6 +99,7 @@ def test_layout_and_coco(dataset, coco):
         assert (im["width"], im["height"]) == (1242, 375)
 
 
+@pytest.mark.e2e
 def test_calib_matches_the_camera(dataset, coco):
     for im in coco.imgs.values():
         stem = im["file_name"].rsplit(".", 1)[0]
@@ -118,6 +116,7 @@ def test_calib_matches_the_camera(dataset, coco):
         assert np.allclose(tr[:, :3] @ tr[:, :3].T, np.eye(3), atol=1e-9) and np.linalg.det(tr[:, :3]) > 0
 
 
+@pytest.mark.e2e
 def test_labels_agree_with_the_scene_and_with_coco(dataset, coco, spec):
     """Dimensions are the bodies' sizes, location their bottom centre (the link origin) in the
     camera, rotation_y their heading; truncation and occlusion follow COCO's ratios."""
@@ -146,6 +145,7 @@ def test_labels_agree_with_the_scene_and_with_coco(dataset, coco, spec):
     assert n > 50 and levels >= {0, 1, 2}
 
 
+@pytest.mark.e2e
 def test_3d_box_projected_with_calib_contains_2d_box(dataset, coco):
     checked = 0
     for img in coco.imgs.values():
@@ -168,6 +168,7 @@ def test_3d_box_projected_with_calib_contains_2d_box(dataset, coco):
     assert checked > 50
 
 
+@pytest.mark.e2e
 def test_ignore_regions_are_dont_care(dataset, coco):
     """Objects below the label policy (COCO iscrowd) are KITTI DontCare boxes over their
     visible pixels, in the same order; nothing else is DontCare."""
@@ -187,6 +188,7 @@ def test_ignore_regions_are_dont_care(dataset, coco):
     assert seen > 0  # the default policy (16 px) makes far-away cars ignore regions
 
 
+@pytest.mark.e2e
 def test_tracks_keep_their_instance_ids(dataset, coco, spec):
     """An instance keeps its category and size through the sequence, and its world position
     advances by its speed times the time step between consecutive frames."""
@@ -211,6 +213,7 @@ def test_tracks_keep_their_instance_ids(dataset, coco, spec):
     assert steps > 20
 
 
+@pytest.mark.e2e
 def test_far_depth_is_stored(dataset, coco):
     """Depth past 65.5 m (the 1 mm uint16 range) keeps its value: 1/256 m steps to 256 m."""
     far = 0
@@ -269,7 +272,6 @@ def test_height_comes_from_the_up_axis_and_heading_gives_rotation_y():
 
 def test_bad_kitti_settings_are_one_line_errors(tmp_path):
     for arg, key in (("export.kitti.bbox=full", "export.kitti.bbox"), ("export.kitti.occlusion_levels=[0.3,0.8]", "export.kitti.occlusion_levels")):
-        proc = run_simgen("scene=driving", "export=kitti", arg, f"output_dir={tmp_path / 'x'}")
-        assert proc.returncode == 2 and key in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+        assert key in config_error("scene=driving", "export=kitti", arg, f"output_dir={tmp_path / 'x'}")
         assert not (tmp_path / "x").exists()
     assert json.dumps(KittiConfig().types)

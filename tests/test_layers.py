@@ -162,12 +162,12 @@ def layered(tmp_path_factory):
     from helpers import run_simgen
 
     out = tmp_path_factory.mktemp("layers") / "ds"
-    proc = run_simgen("scene=driving", "frames=3", "sequence.length=3", "seed=4", "renderer.width=320", "renderer.height=240",
-                      "export.layers=[depth,object_ids,semantic,normals,flow]", f"output_dir={out}")
-    assert proc.returncode == 0, proc.stderr[-2000:]
+    run_simgen("scene=driving", "frames=3", "sequence.length=3", "seed=4", "renderer.width=320", "renderer.height=240",
+                      "export.layers=[depth,object_ids,semantic,normals,flow]", f"output_dir={out}", expect=0)
     return out
 
 
+@pytest.mark.e2e
 def test_dataset_records_name_each_layer_and_its_encoding(layered):
     from helpers import load_coco
 
@@ -190,6 +190,7 @@ def test_dataset_records_name_each_layer_and_its_encoding(layered):
     assert valid.mean() > 0.3 and np.abs(flow[valid]).max() > 0.5  # the ego car moves
 
 
+@pytest.mark.e2e
 def test_validator_names_bad_normals_and_flow(layered, tmp_path):
     import shutil
 

@@ -43,15 +43,18 @@ def test_direct_passes_match_pyrender_pixel_for_pixel(renderer, recipe_name, ind
         assert textured > 0  # textures bound through the direct pass too
 
 
+@pytest.mark.e2e
 def test_more_samples_than_the_gl_draws_is_one_line_naming_the_setting(renderer, tmp_path):
-    from helpers import run_simgen
+    """Checked by the worker's renderer, after the command's checks: the command's own error
+    path (one line, exit 2, no dataset), so a subprocess."""
+    from helpers import error_lines, run_simgen
     from OpenGL import GL as gl
 
     most = int(gl.glGetIntegerv(gl.GL_MAX_SAMPLES))
     if most >= 8:
         pytest.skip(f"this OpenGL draws {most} samples: renderer.msaa=8 is valid here")
     proc = run_simgen("renderer.msaa=8", "frames=1", "farm.workers=1", f"output_dir={tmp_path / 'ds'}")
-    lines = [ln for ln in proc.stderr.splitlines() if ln.startswith("simgen: error:")]
+    lines = error_lines(proc.stderr)
     assert proc.returncode == 2 and len(lines) == 1 and "renderer.msaa=8" in lines[0] and f"at most {most}" in lines[0]
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "ds" / "annotations").exists()

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import whole_coco_file
+from helpers import run_command, whole_coco_file
 from PIL import Image
 from pycocotools.coco import COCO
 
@@ -63,6 +62,7 @@ def _histograms(node, path=""):
             yield from _histograms(v, f"{path}/{k}")
 
 
+@pytest.mark.e2e
 def test_stats_counts_equal_pycocotools(tabletop_dataset, report):
     _, stats = report
     expected = _expected_counts(COCO(str(whole_coco_file(tabletop_dataset))))
@@ -76,6 +76,7 @@ def test_stats_counts_equal_pycocotools(tabletop_dataset, report):
     assert (written / "report.html").read_text() == report[0].html.read_text()
 
 
+@pytest.mark.e2e
 def test_split_files_and_renamed_object_key(tabletop_dataset, tmp_path):
     paths = _split_copy(tabletop_dataset, tmp_path / "ds")
     files = make_report(tmp_path / "ds", tmp_path / "rep", gallery_images=1)
@@ -91,6 +92,7 @@ def test_split_files_and_renamed_object_key(tabletop_dataset, tmp_path):
     assert (table.inst["object_id"] > 0).all()  # read from object_id and track_id alike
 
 
+@pytest.mark.e2e
 def test_every_histogram_sums_to_its_population(report):
     _, stats = report
     found = list(_histograms(stats))
@@ -103,6 +105,7 @@ def test_every_histogram_sums_to_its_population(report):
     assert stats["look"]["brightness"]["n"] == stats["images"]  # from the facts the workers wrote
 
 
+@pytest.mark.e2e
 def test_compare_with_itself_is_zero(tabletop_dataset):
     table = load_dataset(tabletop_dataset)
     result = compare(table, load_labels(whole_coco_file(tabletop_dataset)))
@@ -115,6 +118,7 @@ def test_compare_with_itself_is_zero(tabletop_dataset):
             assert d["hint"] == "close to the real set"
 
 
+@pytest.mark.e2e
 def test_compare_boxes_scaled_by_two(tabletop_dataset, tmp_path):
     doc = json.loads(whole_coco_file(tabletop_dataset).read_text())
     for im in doc["images"]:
@@ -138,6 +142,7 @@ def test_compare_boxes_scaled_by_two(tabletop_dataset, tmp_path):
         assert "smaller" in f["size"]["hint"] and "scene.camera.radius" in f["size"]["hint"]
 
 
+@pytest.mark.e2e
 def test_compare_with_kitti_label_folder(tabletop_dataset, tmp_path):
     table = load_dataset(tabletop_dataset)
     counts = np.bincount(table.inst["category"], minlength=len(table.categories))
@@ -189,6 +194,7 @@ class _Refs(HTMLParser):
             self.images.append(dict(attrs)["src"])
 
 
+@pytest.mark.e2e
 def test_report_references_existing_figures(report):
     files, _ = report
     refs = _Refs()
@@ -205,20 +211,21 @@ def _chromium() -> str | None:
     return next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None)
 
 
+@pytest.mark.e2e
 @pytest.mark.skipif(_chromium() is None, reason="Chromium is not installed")
 def test_report_opens_in_headless_chromium(report, tmp_path):
     files, _ = report
     url = files.html.resolve().as_uri()
     base = [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--allow-file-access-from-files",
             f"--user-data-dir={tmp_path / 'profile'}"]
-    dom = subprocess.run([*base, "--dump-dom", url], capture_output=True, text=True, timeout=120)
+    dom = run_command([*base, "--dump-dom", url], timeout=120)
     assert dom.returncode == 0, dom.stderr[-2000:]
     refs = _Refs()
     refs.feed(dom.stdout)
     assert len(refs.images) == len(files.figures)  # the browser parsed every figure element
     shot = tmp_path / "shot.png"
-    proc = subprocess.run([*base, "--window-size=1300,2400", "--virtual-time-budget=5000", f"--screenshot={shot}", url],
-                          capture_output=True, text=True, timeout=120)
+    proc = run_command([*base, "--window-size=1300,2400", "--virtual-time-budget=5000", f"--screenshot={shot}", url],
+                       timeout=120)
     assert proc.returncode == 0 and shot.is_file(), proc.stderr[-2000:]
     pixels = np.asarray(Image.open(shot).convert("RGB"))
     # drawn figures, not a page of text: many distinct colours, and matplotlib's first colour
