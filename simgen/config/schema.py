@@ -16,13 +16,17 @@ from omegaconf import MISSING
 class RendererConfig:
     """Image size in pixels; ``msaa`` samples of the colour pass (0 = no anti-aliasing; label
     passes always use one sample); ``shading`` fast (Lambert + Blinn-Phong) or pbr (pyrender's
-    metallic-roughness BRDF); ``egl_device`` picks the GPU on multi-GPU nodes."""
+    metallic-roughness BRDF); ``egl_device`` picks the GPU on multi-GPU nodes. ``shadows``:
+    every light casts shadows from depth maps of ``shadow_resolution`` texels a side
+    (simgen.render.shadows; fast shading only); they change the colour image only."""
 
     width: int = 640
     height: int = 480
     msaa: int = 4
     shading: str = "fast"
     egl_device: int | None = None
+    shadows: bool = True
+    shadow_resolution: int = 1024
 
 
 @dataclass

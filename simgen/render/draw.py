@@ -60,15 +60,19 @@ class DirectPasses:
     def __init__(self, pyrender_renderer, pyrender_module) -> None:
         self._gl = pyrender_renderer
         self._pr = pyrender_module
-        self._programs: dict[tuple[object, int], object] = {}
+        self._programs: dict[tuple[object, int, tuple], object] = {}
         self.uniforms = Uniforms()
+        # (program, uniforms, scene, node) -> None: simgen's own lighting uniforms (shadows,
+        # hemisphere ambient), set after pyrender's for each program of a colour pass.
+        self.extra_lighting = None
+        self.variant = ()  # programs differ by it too (what the shader compiles in, see lit.frag)
 
     def forget_meshes(self) -> None:
         """Drop the per-primitive program cache (a new scene has new primitives)."""
         self._programs.clear()
 
     def _program(self, primitive, flags: int):
-        key = (primitive, flags)
+        key = (primitive, flags, self.variant)
         program = self._programs.get(key)
         if program is None:
             program = self._programs[key] = self._gl._get_primitive_program(
@@ -105,6 +109,8 @@ class DirectPasses:
                     u.set(program, "cam_pos", cam_pos)
                     if not seg:
                         self._gl._bind_lighting(scene, _LightingProxy(program, u), node, flags)
+                        if self.extra_lighting is not None:
+                            self.extra_lighting(program, u, scene, node)
                     prepared.add(program)
                 if seg:
                     u.set(program, "color", np.asanyarray(colours[node]) / 255.0)
