@@ -32,6 +32,8 @@ def check_job(cfg: SimgenConfig) -> None:
         _require(16 <= v <= MAX_SIDE, f"renderer.{key}", v, f"must be between 16 and {MAX_SIDE} pixels")
     _require(cfg.renderer.msaa in (0, 2, 4, 8), "renderer.msaa", cfg.renderer.msaa, "allowed: 0, 2, 4, 8 samples")
     _require(cfg.renderer.shading in ("fast", "pbr"), "renderer.shading", cfg.renderer.shading, "allowed: fast, pbr")
+    _require(64 <= cfg.renderer.shadow_resolution <= MAX_SIDE, "renderer.shadow_resolution",  # shadows (issue 11)
+             cfg.renderer.shadow_resolution, f"must lie in 64..{MAX_SIDE} texels (a shadow map's side)")
     lab = cfg.labels
     _require(lab.min_visible_pixels >= 0, "labels.min_visible_pixels", lab.min_visible_pixels, "must be >= 0")
     _require(0.0 <= lab.min_visibility <= 1.0, "labels.min_visibility", lab.min_visibility, "must lie in [0, 1]")
@@ -125,6 +127,10 @@ def check_scene(scene) -> None:
         c = scene.camera
         _require(0 < c.znear < c.zfar, "scene.camera.znear", c.znear, f"must be > 0 and < scene.camera.zfar ({c.zfar})")
     check_ranges(scene)  # every numeric setting in range, before the kinds' cross-setting rules
+    if hasattr(scene, "lights"):  # light kinds (issue 11)
+        from simgen.randomizers.lights import check_lights
+
+        check_lights(scene.lights)
     if scene.kind == "bin_picking":
         from simgen.randomizers.bin_picking import check_recipe
 
