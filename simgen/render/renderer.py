@@ -26,10 +26,11 @@ from simgen.render.coverage import CoverageTarget
 from simgen.render.draw import DirectPasses
 from simgen.render.framebuffers import COLOR, LABELS, Framebuffers, attach
 from simgen.render.shaders import shader_cache
-from simgen.render.shadows import SHADOW_UNIT, ShadowMaps, light_slots, split_ground
+from simgen.render.shadows import SHADOW_UNIT, ShadowMaps, light_slots, split_ground, view_corners
 from simgen.spec import CameraSpec, LightSpec
 
 SMOOTH_PRIMITIVES = ("sphere", "capsule")  # flat shading keeps edges of boxes and cones crisp
+SHADOW_FOCUS = 60.0  # metres of a camera's view a street's sun shadows cover (simgen.render.shadows)
 
 
 @dataclass
@@ -195,18 +196,20 @@ class Renderer:
     def render(self, cam: CameraSpec) -> Passes:
         """Colour, depth and instance ids of one view."""
         self._aim(cam)
-        self._prepare_shadows()
+        self._prepare_shadows(cam)
         rgb, _ = self._pass(COLOR)
         ids, depth = self._pass(LABELS, self._seg_all)
         return Passes(rgb=np.ascontiguousarray(rgb), depth=np.ascontiguousarray(depth), ids=np.ascontiguousarray(ids))
 
-    def _prepare_shadows(self) -> None:
-        """Draw the shadow maps if the bodies moved since they were drawn; bind them."""
+    def _prepare_shadows(self, cam: CameraSpec) -> None:
+        """Draw the shadow maps if the bodies moved since they were drawn (or they follow the
+        camera); bind them."""
         maps = self._shadow_maps
         if maps is None:
             return
-        if self.shadows and self._shadows_stale:
-            maps.update(self._gl, self._scene, self._casters, self._ground, self._direct.uniforms)
+        if self.shadows and (self._shadows_stale or maps.view_dependent):
+            focus = view_corners(cam.K, cam.width, cam.height, cam.cam_to_world, cam.znear, min(cam.zfar, SHADOW_FOCUS))
+            maps.update(self._gl, self._scene, self._casters, self._ground, self._direct.uniforms, focus)
             self._shadows_stale = False
         layers = len(maps.matrices) if self.shadows else 0
         scene = self._scene

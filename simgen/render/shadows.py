@@ -73,18 +73,26 @@ def _to_view(V: np.ndarray, points: np.ndarray) -> np.ndarray:
 
 
 def directional_layer(direction: np.ndarray, casters: np.ndarray, everything: np.ndarray,
-                      resolution: int) -> ShadowLayer:
+                      resolution: int, focus: np.ndarray | None = None) -> tuple[ShadowLayer, bool]:
     """Orthographic layer of a light shining along ``direction`` (3,): across ``casters``
-    (n, 3) corners, deep enough for ``everything`` (m, 3) (receivers too), world metres."""
+    (n, 3) corners, deep enough for ``everything`` (m, 3) (receivers too), world metres; and
+    whether it was narrowed to ``focus`` (k, 3), the near part of the camera's view, which
+    happens when that covers under a quarter of the casters' extent (a street, not a table)."""
     V = _view(np.zeros(3), direction)
     c, e = _to_view(V, casters), _to_view(V, everything)
     lo, hi = c[:, :2].min(axis=0), c[:, :2].max(axis=0)
+    narrowed = False
+    if focus is not None:
+        f = _to_view(V, focus)
+        f_lo, f_hi = np.maximum(lo, f[:, :2].min(axis=0)), np.minimum(hi, f[:, :2].max(axis=0))
+        if np.all(f_hi > f_lo) and np.prod(f_hi - f_lo) < 0.25 * np.prod(hi - lo):
+            lo, hi, narrowed = f_lo, f_hi, True
     pad = 0.02 * max(float((hi - lo).max()), 1e-3)  # room for the filter's taps at the edge
     lo, hi = lo - pad, hi + pad
     near, far = -e[:, 2].max(), -e[:, 2].min()
     margin = 0.01 * (far - near) + 1e-3
     P = _ortho(lo[0], hi[0], lo[1], hi[1], near - margin, far + margin)
-    return ShadowLayer(P @ V, (float((hi - lo).max()) / resolution, 0.0), np.r_[-direction, 0.0])
+    return ShadowLayer(P @ V, (float((hi - lo).max()) / resolution, 0.0), np.r_[-direction, 0.0]), narrowed
 
 
 def perspective_layer(position: np.ndarray, forward: np.ndarray, fov: float, everything: np.ndarray,
@@ -149,6 +157,16 @@ def light_slots(pyrender_renderer, scene, node, most: tuple[int, int, int]) -> d
     return slots
 
 
+def view_corners(K: np.ndarray, width: int, height: int, cam_to_world: np.ndarray, znear: float,
+                 depth: float) -> np.ndarray:
+    """World corners (8, 3) of an OpenCV camera's view (``K`` pixels, ``cam_to_world`` (4, 4))
+    between ``znear`` and ``depth`` metres."""
+    uv = np.array([[0, 0], [width, 0], [0, height], [width, height]], float)
+    rays = np.c_[(uv - K[:2, 2]) / np.diag(K)[:2], np.ones(4)]
+    pts = np.concatenate([rays * znear, rays * depth])
+    return pts @ cam_to_world[:3, :3].T + cam_to_world[:3, 3]
+
+
 def world_corners(bounds: np.ndarray, pose: np.ndarray) -> np.ndarray:
     """The 8 corners (8, 3) of a mesh's local ``bounds`` (2, 3) placed by ``pose`` (4, 4)."""
     idx = np.array([[i, j, k] for i in (0, 1) for j in (0, 1) for k in (0, 1)])
@@ -163,6 +181,7 @@ class ShadowMaps:
         self.resolution = resolution
         self.layers: dict[object, int] = {}  # light node -> its layer
         self.matrices: list[ShadowLayer] = []
+        self.view_dependent = False  # a layer follows the camera: draw again for every view
         self._texture = gl.glGenTextures(1)
         self._capacity = 0  # layers allocated: grown on demand (1024 x 1024 x 4 bytes each)
         gl.glBindTexture(gl.GL_TEXTURE_2D_ARRAY, self._texture)
@@ -193,11 +212,11 @@ class ShadowMaps:
         self._programs.clear()
         self.layers, self.matrices = {}, []
 
-    def _fit(self, scene, casters: list, receivers: list) -> None:
+    def _fit(self, scene, casters: list, receivers: list, focus: np.ndarray | None) -> None:
         """Choose the layers of the brightest lights of ``scene``, up to :data:`MAX_LAYERS`."""
         from pyrender import DirectionalLight, SpotLight
 
-        self.layers, self.matrices = {}, []
+        self.layers, self.matrices, self.view_dependent = {}, [], False
         corners = [world_corners(n.mesh.bounds, scene.get_pose(n)) for n in casters]
         if not corners:
             return
@@ -210,7 +229,8 @@ class ShadowMaps:
                 break
             pose, light = scene.get_pose(node), node.light
             if isinstance(light, DirectionalLight):
-                layer = directional_layer(-pose[:3, 2], cast, everything, res)
+                layer, narrowed = directional_layer(-pose[:3, 2], cast, everything, res, focus)
+                self.view_dependent |= narrowed
             elif isinstance(light, SpotLight):
                 fov = min(2 * light.outerConeAngle + np.deg2rad(4.0), np.deg2rad(170.0))
                 layer = perspective_layer(pose[:3, 3], -pose[:3, 2], fov, everything, res)
@@ -220,11 +240,13 @@ class ShadowMaps:
                 self.layers[node] = len(self.matrices)
                 self.matrices.append(layer)
 
-    def update(self, pyrender_renderer, scene, casters: list, receivers: list, uniforms) -> None:
-        """Fit the layers to the casters' current poses and draw their depths into them."""
+    def update(self, pyrender_renderer, scene, casters: list, receivers: list, uniforms,
+               focus: np.ndarray | None = None) -> None:
+        """Fit the layers to the casters' current poses (and ``focus``, see
+        :func:`directional_layer`) and draw their depths into them."""
         from pyrender.constants import ProgramFlags, RenderFlags
 
-        self._fit(scene, casters, receivers)
+        self._fit(scene, casters, receivers, focus)
         if not self.matrices:
             return
         self._reserve(len(self.matrices))
