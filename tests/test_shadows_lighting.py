@@ -151,6 +151,7 @@ def test_shadows_on_and_off_write_identical_annotations(tmp_path):
 
 @pytest.mark.parametrize("override, start", [
     ("renderer.shadow_resolution=16", "renderer.shadow_resolution=16: must lie in 64..8192"),
+    ("renderer.shadow_taps=2", "renderer.shadow_taps=2: allowed: 1, 4"),
     ("+scene.lights.kind_weights.lamp=1", "scene.lights.kind_weights.lamp: not a light kind"),
     ("scene.lights.kind_weights={directional:0,point:0,spot:0}", "scene.lights.kind_weights="),
     ("scene.lights.temperature_min_k=500", "scene.lights.temperature_min_k=500"),

@@ -34,6 +34,7 @@ def check_job(cfg: SimgenConfig) -> None:
     _require(cfg.renderer.shading in ("fast", "pbr"), "renderer.shading", cfg.renderer.shading, "allowed: fast, pbr")
     _require(64 <= cfg.renderer.shadow_resolution <= MAX_SIDE, "renderer.shadow_resolution",  # shadows (issue 11)
              cfg.renderer.shadow_resolution, f"must lie in 64..{MAX_SIDE} texels (a shadow map's side)")
+    _require(cfg.renderer.shadow_taps in (1, 4), "renderer.shadow_taps", cfg.renderer.shadow_taps, "allowed: 1, 4")
     lab = cfg.labels
     _require(lab.min_visible_pixels >= 0, "labels.min_visible_pixels", lab.min_visible_pixels, "must be >= 0")
     _require(0.0 <= lab.min_visibility <= 1.0, "labels.min_visibility", lab.min_visibility, "must lie in [0, 1]")

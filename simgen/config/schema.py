@@ -18,7 +18,8 @@ class RendererConfig:
     passes always use one sample); ``shading`` fast (Lambert + Blinn-Phong) or pbr (pyrender's
     metallic-roughness BRDF); ``egl_device`` picks the GPU on multi-GPU nodes. ``shadows``:
     every light casts shadows from depth maps of ``shadow_resolution`` texels a side
-    (simgen.render.shadows; fast shading only); they change the colour image only."""
+    (simgen.render.shadows; fast shading only), filtered with ``shadow_taps`` (1: edges one
+    texel soft; 4: about three, dearer); they change the colour image only."""
 
     width: int = 640
     height: int = 480
@@ -27,6 +28,7 @@ class RendererConfig:
     egl_device: int | None = None
     shadows: bool = True
     shadow_resolution: int = 1024
+    shadow_taps: int = 1
 
 
 @dataclass

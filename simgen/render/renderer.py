@@ -104,6 +104,7 @@ class Renderer:
         self.shadows = cfg.shadows
         self._shadow_maps = ShadowMaps(cfg.shadow_resolution) if cfg.shading == "fast" else None
         self._shadows_stale = True
+        self._shadow_taps = cfg.shadow_taps
         self._max_lights = tuple(self._gl._compute_max_n_lights(self.pyrender.RenderFlags.NONE))
         self._ambient_ground = np.zeros(3)
         self._direct.extra_lighting = self._extra_lighting
@@ -215,7 +216,8 @@ class Renderer:
         scene = self._scene
         counts = [len(scene.directional_light_nodes), len(scene.spot_light_nodes), len(scene.point_light_nodes)]
         n_d, n_s, n_p = (min(c, m) for c, m in zip(counts, self._max_lights, strict=True))
-        variant = {"N_DIRECTIONAL": n_d, "N_SPOT": n_s, "N_POINT": n_p, "SHADOW_LAYERS": layers}
+        variant = {"N_DIRECTIONAL": n_d, "N_SPOT": n_s, "N_POINT": n_p, "SHADOW_LAYERS": layers,
+                   "SHADOW_TAPS": self._shadow_taps}
         self._gl._program_cache.variant = variant
         self._direct.variant = tuple(variant.values())
         if not layers:

@@ -19,7 +19,7 @@ def shader_cache(shading: str):
     class FastShaders(ShaderProgramCache):
         # Compiled into the programs asked for next (see lit.frag): the scene's lights of
         # each kind and the shadow maps in use (0 to 4).
-        variant = {"N_DIRECTIONAL": 4, "N_SPOT": 4, "N_POINT": 4, "SHADOW_LAYERS": 0}
+        variant = {"N_DIRECTIONAL": 4, "N_SPOT": 4, "N_POINT": 4, "SHADOW_LAYERS": 0, "SHADOW_TAPS": 1}
 
         def get_program(self, vertex_shader, fragment_shader, geometry_shader=None, defines=None):
             if fragment_shader == "mesh.frag":

@@ -6,7 +6,7 @@
 // metallic-roughness BRDF on a CPU rasterizer (see benchmarks/).
 // Spot lights fall off between their cones as pyrender's do. Shadows come from the depth
 // layers of simgen/render/shadows.py, at the coordinates lit.vert gives (normal offset), with
-// 4 bilinear taps each (percentage-closer filtering). A CPU rasterizer runs both sides of a
+// SHADOW_TAPS (1 or 4) bilinear taps each (percentage-closer filtering). A CPU rasterizer runs both sides of a
 // branch, so the layers in use (SHADOW_LAYERS, 0 to 4) are compiled in, not tested per pixel.
 // Ambient light is a sky/ground hemisphere: ambient_light from above, ambient_ground from
 // below, by normal z.
@@ -88,11 +88,18 @@ float lit_share(int layer)
     vec4 q = shadow_coord[layer];
     vec3 c = q.xyz / q.w * 0.5 + 0.5;
     float ref = min(c.z, 1.0);  // beyond the far plane: compared with the cleared depth, lit
-    float layer_f = float(layer), t = shadow_tap;
+    float layer_f = float(layer);
+#if SHADOW_TAPS == 4
+    float t = shadow_tap;
+#endif
+#if SHADOW_TAPS == 4
     return 0.25 * (texture(shadow_maps, vec4(c.x - t, c.y - t, layer_f, ref))
                  + texture(shadow_maps, vec4(c.x + t, c.y - t, layer_f, ref))
                  + texture(shadow_maps, vec4(c.x - t, c.y + t, layer_f, ref))
                  + texture(shadow_maps, vec4(c.x + t, c.y + t, layer_f, ref)));
+#else
+    return texture(shadow_maps, vec4(c.x, c.y, layer_f, ref));  // one bilinear 2 x 2 comparison
+#endif
 }
 #endif
 
