@@ -19,6 +19,15 @@ _VECTOR = {1: gl.glUniform1fv, 2: gl.glUniform2fv, 3: gl.glUniform3fv, 4: gl.glU
 _MATRIX = {2: gl.glUniformMatrix2fv, 3: gl.glUniformMatrix3fv, 4: gl.glUniformMatrix4fv}
 
 
+def draw_primitive(primitive) -> None:
+    """Draw a bound pyrender primitive, every instance of it."""
+    n = 1 if primitive.poses is None else len(primitive.poses)
+    if primitive.indices is not None:
+        gl.glDrawElementsInstanced(primitive.mode, primitive.indices.size, gl.GL_UNSIGNED_INT, ctypes.c_void_p(0), n)
+    else:
+        gl.glDrawArraysInstanced(primitive.mode, 0, len(primitive.positions), n)
+
+
 class Uniforms:
     """Uniform setting with locations cached per program; values converted as pyrender does
     (float32 vectors, row-major matrices, Python ints and floats), names a program lacks skipped."""
@@ -125,12 +134,7 @@ class DirectPasses:
                 else:
                     self._bind_material(primitive.material, program)
                 gl.glDisable(gl.GL_PROGRAM_POINT_SIZE)
-                n = 1 if primitive.poses is None else len(primitive.poses)
-                if primitive.indices is not None:
-                    gl.glDrawElementsInstanced(primitive.mode, primitive.indices.size, gl.GL_UNSIGNED_INT,
-                                               ctypes.c_void_p(0), n)
-                else:
-                    gl.glDrawArraysInstanced(primitive.mode, 0, len(primitive.positions), n)
+                draw_primitive(primitive)
                 primitive._unbind()
                 self._gl._reset_active_textures()
         if bound is not None:

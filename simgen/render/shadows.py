@@ -22,11 +22,12 @@ by all its views.
 
 from __future__ import annotations
 
-import ctypes
 from dataclasses import dataclass
 
 import numpy as np
 from OpenGL import GL as gl
+
+from simgen.render.draw import draw_primitive
 
 MAX_LAYERS = 4  # must match MAX_SHADOW_LAYERS of lit.vert and lit.frag
 SHADOW_UNIT = 15  # the texture unit lit.frag's shadow_maps is bound to (GL 3.3 has at least 16)
@@ -46,8 +47,10 @@ class ShadowLayer:
     light: np.ndarray
 
 
-def _ortho(l: float, r: float, b: float, t: float, n: float, f: float) -> np.ndarray:
-    return np.array([[2 / (r - l), 0, 0, -(r + l) / (r - l)], [0, 2 / (t - b), 0, -(t + b) / (t - b)],
+def _ortho(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """OpenGL orthographic projection of the view-space box ``lo``..``hi`` (x, y, near, far)."""
+    (x0, y0, n, f), (x1, y1) = lo, hi
+    return np.array([[2 / (x1 - x0), 0, 0, -(x1 + x0) / (x1 - x0)], [0, 2 / (y1 - y0), 0, -(y1 + y0) / (y1 - y0)],
                      [0, 0, -2 / (f - n), -(f + n) / (f - n)], [0, 0, 0, 1]])
 
 
@@ -91,7 +94,7 @@ def directional_layer(direction: np.ndarray, casters: np.ndarray, everything: np
     lo, hi = lo - pad, hi + pad
     near, far = -e[:, 2].max(), -e[:, 2].min()
     margin = 0.01 * (far - near) + 1e-3
-    P = _ortho(lo[0], hi[0], lo[1], hi[1], near - margin, far + margin)
+    P = _ortho(np.r_[lo, near - margin, far + margin], hi)
     return ShadowLayer(P @ V, (float((hi - lo).max()) / resolution, 0.0), np.r_[-direction, 0.0]), narrowed
 
 
@@ -285,12 +288,7 @@ class ShadowMaps:
                     prepared.add(program)
                 uniforms.set(program, "M", pose)
                 primitive._bind()
-                n = 1 if primitive.poses is None else len(primitive.poses)
-                if primitive.indices is not None:
-                    gl.glDrawElementsInstanced(primitive.mode, primitive.indices.size, gl.GL_UNSIGNED_INT,
-                                               ctypes.c_void_p(0), n)
-                else:
-                    gl.glDrawArraysInstanced(primitive.mode, 0, len(primitive.positions), n)
+                draw_primitive(primitive)
                 primitive._unbind()
             if bound is not None:
                 bound._unbind()
