@@ -101,6 +101,38 @@ def test_spot_light_lights_its_cone_only(renderer):
     assert dark.max() - dark.min() <= 2  # outside the cone: the ambient term alone
 
 
+def _ray_hits_box(points: np.ndarray, light: np.ndarray, centre: np.ndarray, half: np.ndarray) -> np.ndarray:
+    """Whether the segment from each point (n, 3) to ``light`` (3,) passes through the box of
+    half-sizes ``half`` (3,) around ``centre`` (slab test)."""
+    d = light - points
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t1, t2 = (centre - half - points) / d, (centre + half - points) / d
+    near = np.nanmax(np.minimum(t1, t2), axis=1)
+    far = np.nanmin(np.maximum(t1, t2), axis=1)
+    return (near <= far) & (far > 0) & (near < 1)
+
+
+@pytest.mark.parametrize("kind", ["spot", "point"])
+def test_spot_and_point_lights_cast_the_shadow_their_rays_give(renderer, kind):
+    height, box_centre, half = 1.0, np.array([0.15, 0.0, 0.15]), np.array([0.04, 0.04, 0.15])  # a post
+    light = LightSpec(kind=kind, color=(1.0, 1.0, 1.0), intensity=2.0, pose=translation(0, 0, height),
+                      inner_cone=float(np.deg2rad(30.0)), outer_cone=float(np.deg2rad(35.0)))
+    cam = make_camera((0.25, -0.9, 1.0), (0.2, 0.0, 0.0))
+    box = make_box(2, 2 * half, translation(*box_centre))
+    spec = SceneSpec(index=0, seed=0, bodies=[_plane(), box], lights=[light], cameras=[cam], ambient=(0.1, 0.1, 0.1))
+    renderer.load(posed_state(spec))
+    passes = renderer.render(cam)
+    grey = passes.rgb.astype(float).mean(axis=2)
+    rows, cols, xy = _plane_points(passes, cam)
+    pts = np.c_[xy, np.zeros(len(xy))]
+    source = np.array([0.0, 0.0, height])
+    near_axis = np.linalg.norm(xy, axis=1) < 0.45  # well inside the cone
+    shadowed = _ray_hits_box(pts, source, box_centre, half - 0.01) & near_axis
+    lit = ~_ray_hits_box(pts, source, box_centre, half + 0.01) & near_axis
+    assert shadowed.sum() > 80 and lit.sum() > 2000
+    assert grey[rows[shadowed], cols[shadowed]].max() < grey[rows[lit], cols[lit]].min() - 40
+
+
 def test_black_body_colours_warm_to_cool():
     ratios = [kelvin_to_rgb(k)[2] / kelvin_to_rgb(k)[0] for k in (2000, 2700, 4000, 5500, 6500, 9000, 15000)]
     assert all(a < b for a, b in zip(ratios, ratios[1:], strict=False))
