@@ -141,7 +141,8 @@ class SceneSpec:
     bodies: list[BodySpec] = field(default_factory=list)
     lights: list[LightSpec] = field(default_factory=list)
     cameras: list[CameraSpec] = field(default_factory=list)
-    ambient: tuple[float, float, float] = (0.2, 0.2, 0.2)
+    ambient: tuple[float, float, float] = (0.2, 0.2, 0.2)  # linear RGB, from the sky (surfaces facing up)
+    ambient_ground: tuple[float, float, float] | None = None  # from below (facing down); None = ambient
     background: tuple[float, float, float] = (0.0, 0.0, 0.0)
     keep_above: float | None = None  # after settling, objects whose lowest point fell below go
     frames: list[FrameSpec] = field(default_factory=list)  # a sequence; empty: one frame of ``cameras``

@@ -14,7 +14,7 @@ from pycocotools import mask as mask_utils
 from simgen.export.yolo import mask_polygon
 
 RUN = ["scene=bin_picking", "export=yolo", "frames=8", "seed=1", "splits.train=0.5", "splits.val=0.25", "splits.test=0.25",
-       "labels.min_visible_pixels=150", "scene.views_per_scene=2", "scene.min_objects=8", "scene.max_objects=10", *SMALL_RUN[:2]]
+       "labels.min_visible_pixels=300", "scene.views_per_scene=2", "scene.min_objects=8", "scene.max_objects=10", *SMALL_RUN[:2]]
 
 
 @pytest.fixture(scope="module", params=["detect", "segment"])

@@ -28,6 +28,9 @@ def check_settings(cfg: SimgenConfig) -> None:
         require(16 <= v <= MAX_SIDE, f"renderer.{key}", v, f"must be between 16 and {MAX_SIDE} pixels")
     require(cfg.renderer.msaa in (0, 2, 4, 8), "renderer.msaa", cfg.renderer.msaa, "allowed: 0, 2, 4, 8 samples")
     require(cfg.renderer.shading in ("fast", "pbr"), "renderer.shading", cfg.renderer.shading, "allowed: fast, pbr")
+    require(64 <= cfg.renderer.shadow_resolution <= MAX_SIDE, "renderer.shadow_resolution",
+            cfg.renderer.shadow_resolution, f"must lie in 64..{MAX_SIDE} texels (a shadow map's side)")
+    require(cfg.renderer.shadow_taps in (1, 4), "renderer.shadow_taps", cfg.renderer.shadow_taps, "allowed: 1, 4")
     lab = cfg.labels
     require(lab.min_visible_pixels >= 0, "labels.min_visible_pixels", lab.min_visible_pixels, "must be >= 0")
     require(0.0 <= lab.min_visibility <= 1.0, "labels.min_visibility", lab.min_visibility, "must lie in [0, 1]")

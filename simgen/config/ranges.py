@@ -47,6 +47,7 @@ COUNT = Range(0, 10_000, unit="(a count)")
 ELEVATION = Range(-90, 90, unit="degrees")
 FOV = Range(1, 170, unit="degrees")
 POSITIVE = Range(0, open_lo=True)
+KELVIN = Range(1667, 25000, unit="K")  # where simgen.render.kelvin's fit of black bodies holds
 
 SHELL = {"radius_min": POSITIVE_M, "radius_max": POSITIVE_M, "elevation_min_deg": ELEVATION,
           "elevation_max_deg": ELEVATION, "fov_y_min_deg": FOV, "fov_y_max_deg": FOV,
@@ -57,7 +58,14 @@ RANGES: dict[type, dict[str, Range]] = {
                          "scale": POSITIVE, "mass": Range(0, open_lo=True, unit="kg"), "friction": Range(0, 10)},
     s.CameraShellConfig: SHELL,
     s.LightsConfig: {"min_lights": Range(0, 64), "max_lights": Range(0, 64), "intensity_min": NONNEG,
-                     "intensity_max": NONNEG, "ambient_min": SHARE, "ambient_max": SHARE},
+                     "intensity_max": NONNEG, "ambient_min": SHARE, "ambient_max": SHARE,
+                     # issue 11: kinds, colour temperatures, placement, spot cones, hemisphere
+                     "elevation_min_deg": Range(0, 90, unit="degrees"), "elevation_max_deg": Range(0, 90, unit="degrees"),
+                     "temperature_min_k": KELVIN, "temperature_max_k": KELVIN, "distance_min": POSITIVE_M,
+                     "distance_max": POSITIVE_M, "spot_aim_jitter": NONNEG_M,
+                     "spot_cone_min_deg": Range(1, 89, unit="degrees"), "spot_cone_max_deg": Range(1, 89, unit="degrees"),
+                     "spot_inner_fraction": SHARE, "sky_temperature_k": KELVIN, "ground_temperature_k": KELVIN,
+                     "ground_ratio_min": Range(0, 2), "ground_ratio_max": Range(0, 2)},
     s.MaterialsConfig: {"metallic_min": SHARE, "metallic_max": SHARE, "roughness_min": SHARE, "roughness_max": SHARE},
     s.PhysicsConfig: {"time_step": Range(0, 1, open_lo=True, unit="seconds"), "solver_iterations": Range(1, 10_000),
                       "min_steps": Range(0, 1_000_000), "max_steps": Range(1, 1_000_000),

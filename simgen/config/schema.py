@@ -18,13 +18,19 @@ from simgen.config.sensor import SensorConfig  # the image stage's settings (sim
 class RendererConfig:
     """Image size in pixels; ``msaa`` samples of the colour pass (0 = no anti-aliasing; label
     passes always use one sample); ``shading`` fast (Lambert + Blinn-Phong) or pbr (pyrender's
-    metallic-roughness BRDF); ``egl_device`` picks the GPU on multi-GPU nodes."""
+    metallic-roughness BRDF); ``egl_device`` picks the GPU on multi-GPU nodes. ``shadows``:
+    every light casts shadows from depth maps of ``shadow_resolution`` texels a side
+    (simgen.render.shadows; fast shading only), filtered with ``shadow_taps`` (1: edges one
+    texel soft; 4: about three, dearer); they change the colour image only."""
 
     width: int = 640
     height: int = 480
     msaa: int = 4
     shading: str = "fast"
     egl_device: int | None = None
+    shadows: bool = True
+    shadow_resolution: int = 1024
+    shadow_taps: int = 1
 
 
 @dataclass
@@ -125,14 +131,46 @@ class CameraShellConfig:
     zfar: float = 6.0
 
 
+def _light_kinds() -> dict[str, float]:
+    return {"directional": 0.5, "point": 0.25, "spot": 0.25}
+
+
 @dataclass
 class LightsConfig:
+    """Random lights (randomizer ``lights``, drawn from the looks stream; issue 11).
+
+    ``min_lights``..``max_lights`` lights, each of a kind drawn with ``kind_weights``
+    (directional, point, spot), from ``elevation_min_deg``..``elevation_max_deg`` above the
+    horizon around the objects' centre; a black body's colour at ``temperature_min_k``..
+    ``temperature_max_k`` Kelvin; ``intensity_min``..``intensity_max``: the illuminance (lux)
+    it gives the objects' centre (point and spot lights, ``distance_min``..``distance_max``
+    metres away, get candela = lux x distance squared). Spot lights aim at the centre (within
+    ``spot_aim_jitter`` metres), outer half-angle ``spot_cone_min_deg``..``spot_cone_max_deg``,
+    full intensity inside ``spot_inner_fraction`` of it. Ambient: a sky/ground hemisphere,
+    ``ambient_min``..``ambient_max`` from above at ``sky_temperature_k``, and
+    ``ground_ratio_min``..``ground_ratio_max`` of that from below at ``ground_temperature_k``."""
+
     min_lights: int = 1
     max_lights: int = 3
+    kind_weights: dict[str, float] = field(default_factory=_light_kinds)
+    elevation_min_deg: float = 25.0
+    elevation_max_deg: float = 85.0
+    temperature_min_k: float = 3200.0
+    temperature_max_k: float = 7000.0
     intensity_min: float = 0.8
     intensity_max: float = 2.5
+    distance_min: float = 1.2
+    distance_max: float = 2.5
+    spot_aim_jitter: float = 0.15
+    spot_cone_min_deg: float = 20.0
+    spot_cone_max_deg: float = 45.0
+    spot_inner_fraction: float = 0.6
     ambient_min: float = 0.1
     ambient_max: float = 0.35
+    sky_temperature_k: float = 8000.0
+    ground_temperature_k: float = 4500.0
+    ground_ratio_min: float = 0.3
+    ground_ratio_max: float = 0.7
 
 
 @dataclass

@@ -19,6 +19,15 @@ _VECTOR = {1: gl.glUniform1fv, 2: gl.glUniform2fv, 3: gl.glUniform3fv, 4: gl.glU
 _MATRIX = {2: gl.glUniformMatrix2fv, 3: gl.glUniformMatrix3fv, 4: gl.glUniformMatrix4fv}
 
 
+def draw_primitive(primitive) -> None:
+    """Draw a bound pyrender primitive, every instance of it."""
+    n = 1 if primitive.poses is None else len(primitive.poses)
+    if primitive.indices is not None:
+        gl.glDrawElementsInstanced(primitive.mode, primitive.indices.size, gl.GL_UNSIGNED_INT, ctypes.c_void_p(0), n)
+    else:
+        gl.glDrawArraysInstanced(primitive.mode, 0, len(primitive.positions), n)
+
+
 class Uniforms:
     """Uniform setting with locations cached per program; values converted as pyrender does
     (float32 vectors, row-major matrices, Python ints and floats), names a program lacks skipped."""
@@ -60,15 +69,19 @@ class DirectPasses:
     def __init__(self, pyrender_renderer, pyrender_module) -> None:
         self._gl = pyrender_renderer
         self._pr = pyrender_module
-        self._programs: dict[tuple[object, int], object] = {}
+        self._programs: dict[tuple[object, int, tuple], object] = {}
         self.uniforms = Uniforms()
+        # (program, uniforms, scene, node) -> None: simgen's own lighting uniforms (shadows,
+        # hemisphere ambient), set after pyrender's for each program of a colour pass.
+        self.extra_lighting = None
+        self.variant = ()  # programs differ by it too (what the shader compiles in, see lit.frag)
 
     def forget_meshes(self) -> None:
         """Drop the per-primitive program cache (a new scene has new primitives)."""
         self._programs.clear()
 
     def _program(self, primitive, flags: int):
-        key = (primitive, flags)
+        key = (primitive, flags, self.variant)
         program = self._programs.get(key)
         if program is None:
             program = self._programs[key] = self._gl._get_primitive_program(
@@ -105,6 +118,8 @@ class DirectPasses:
                     u.set(program, "cam_pos", cam_pos)
                     if not seg:
                         self._gl._bind_lighting(scene, _LightingProxy(program, u), node, flags)
+                        if self.extra_lighting is not None:
+                            self.extra_lighting(program, u, scene, node)
                     prepared.add(program)
                 if seg:
                     u.set(program, "color", np.asanyarray(colours[node]) / 255.0)
@@ -119,12 +134,7 @@ class DirectPasses:
                 else:
                     self._bind_material(primitive.material, program)
                 gl.glDisable(gl.GL_PROGRAM_POINT_SIZE)
-                n = 1 if primitive.poses is None else len(primitive.poses)
-                if primitive.indices is not None:
-                    gl.glDrawElementsInstanced(primitive.mode, primitive.indices.size, gl.GL_UNSIGNED_INT,
-                                               ctypes.c_void_p(0), n)
-                else:
-                    gl.glDrawArraysInstanced(primitive.mode, 0, len(primitive.positions), n)
+                draw_primitive(primitive)
                 primitive._unbind()
                 self._gl._reset_active_textures()
         if bound is not None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from OpenGL import GL as gl
 
 from simgen.camera import opencv_to_opengl_pose, pyrender_intrinsics
 from simgen.config.schema import RendererConfig
@@ -25,9 +26,11 @@ from simgen.render.coverage import CoverageTarget
 from simgen.render.draw import DirectPasses
 from simgen.render.framebuffers import COLOR, LABELS, Framebuffers, attach
 from simgen.render.shaders import shader_cache
+from simgen.render.shadows import SHADOW_UNIT, ShadowMaps, light_slots, split_ground, view_corners
 from simgen.spec import CameraSpec, LightSpec
 
 SMOOTH_PRIMITIVES = ("sphere", "capsule")  # flat shading keeps edges of boxes and cones crisp
+SHADOW_FOCUS = 60.0  # metres of a camera's view a street's sun shadows cover (simgen.render.shadows)
 
 
 @dataclass
@@ -96,6 +99,15 @@ class Renderer:
         self._seg_all: dict[object, tuple[int, int, int]] = {}
         self._camera_node = None
         self._normals_pass = None  # made on first use (simgen.render.normals)
+        # Shadows and the hemisphere ambient: the fast shader's, colour pass only (label passes
+        # draw flat colours). ``shadows`` may be switched between renders.
+        self.shadows = cfg.shadows
+        self._shadow_maps = ShadowMaps(cfg.shadow_resolution) if cfg.shading == "fast" else None
+        self._shadows_stale = True
+        self._shadow_taps = cfg.shadow_taps
+        self._max_lights = tuple(self._gl._compute_max_n_lights(self.pyrender.RenderFlags.NONE))
+        self._ambient_ground = np.zeros(3)
+        self._direct.extra_lighting = self._extra_lighting
 
     def close(self) -> None:
         if self._offscreen is not None:
@@ -141,6 +153,12 @@ class Renderer:
         self._direct.forget_meshes()
         self._objects = [self._nodes[b.instance_id] for b in state.bodies if b.category is not None]
         self._scenery = [self._nodes[b.instance_id] for b in reversed(state.bodies) if b.category is None]
+        self._ambient_ground = np.asarray(spec.ambient if spec.ambient_ground is None else spec.ambient_ground, float)
+        supports = [self._nodes[b.instance_id] for b in state.bodies if b.category is None and b.support_top is not None]
+        self._casters, self._ground = split_ground(scene, list(self._nodes.values()), supports)
+        if self._shadow_maps is not None:
+            self._shadow_maps.forget_meshes()
+        self._shadows_stale = True
 
     def take_gl_wait(self) -> float:
         """Seconds waited for the GL to finish drawing since the last call (see GLWait)."""
@@ -149,6 +167,7 @@ class Renderer:
     def set_pose(self, instance_id: int, pose: np.ndarray) -> None:
         """Move a body in place (sequences), without rebuilding the scene."""
         self._scene.set_pose(self._nodes[instance_id], pose)
+        self._shadows_stale = True
 
     def _aim(self, cam: CameraSpec, offset=(0, 0), sort: bool = True) -> None:
         if (cam.width, cam.height) != (self.width, self.height):
@@ -178,9 +197,41 @@ class Renderer:
     def render(self, cam: CameraSpec) -> Passes:
         """Colour, depth and instance ids of one view."""
         self._aim(cam)
+        self._prepare_shadows(cam)
         rgb, _ = self._pass(COLOR)
         ids, depth = self._pass(LABELS, self._seg_all)
         return Passes(rgb=np.ascontiguousarray(rgb), depth=np.ascontiguousarray(depth), ids=np.ascontiguousarray(ids))
+
+    def _prepare_shadows(self, cam: CameraSpec) -> None:
+        """Draw the shadow maps if the bodies moved since they were drawn (or they follow the
+        camera); bind them."""
+        maps = self._shadow_maps
+        if maps is None:
+            return
+        if self.shadows and (self._shadows_stale or maps.view_dependent):
+            focus = view_corners(cam.K, cam.width, cam.height, cam.cam_to_world, cam.znear, min(cam.zfar, SHADOW_FOCUS))
+            maps.update(self._gl, self._scene, self._casters, self._ground, self._direct.uniforms, focus)
+            self._shadows_stale = False
+        layers = len(maps.matrices) if self.shadows else 0
+        scene = self._scene
+        counts = [len(scene.directional_light_nodes), len(scene.spot_light_nodes), len(scene.point_light_nodes)]
+        n_d, n_s, n_p = (min(c, m) for c, m in zip(counts, self._max_lights, strict=True))
+        variant = {"N_DIRECTIONAL": n_d, "N_SPOT": n_s, "N_POINT": n_p, "SHADOW_LAYERS": layers,
+                   "SHADOW_TAPS": self._shadow_taps}
+        self._gl._program_cache.variant = variant
+        self._direct.variant = tuple(variant.values())
+        if not layers:
+            return
+        gl.glActiveTexture(gl.GL_TEXTURE0 + SHADOW_UNIT)
+        gl.glBindTexture(gl.GL_TEXTURE_2D_ARRAY, maps.texture)
+        gl.glActiveTexture(gl.GL_TEXTURE0)
+
+    def _extra_lighting(self, program, uniforms, scene, node) -> None:
+        """simgen's lighting uniforms of one program in a colour pass (see DirectPasses)."""
+        uniforms.set(program, "ambient_ground", self._ambient_ground)
+        if self._shadow_maps is not None:
+            slots = light_slots(self._gl, scene, node, self._max_lights)
+            self._shadow_maps.bind(program, uniforms, slots, self.shadows)
 
     def render_normals(self, cam: CameraSpec) -> np.ndarray:
         """Unit surface normals (H, W, 3) float32 in the OpenCV camera frame, 0 = nothing."""

@@ -14,12 +14,18 @@ def shader_cache(shading: str):
 
     if shading == "pbr":
         return ShaderProgramCache()
-    lit = str(SHADER_DIR / "lit.frag")
+    lit, lit_vert = str(SHADER_DIR / "lit.frag"), str(SHADER_DIR / "lit.vert")
 
     class FastShaders(ShaderProgramCache):
+        # Compiled into the programs asked for next (see lit.frag): the scene's lights of
+        # each kind and the shadow maps in use (0 to 4).
+        variant = {"N_DIRECTIONAL": 4, "N_SPOT": 4, "N_POINT": 4, "SHADOW_LAYERS": 0, "SHADOW_TAPS": 1}
+
         def get_program(self, vertex_shader, fragment_shader, geometry_shader=None, defines=None):
             if fragment_shader == "mesh.frag":
-                fragment_shader = lit  # absolute: os.path.join keeps it as is
+                # absolute paths: os.path.join keeps them as they are
+                vertex_shader, fragment_shader = lit_vert, lit
+                defines = {**(defines or {}), **self.variant}
             return super().get_program(vertex_shader, fragment_shader, geometry_shader, defines)
 
     return FastShaders()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from simgen.randomizers.lights import check_lights
 from simgen.scenes.bin_picking.randomizers import check_recipe
 from simgen.scenes.bin_picking.schema import BinPickingSceneConfig
 from simgen.scenes.checks import check_piled_scene
@@ -17,4 +18,5 @@ class BinPicking(SceneKind):
         check_piled_scene(scene)
 
     def check(self, scene) -> None:
+        check_lights(scene.lights)
         check_recipe(scene)

@@ -141,6 +141,7 @@ class SunConfig:
     intensity_max: float = 3.6
     ambient_min: float = 0.3
     ambient_max: float = 0.5
+    ground_ratio: float = 0.45  # hemisphere ambient: light from the ground, a share of the sky's
 
 
 @dataclass
@@ -204,7 +205,8 @@ add_ranges({
     RigConfig: {"height_jitter": NONNEG_M, "pitch_jitter_deg": Range(0, 90, unit="degrees"),
                   "fov_jitter_deg": Range(0, 90, unit="degrees"), "znear": POSITIVE_M, "zfar": POSITIVE_M},
     SunConfig: {"elevation_min_deg": Range(0, 90, unit="degrees"), "elevation_max_deg": Range(0, 90, unit="degrees"),
-                  "intensity_min": NONNEG, "intensity_max": NONNEG, "ambient_min": SHARE, "ambient_max": SHARE},
+                  "intensity_min": NONNEG, "intensity_max": NONNEG, "ambient_min": SHARE, "ambient_max": SHARE,
+                  "ground_ratio": Range(0, 2)},
     DrivingSceneConfig: {"depth_scale": POSITIVE_M, "parked_min": COUNT, "parked_max": COUNT,
                            "crossing_probability": SHARE, "min_gap": NONNEG_M},
 })

@@ -1,5 +1,6 @@
-"""Randomizer ``sun``: daylight from a sun direction, colour and intensity, plus ambient sky
-light and a sky-coloured background. A low sun is warmer and weaker."""
+"""Randomizer ``sun``: daylight from a sun direction, colour and intensity, plus ambient light
+from the sky above and the sunlit ground below, and a sky-coloured background. A low sun is
+warmer and weaker."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ def sun(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> SceneS
                                  pose=opencv_to_opengl_pose(look_at(direction * 100.0, np.zeros(3)))))
     a = rng.uniform(cfg.ambient_min, cfg.ambient_max)
     spec.ambient = (a * 0.95, a * 0.98, a * 1.05)
+    spec.ambient_ground = (a * cfg.ground_ratio, a * cfg.ground_ratio * 0.95, a * cfg.ground_ratio * 0.85)  # sunlit ground
     haze = rng.uniform(0.0, 0.35)
     sky = (1 - haze) * np.array([0.5 + 0.15 * (1 - high), 0.66 + 0.05 * (1 - high), 0.9]) + haze * np.array([0.82, 0.83, 0.85])
     spec.background = tuple(float(c) for c in sky)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from simgen.errors import require
+from simgen.randomizers.lights import check_lights
 from simgen.scenes.checks import PLACEMENTS, check_piled_scene
 from simgen.scenes.kind import SceneKind, register_kind
 from simgen.scenes.tabletop.schema import TabletopSceneConfig
@@ -16,3 +17,6 @@ class Tabletop(SceneKind):
     def check_settings(self, scene) -> None:
         check_piled_scene(scene)
         require(scene.placement in PLACEMENTS, "scene.placement", scene.placement, f"allowed: {', '.join(PLACEMENTS)}")
+
+    def check(self, scene) -> None:
+        check_lights(scene.lights)
