@@ -15,6 +15,7 @@ from dataclasses import dataclass, fields, is_dataclass
 from typing import Any
 
 from simgen.config import schema as s
+from simgen.config.looks import ConditionsConfig
 from simgen.errors import ConfigError
 
 
@@ -67,7 +68,8 @@ RANGES: dict[type, dict[str, Range]] = {
     s.TabletopSceneConfig: {"min_objects": COUNT, "max_objects": COUNT, "views_per_scene": Range(1, 10_000),
                             "table_size": POSITIVE_M, "table_height": POSITIVE_M,
                             "spawn_fraction": Range(0, 1, open_lo=True), "drop_height_min": NONNEG_M,
-                            "drop_height_max": NONNEG_M, "depth_scale": POSITIVE_M},
+                            "drop_height_max": NONNEG_M, "depth_scale": POSITIVE_M,
+                            "distractors_min": COUNT, "distractors_max": COUNT},
     s.RoadConfig: {"length": POSITIVE_M, "lanes_min": Range(1, 8), "lanes_max": Range(1, 8),
                    "lane_width_min": POSITIVE_M, "lane_width_max": POSITIVE_M, "parking_probability": SHARE,
                    "parking_width": NONNEG_M, "sidewalk_width_min": POSITIVE_M, "sidewalk_width_max": POSITIVE_M,
@@ -102,8 +104,13 @@ RANGES: dict[type, dict[str, Range]] = {
                          "overhead_height_max": POSITIVE_M, "overhead_jitter": NONNEG_M,
                          "overhead_tilt_max_deg": Range(0, 90, unit="degrees"), "stereo_baseline": NONNEG_M},
     s.TexturesConfig: {"own": NONNEG, "plain": NONNEG, "checker": NONNEG, "stripes": NONNEG, "noise": NONNEG,
+                       "marble": NONNEG, "wood": NONNEG, "scratches": NONNEG,
                        "image": NONNEG, "tile_min": POSITIVE_M, "tile_max": POSITIVE_M},
-    s.BackgroundConfig: {"image_probability": SHARE, "tile_min": POSITIVE_M, "tile_max": POSITIVE_M},
+    s.BackgroundConfig: {"image_probability": SHARE, "plain_probability": SHARE, "tile_min": POSITIVE_M,
+                         "tile_max": POSITIVE_M},
+    ConditionsConfig: {"night": SHARE, "dawn": SHARE, "dusk": SHARE, "overcast": SHARE, "rain": SHARE, "fog": SHARE,
+                       "fog_density_min": Range(0, 1, unit="1/m"), "fog_density_max": Range(0, 1, unit="1/m"),
+                       "rain_min": SHARE, "rain_max": SHARE, "lamps_max": Range(0, 64), "vehicle_lights_max": Range(0, 32)},
     s.BinPickingSceneConfig: {"min_objects": COUNT, "max_objects": COUNT, "distractor_fraction": SHARE,
                               "spawn_fraction": Range(0, 1, open_lo=True), "drop_gap": NONNEG_M,
                               "views_per_scene": Range(1, 10_000), "depth_scale": POSITIVE_M},

@@ -3,13 +3,14 @@
 The recipe ``simgen/scenes/driving.yaml`` lists them in order: ``street`` lays out the roads
 (``spec.context["street"]``), ``roadside`` and ``signals`` add what stands beside them,
 ``ego`` sets the sequence's time steps and the ego car's drive, ``traffic`` the road users
-and their paths, ``rig`` the cameras of every frame, ``sun`` the light.
+and their paths, ``rig`` the cameras of every frame, ``sun`` the light, ``conditions`` the time
+of day and weather (both appearance: drawn from the looks stream).
 """
 
 from __future__ import annotations
 
 from simgen.errors import ConfigError
-from simgen.randomizers.driving import rig, road, roadside, signals, sun, traffic  # noqa: F401  (register)
+from simgen.randomizers.driving import conditions, rig, road, roadside, signals, sun, traffic  # noqa: F401  (register)
 
 PLACEMENTS = ("lane", "bike", "sidewalk", "roadside", "signal")
 NEEDS = {"roadside": "street", "signals": "street", "ego": "street", "traffic": "ego", "rig": "ego"}
@@ -66,3 +67,10 @@ def check_recipe(scene) -> None:
         _require(cls.parked_weight >= 0, f"{key}.parked_weight", cls.parked_weight, "must be >= 0")
     _require(0 <= scene.parked_min <= scene.parked_max, "scene.parked_max", scene.parked_max, f"must be >= scene.parked_min ({scene.parked_min}) >= 0")
     _require(scene.min_gap >= 0, "scene.min_gap", scene.min_gap, "must be >= 0 metres")
+    _check_conditions(scene.conditions)
+
+
+def _check_conditions(c) -> None:
+    """What the ranges (simgen.config.ranges) cannot say: the times of day share one draw."""
+    _require(c.night + c.dawn + c.dusk <= 1.0 + 1e-9, "scene.conditions", {"night": c.night, "dawn": c.dawn, "dusk": c.dusk},
+             "night + dawn + dusk must be at most 1 (day takes the rest)")

@@ -1,7 +1,8 @@
 """Randomizer ``roadside``: buildings along the sidewalks, street lamps and trees at the kerb.
 
 Buildings are one scenery body, lamps and trees another. Poles, trunks and tree crowns are
-recorded in ``spec.context["static"]`` as footprint tracks, so road users keep clear of them.
+recorded in ``spec.context["static"]`` as footprint tracks, so road users keep clear of them;
+lamp heads (x, y, z) in ``spec.context["lamps"]``, for the night's lights.
 """
 
 from __future__ import annotations
@@ -98,6 +99,7 @@ def roadside(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> S
         furniture.bar((x, y, z + h - 0.05), (tip[0], tip[1], z + h + 0.15), 0.05, POLE)
         furniture.box(tip[0], tip[1], z + h - 0.05, float(np.arctan2(inward[1], inward[0])), 0.6, 0.3, 0.18, POLE)
         static.append([x, y, 0.0, 0.3, 0.3, z, z + h + 0.3])
+        spec.context.setdefault("lamps", []).append([float(tip[0]), float(tip[1]), float(z + h - 0.15)])  # lit at night
         static.append([(x + tip[0]) / 2, (y + tip[1]) / 2, float(np.arctan2(inward[1], inward[0])), 2.2, 0.4, z + h - 0.3, z + h + 0.3])
         lamps.append((x, y))
     for k, side, s in _kerb_spots(rng, street, (cfg.tree_spacing_min, cfg.tree_spacing_max)):
