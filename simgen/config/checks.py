@@ -129,6 +129,10 @@ def check_scene(scene) -> None:
         from simgen.randomizers.bin_picking import check_recipe
 
         check_recipe(scene)
+    if scene.kind == "tabletop":  # distractor sources, texture folders
+        from simgen.randomizers.tabletop import check_recipe
+
+        check_recipe(scene)
     if scene.kind == "driving":
         from simgen.randomizers.driving import check_recipe
 

@@ -11,6 +11,8 @@ from typing import Any, ClassVar
 
 from omegaconf import MISSING
 
+from simgen.config.looks import ConditionsConfig
+
 
 @dataclass
 class RendererConfig:
@@ -160,6 +162,55 @@ class PhysicsConfig:
 
 
 @dataclass
+class TexturesConfig:
+    """Relative weights of the looks a body may get, and their sources (objects, distractors and
+    scenery each have one; ``simgen/conf/looks/`` presets set them).
+
+    own: the mesh file's texture where it has one (the duck, jenga, textured meshes of your
+    own; weight 0 on meshes without one); plain: a random colour; checker, stripes, noise,
+    marble, wood, scratches: procedural; image: a random picture from ``image_dir`` (png/jpg;
+    weight 0 without one). Tiles span ``tile_min``..``tile_max`` metres where a mesh has no UVs.
+    """
+
+    own: float = 2.0
+    plain: float = 2.0
+    checker: float = 1.0
+    stripes: float = 1.0
+    noise: float = 1.0
+    marble: float = 1.0
+    wood: float = 1.0
+    scratches: float = 1.0
+    image: float = 1.0
+    image_dir: str | None = None
+    tile_min: float = 0.01
+    tile_max: float = 0.05
+
+
+def _object_textures() -> TexturesConfig:
+    """Objects of the realistic look: their own textures mostly, else plain, some natural."""
+    return TexturesConfig(own=8.0, plain=3.0, checker=0.0, stripes=0.0, noise=0.5, marble=0.3, wood=0.5, scratches=0.7)
+
+
+def _scenery_textures() -> TexturesConfig:
+    """Table, floor, walls and bin: wood, stone-like and worn surfaces, larger tiles."""
+    return TexturesConfig(own=0.0, plain=1.0, checker=0.0, stripes=0.0, noise=1.0, marble=1.0, wood=2.0, scratches=1.0,
+                          tile_min=0.15, tile_max=0.6)
+
+
+@dataclass
+class BackgroundConfig:
+    """What lies around the scene: the floor shows a random picture from ``image_dir`` with
+    probability ``image_probability`` (when given), else a procedural texture (the scenery
+    weights' kinds) or a colour; ``plain_probability`` of the rest are a plain colour."""
+
+    image_dir: str | None = None
+    image_probability: float = 0.7
+    plain_probability: float = 0.25
+    tile_min: float = 0.2
+    tile_max: float = 1.0
+
+
+@dataclass
 class TabletopSceneConfig:
     """A table with objects dropped on it, seen from a hemisphere of cameras."""
 
@@ -168,6 +219,10 @@ class TabletopSceneConfig:
     randomizers: list[str] = field(default_factory=lambda: ["room", "table", "objects", "materials", "lights", "cameras"])
     min_objects: int = 3
     max_objects: int = 10
+    # Unlabeled clutter placed among the objects (geometry: it changes the labels it occludes).
+    distractors_min: int = 0
+    distractors_max: int = 0
+    distractors: list[AssetEntryConfig] = field(default_factory=list)
     views_per_scene: int = 4
     table_size: list[float] = field(default_factory=lambda: [1.2, 0.8])
     table_height: float = 0.72
@@ -180,6 +235,9 @@ class TabletopSceneConfig:
     camera: CameraShellConfig = field(default_factory=CameraShellConfig)
     lights: LightsConfig = field(default_factory=LightsConfig)
     materials: MaterialsConfig = field(default_factory=MaterialsConfig)
+    textures: TexturesConfig = field(default_factory=_object_textures)  # objects and distractors
+    scenery_textures: TexturesConfig = field(default_factory=_scenery_textures)  # table top and legs
+    background: BackgroundConfig = field(default_factory=BackgroundConfig)  # the floor
     # Objects placed at rest need only a short settle to confirm it.
     physics: PhysicsConfig = field(default_factory=lambda: PhysicsConfig(min_steps=20))
 
@@ -319,7 +377,7 @@ class DrivingSceneConfig:
 
     name: str = "driving"
     kind: str = "driving"
-    randomizers: list[str] = field(default_factory=lambda: ["street", "roadside", "signals", "ego", "traffic", "rig", "sun"])
+    randomizers: list[str] = field(default_factory=lambda: ["street", "roadside", "signals", "ego", "traffic", "rig", "sun", "conditions"])
     depth_scale: float = 1.0 / 256.0
     classes: list[RoadClassConfig] = field(default_factory=list)
     parked_min: int = 2
@@ -331,6 +389,7 @@ class DrivingSceneConfig:
     ego: EgoConfig = field(default_factory=EgoConfig)
     rig: RigConfig = field(default_factory=RigConfig)
     sun: SunConfig = field(default_factory=SunConfig)
+    conditions: ConditionsConfig = field(default_factory=ConditionsConfig)  # simgen/config/looks.py
 
     @property
     def views_per_scene(self) -> int:
@@ -369,37 +428,6 @@ class BinCamerasConfig(CameraShellConfig):
 
 
 @dataclass
-class TexturesConfig:
-    """Relative weights of the looks an object (and the bin) may get, and their sources.
-
-    own: the mesh file's texture where it has one; plain: a random colour; checker, stripes,
-    noise: procedural; image: a random picture from ``image_dir`` (png/jpg). Tiles span
-    ``tile_min``..``tile_max`` metres where a mesh has no UVs.
-    """
-
-    own: float = 2.0
-    plain: float = 2.0
-    checker: float = 1.0
-    stripes: float = 1.0
-    noise: float = 1.0
-    image: float = 1.0
-    image_dir: str | None = None
-    tile_min: float = 0.01
-    tile_max: float = 0.05
-
-
-@dataclass
-class BackgroundConfig:
-    """What lies around the bin: the floor shows a random picture from ``image_dir`` with
-    probability ``image_probability`` (when given), else a procedural texture or a colour."""
-
-    image_dir: str | None = None
-    image_probability: float = 0.7
-    tile_min: float = 0.2
-    tile_max: float = 1.0
-
-
-@dataclass
 class BinPickingSceneConfig:
     """Objects dropped into a bin in random order, piling up with heavy occlusion.
 
@@ -424,6 +452,7 @@ class BinPickingSceneConfig:
     lights: LightsConfig = field(default_factory=LightsConfig)
     materials: MaterialsConfig = field(default_factory=MaterialsConfig)
     textures: TexturesConfig = field(default_factory=TexturesConfig)
+    scenery_textures: TexturesConfig = field(default_factory=_scenery_textures)  # the bin
     background: BackgroundConfig = field(default_factory=BackgroundConfig)
     physics: PhysicsConfig = field(default_factory=PhysicsConfig)
 

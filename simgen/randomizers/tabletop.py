@@ -1,4 +1,5 @@
-"""Tabletop randomizers: the room floor, a table, and objects on it (at rest, or held above it to drop)."""
+"""Tabletop randomizers: the room floor, a table, and objects on it (at rest, or held above it to
+drop), with unlabeled distractors among them."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from simgen.assets.catalog import draw_asset
 from simgen.assets.geometry import load_asset
 from simgen.randomizers import RecipeContext, register
 from simgen.randomizers.balance import slot_pools
+from simgen.randomizers.materials import background_look, check_looks
 from simgen.randomizers.placement import Support
 from simgen.spec import AssetRef, BodySpec, SceneSpec
 
@@ -37,11 +39,13 @@ def _scenery(spec: SceneSpec, size, centre, support_top: float) -> BodySpec:
     return body
 
 
-@register("room")
+@register("room", appearance=True)
 def room(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> SceneSpec:
-    """A floor slab whose top face is z = 0, and a muted backdrop colour beyond it."""
+    """A floor slab whose top face is z = 0 with a look of ``scene.background`` (picture,
+    procedural or colour), and a muted backdrop colour beyond it. Only looks are drawn."""
     spec.background = tuple(float(c) for c in rng.uniform(0.05, 0.6) * (1.0 - rng.uniform(0.0, 0.3, size=3)))
-    _scenery(spec, (FLOOR_SIZE, FLOOR_SIZE, 0.1), (0.0, 0.0, -0.05), support_top=0.0)
+    floor = _scenery(spec, (FLOOR_SIZE, FLOOR_SIZE, 0.1), (0.0, 0.0, -0.05), support_top=0.0)
+    floor.material = background_look(rng, ctx.scene.background, ctx.scene.scenery_textures)
     return spec
 
 
@@ -76,7 +80,9 @@ def objects(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> Sc
     height, footprints apart (:mod:`simgen.randomizers.placement`), so physics only confirms;
     an object that finds no free spot is dropped from above the others instead. ``drop`` holds
     every object above the table at a random orientation, bounding spheres (about the link
-    origin) apart, for physics to drop and settle.
+    origin) apart, for physics to drop and settle. Then ``distractors_min``..``distractors_max``
+    unlabeled bodies (category None: never annotated, but they occlude and collide) from
+    ``scene.distractors``, placed the same way.
     """
     s = ctx.scene
     n = int(rng.integers(s.min_objects, s.max_objects + 1))
@@ -91,6 +97,15 @@ def objects(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> Sc
         if pose is None:
             pose = _drop_pose(rng, loaded, s, half, placed, floor=support.top)
         spec.bodies.append(BodySpec(instance_id=spec.next_instance_id(), asset=asset, pose=pose, category=entry.category))
+    if s.distractors_max > 0 and s.distractors:  # nothing drawn without distractors: labels as before
+        for _ in range(int(rng.integers(s.distractors_min, s.distractors_max + 1))):
+            entry = _pick_entry(rng, s.distractors)
+            asset = draw_asset(rng, entry.source, entry.size_min, entry.size_max, entry.scale)
+            loaded = load_asset(asset)
+            pose = support.place(rng, loaded) if s.placement == "rest" else None
+            if pose is None:
+                pose = _drop_pose(rng, loaded, s, half, placed, floor=support.top)
+            spec.bodies.append(BodySpec(instance_id=spec.next_instance_id(), asset=asset, pose=pose, category=None))
     return spec
 
 
@@ -114,3 +129,18 @@ def _drop_pose(rng: np.random.Generator, asset, s, half: np.ndarray, placed: lis
         centre = np.array([xy[0], xy[1], top + radius + 0.01])
     placed.append((centre, radius))
     return _pose(centre, rotation)
+
+
+def check_recipe(scene) -> None:
+    """Values of a tabletop recipe that types and ranges cannot catch (one-line ConfigError)."""
+    from simgen.assets.catalog import check_source
+    from simgen.errors import ConfigError, SimgenError
+
+    if scene.distractors_max > 0 and not scene.distractors:
+        raise ConfigError(f"scene.distractors_max={scene.distractors_max}: scene.distractors lists no source to draw them from")
+    for k, entry in enumerate(scene.distractors):
+        try:
+            check_source(entry.source)
+        except SimgenError as exc:
+            raise ConfigError(f"scene.distractors[{k}].source: {exc}") from None
+    check_looks(scene)
