@@ -82,7 +82,7 @@ RANGES: dict[type, dict[str, Range]] = {
                        "building_depth_min": POSITIVE_M, "building_depth_max": POSITIVE_M,
                        "building_height_min": POSITIVE_M, "building_height_max": POSITIVE_M,
                        "building_setback_max": NONNEG_M, "building_gap_max": NONNEG_M,
-                       "empty_lot_probability": SHARE, "lamp_spacing_min": POSITIVE_M, "lamp_spacing_max": POSITIVE_M,
+                       "empty_lot_probability": SHARE, "shop_front_probability": SHARE, "lamp_spacing_min": POSITIVE_M, "lamp_spacing_max": POSITIVE_M,
                        "tree_spacing_min": POSITIVE_M, "tree_spacing_max": POSITIVE_M, "tree_probability": SHARE},
     s.RoadClassConfig: {"count_min": COUNT, "count_max": COUNT, "size_min": POSITIVE_M, "size_max": POSITIVE_M,
                         "speed_min": Range(0, unit="m/s"), "speed_max": Range(0, unit="m/s"), "parked_weight": NONNEG,

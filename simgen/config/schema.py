@@ -277,7 +277,7 @@ class RoadConfig:
 @dataclass
 class RoadsideConfig:
     """Buildings behind the sidewalks (metres; frontage along the road, depth away from it),
-    street lamps and trees on the kerb line."""
+    some with a shop on the ground floor, street lamps and trees on the kerb line."""
 
     building_length_min: float = 8.0
     building_length_max: float = 28.0
@@ -288,6 +288,7 @@ class RoadsideConfig:
     building_setback_max: float = 3.0
     building_gap_max: float = 5.0
     empty_lot_probability: float = 0.1
+    shop_front_probability: float = 0.4  # ground-floor shop (glass front, awning) facing the road
     lamp_spacing_min: float = 18.0
     lamp_spacing_max: float = 32.0
     tree_spacing_min: float = 7.0

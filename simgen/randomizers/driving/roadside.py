@@ -67,8 +67,29 @@ def _buildings(rng, street: Street, cfg, parts: SceneryParts) -> None:
                 if not placed.clear(box) or corridor(street, _outline(box)).any():
                     continue
                 placed.add(box)
-                parts.building(x, y, yaw, frontage, depth, height, rng.uniform(2.9, 3.6), rng.uniform(2.4, 3.8),
-                               wall(rng), window)
+                floor = rng.uniform(2.9, 3.6)
+                parts.building(x, y, yaw, frontage, depth, height, floor, rng.uniform(2.4, 3.8), wall(rng), window)
+                if rng.random() < cfg.shop_front_probability:
+                    _shop_front(rng, parts, x, y, yaw, side, frontage, depth, floor)
+
+
+AWNINGS = _linear([(0.6, 0.12, 0.1), (0.15, 0.35, 0.2), (0.15, 0.2, 0.45), (0.85, 0.8, 0.65), (0.12, 0.12, 0.12),
+                   (0.75, 0.45, 0.1)])
+SHOP_GLASS = _linear((0.08, 0.09, 0.1))
+
+
+def _shop_front(rng, parts: SceneryParts, x: float, y: float, yaw: float, side: int, frontage: float, depth: float,
+                floor: float) -> None:
+    """A ground-floor shop on the facade facing the road: a dark glass front (covering that
+    floor's windows) under a coloured awning or sign band, above head height."""
+    n = -side * np.array([-np.sin(yaw), np.cos(yaw)])  # out of the facade, towards the road
+    width = frontage * rng.uniform(0.6, 0.9)
+    glass = np.array([x, y]) + n * (depth / 2 + 0.04)
+    parts.box(float(glass[0]), float(glass[1]), 0.25, yaw, width, 0.08, floor - 0.6, SHOP_GLASS)
+    colour = AWNINGS[int(rng.integers(len(AWNINGS)))]
+    reach = rng.uniform(0.15, 0.9)  # a flat sign band, or an awning out over the sidewalk
+    band = np.array([x, y]) + n * (depth / 2 + reach / 2)
+    parts.box(float(band[0]), float(band[1]), floor - 0.45, yaw, width + 0.2, reach, rng.uniform(0.25, 0.5), colour)
 
 
 def _kerb_spots(rng, street: Street, spacing: tuple[float, float]):
