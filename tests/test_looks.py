@@ -116,6 +116,23 @@ def test_distractors_are_unlabeled_occlude_and_change_only_with_their_setting(re
         assert labels.objects[0].visibility == pytest.approx(visible, abs=0.05)
 
 
+def test_walls_make_a_room_only_when_asked_and_cameras_stay_inside():
+    scene = recipe("tabletop")
+    without = spec_of(scene, 0)
+    scene.walls.probability = 1.0
+    spec = spec_of(scene, 0)
+    walls = spec.bodies[len(without.bodies):len(without.bodies) + 4]
+    assert len(spec.bodies) == len(without.bodies) + 4 and all(w.static and w.category is None for w in walls)
+    for cam in spec.cameras:  # every camera inside the four walls
+        x, y = cam.cam_to_world[:2, 3]
+        xs = sorted(w.pose[0, 3] for w in walls if w.asset.size[0] < w.asset.size[1])
+        ys = sorted(w.pose[1, 3] for w in walls if w.asset.size[0] > w.asset.size[1])
+        assert xs[0] < x < xs[1] and ys[0] < y < ys[1]
+    scene.walls.distance_min = 1.0
+    with pytest.raises(ConfigError, match="scene.walls.distance_min=1.0: must exceed scene.camera.radius_max"):
+        check_scene(scene)
+
+
 def test_high_condition_probabilities_make_every_sequence_so_and_the_facts_say_it():
     scene = recipe("driving")
     scene.conditions = dataclasses.replace(scene.conditions, night=1.0, dawn=0.0, dusk=0.0, fog=1.0, rain=1.0)

@@ -1,6 +1,6 @@
 """Settings of driving conditions (``scene.conditions``): time of day and weather per sequence.
 
-Every probability is drawn from the scene's looks stream (:func:`simgen.seeding.looks_rng`), so
+Also the tabletop room's walls (``scene.walls``), which are geometry. Every condition is drawn from the scene's looks stream (:func:`simgen.seeding.looks_rng`), so
 boosting a rare condition (``scene.conditions.fog=0.2``) never moves a body or a camera.
 """
 
@@ -33,3 +33,16 @@ class ConditionsConfig:
     rain_max: float = 1.0
     lamps_max: int = 8
     vehicle_lights_max: int = 6
+
+
+@dataclass
+class WallsConfig:
+    """A room around the tabletop scene (the ``walls`` randomizer): with ``probability`` per
+    scene, four walls ``distance_min``..``distance_max`` metres from the table centre and
+    ``height_min``..``height_max`` high. Geometry: walls appear in depth and id maps."""
+
+    probability: float = 0.0
+    distance_min: float = 2.0
+    distance_max: float = 4.0
+    height_min: float = 2.4
+    height_max: float = 3.2

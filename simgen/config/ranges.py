@@ -15,7 +15,7 @@ from dataclasses import dataclass, fields, is_dataclass
 from typing import Any
 
 from simgen.config import schema as s
-from simgen.config.looks import ConditionsConfig
+from simgen.config.looks import ConditionsConfig, WallsConfig
 from simgen.errors import ConfigError
 
 
@@ -108,6 +108,8 @@ RANGES: dict[type, dict[str, Range]] = {
                        "image": NONNEG, "tile_min": POSITIVE_M, "tile_max": POSITIVE_M},
     s.BackgroundConfig: {"image_probability": SHARE, "plain_probability": SHARE, "tile_min": POSITIVE_M,
                          "tile_max": POSITIVE_M},
+    WallsConfig: {"probability": SHARE, "distance_min": POSITIVE_M, "distance_max": POSITIVE_M,
+                  "height_min": POSITIVE_M, "height_max": POSITIVE_M},
     ConditionsConfig: {"night": SHARE, "dawn": SHARE, "dusk": SHARE, "overcast": SHARE, "rain": SHARE, "fog": SHARE,
                        "fog_density_min": Range(0, 1, unit="1/m"), "fog_density_max": Range(0, 1, unit="1/m"),
                        "rain_min": SHARE, "rain_max": SHARE, "lamps_max": Range(0, 64), "vehicle_lights_max": Range(0, 32)},

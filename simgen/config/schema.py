@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 from omegaconf import MISSING
 
-from simgen.config.looks import ConditionsConfig
+from simgen.config.looks import ConditionsConfig, WallsConfig
 
 
 @dataclass
@@ -216,7 +216,7 @@ class TabletopSceneConfig:
 
     name: str = "tabletop"
     kind: str = "tabletop"
-    randomizers: list[str] = field(default_factory=lambda: ["room", "table", "objects", "materials", "lights", "cameras"])
+    randomizers: list[str] = field(default_factory=lambda: ["room", "table", "objects", "walls", "materials", "lights", "cameras"])
     min_objects: int = 3
     max_objects: int = 10
     # Unlabeled clutter placed among the objects (geometry: it changes the labels it occludes).
@@ -238,6 +238,7 @@ class TabletopSceneConfig:
     textures: TexturesConfig = field(default_factory=_object_textures)  # objects and distractors
     scenery_textures: TexturesConfig = field(default_factory=_scenery_textures)  # table top and legs
     background: BackgroundConfig = field(default_factory=BackgroundConfig)  # the floor
+    walls: WallsConfig = field(default_factory=WallsConfig)  # a room around the table (geometry)
     # Objects placed at rest need only a short settle to confirm it.
     physics: PhysicsConfig = field(default_factory=lambda: PhysicsConfig(min_steps=20))
 

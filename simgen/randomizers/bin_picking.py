@@ -142,7 +142,8 @@ def bin_materials(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext)
         if body.material is not None:
             continue
         if body.static:
-            body.material = textured_look(rng, body.asset, s.scenery_textures, s.materials, SCENERY_HSV, metallic=False)
+            body.material = textured_look(rng, body.asset, s.scenery_textures, s.materials, SCENERY_HSV, metallic=False,
+                                          related=True)
         else:
             body.material = textured_look(rng, body.asset, s.textures, s.materials)
     return spec

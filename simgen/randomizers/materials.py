@@ -53,10 +53,20 @@ def colour(rng: np.random.Generator, saturation=(0.3, 1.0), value=(0.3, 1.0)) ->
     return tuple(float(c) for c in colorsys.hsv_to_rgb(rng.uniform(0, 1), rng.uniform(*saturation), rng.uniform(*value)))
 
 
-def textured_look(rng: np.random.Generator, asset: AssetRef, tex, ranges, hsv=OBJECT_HSV, metallic: bool = True) -> Material:
+def colour_pair(rng: np.random.Generator, hsv, related: bool) -> tuple[tuple[float, float, float], ...]:
+    """Two colours of a procedural texture: independent within ``hsv``, or (``related``) the
+    second a darker shade of the first, as wood grain, stone veins and worn paint are."""
+    first = colour(rng, *hsv)
+    if related:
+        return first, tuple(float(c) for c in np.asarray(first) * rng.uniform(0.35, 0.75))
+    return first, colour(rng, *hsv)
+
+
+def textured_look(rng: np.random.Generator, asset: AssetRef, tex, ranges, hsv=OBJECT_HSV, metallic: bool = True,
+                  related: bool = False) -> Material:
     """A random material for a body of ``asset``: one of :data:`LOOKS` weighted by ``tex``
-    (own only where the mesh has a texture, image only with a folder), colours within ``hsv``.
-    A constant number of draws per look kind, whatever the weights."""
+    (own only where the mesh has a texture, image only with a folder), colours within ``hsv``
+    (see :func:`colour_pair` for ``related``)."""
     pictures = images(tex.image_dir)
     own = tex.own > 0 and has_texture(load_asset(asset).mesh)
     weights = np.array([getattr(tex, k) for k in LOOKS], float)
@@ -74,7 +84,7 @@ def textured_look(rng: np.random.Generator, asset: AssetRef, tex, ranges, hsv=OB
     elif look == "image":
         texture = Texture(kind="image", path=pictures[int(rng.integers(len(pictures)))], tile=tile)
     else:
-        texture = Texture(kind=look, colors=(colour(rng, *hsv), colour(rng, *hsv)), tile=tile, seed=int(rng.integers(2**31)))
+        texture = Texture(kind=look, colors=colour_pair(rng, hsv, related), tile=tile, seed=int(rng.integers(2**31)))
     material.base_color = (1.0, 1.0, 1.0, 1.0)
     material.texture = texture
     return material
@@ -97,7 +107,8 @@ def background_look(rng: np.random.Generator, bg, tex) -> Material:
         if weights.sum() <= 0:
             weights[:] = 1.0
         kind = PROCEDURAL[int(rng.choice(len(PROCEDURAL), p=weights / weights.sum()))]
-        texture = Texture(kind=kind, colors=(colour(rng, (0, 0.5)), colour(rng, (0, 0.5))), tile=tile, seed=int(rng.integers(2**31)))
+        texture = Texture(kind=kind, colors=colour_pair(rng, ((0.0, 0.35), (0.25, 0.85)), related=True), tile=tile,
+                          seed=int(rng.integers(2**31)))
     base = (*colour(rng, (0.0, 0.4), (0.2, 0.8)), 1.0) if texture is None else (1.0, 1.0, 1.0, 1.0)
     return Material(base_color=base, metallic=0.0, roughness=roughness, texture=texture)
 
@@ -121,7 +132,8 @@ def materials(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> 
         if body.material is not None:
             continue
         if body.static:
-            body.material = textured_look(rng, body.asset, s.scenery_textures, s.materials, SCENERY_HSV, metallic=False)
+            body.material = textured_look(rng, body.asset, s.scenery_textures, s.materials, SCENERY_HSV, metallic=False,
+                                          related=True)
         else:
             body.material = textured_look(rng, body.asset, s.textures, s.materials)
     return spec

@@ -67,6 +67,28 @@ def table(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> Scen
     return spec
 
 
+WALL = 0.1  # metres thick
+
+
+@register("walls")
+def walls(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> SceneSpec:
+    """With ``scene.walls.probability``, a room: four walls around the table, each
+    ``distance_min``..``distance_max`` metres from its centre, ``height_min``..``height_max``
+    high (scenery: textured by ``scene.scenery_textures``). Geometry, so drawn from the scene
+    stream, and nothing is drawn at probability 0 (labels as without the randomizer)."""
+    w = ctx.scene.walls
+    if w.probability <= 0 or rng.random() >= w.probability:
+        return spec
+    d = rng.uniform(w.distance_min, w.distance_max, size=4)  # +x, -x, +y, -y
+    h = float(rng.uniform(w.height_min, w.height_max))
+    span_x, span_y = d[0] + d[1] + 2 * WALL, d[2] + d[3] + 2 * WALL
+    cx, cy = (d[0] - d[1]) / 2, (d[2] - d[3]) / 2
+    for size, centre in (((WALL, span_y, h), (d[0] + WALL / 2, cy, h / 2)), ((WALL, span_y, h), (-d[1] - WALL / 2, cy, h / 2)),
+                         ((span_x, WALL, h), (cx, d[2] + WALL / 2, h / 2)), ((span_x, WALL, h), (cx, -d[3] - WALL / 2, h / 2))):
+        _scenery(spec, size, centre, support_top=None)
+    return spec
+
+
 def _pick_entry(rng: np.random.Generator, entries) -> object:
     weights = np.array([e.weight for e in entries], float)
     return entries[int(rng.choice(len(entries), p=weights / weights.sum()))]
@@ -143,4 +165,8 @@ def check_recipe(scene) -> None:
             check_source(entry.source)
         except SimgenError as exc:
             raise ConfigError(f"scene.distractors[{k}].source: {exc}") from None
+    w = scene.walls
+    if w.probability > 0 and w.distance_min <= scene.camera.radius_max:
+        raise ConfigError(f"scene.walls.distance_min={w.distance_min}: must exceed scene.camera.radius_max "
+                          f"({scene.camera.radius_max} m), so cameras stand inside the room")
     check_looks(scene)
