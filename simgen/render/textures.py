@@ -30,28 +30,31 @@ def _blend(t: np.ndarray, colors) -> np.ndarray:
     return np.clip(np.rint(rgb * 255), 0, 255).astype(np.uint8)
 
 
+@lru_cache(maxsize=16)
+def _amplitude(size: int, slope: float) -> np.ndarray:
+    """(size, size // 2 + 1) 1/f^slope amplitudes of a real periodic field's half spectrum."""
+    f = np.hypot(*np.meshgrid(np.fft.rfftfreq(size), np.fft.fftfreq(size)))
+    return (f + 1.0 / size) ** -slope
+
+
 def _periodic_noise(rng: np.random.Generator, size: int, slope: float = 2.0) -> np.ndarray:
     """Smooth periodic noise (size, size) in [0, 1]: a random-phase 1/f^slope spectrum."""
-    f = np.hypot(*np.meshgrid(np.fft.fftfreq(size), np.fft.fftfreq(size)))
-    spectrum = (f + 1.0 / size) ** -slope * np.exp(2j * np.pi * rng.random((size, size)))
-    field = np.real(np.fft.ifft2(spectrum))
+    amplitude = _amplitude(size, slope)
+    phase = rng.random(amplitude.shape) * (2 * np.pi)
+    field = np.fft.irfft2(amplitude * (np.cos(phase) + 1j * np.sin(phase)), s=(size, size))
     return (field - field.min()) / max(float(np.ptp(field)), 1e-12)
 
 
 def _scratches(rng: np.random.Generator, size: int) -> np.ndarray:
-    """(size, size) in [0, 1]: faint grain with 20-60 thin straight scratches (value 1), each
-    drawn at the 9 tile offsets so the tile still wraps."""
+    """(size, size) in [0, 1]: faint grain with 20-60 thin straight scratches (value up to 1),
+    drawn on a 3 x 3 tile canvas from its centre tile and folded back, so the tile still wraps."""
     t = 0.15 * _periodic_noise(rng, size, slope=1.0)
     canvas = np.zeros((3 * size, 3 * size), np.float32)
     for _ in range(int(rng.integers(20, 61))):
-        p = rng.uniform(0, size, 2)
+        p = rng.uniform(0, size, 2) + size
         angle, length = rng.uniform(0, np.pi), rng.uniform(0.05, 0.4) * size
         q = p + length * np.array([np.cos(angle), np.sin(angle)])
-        shade = float(rng.uniform(0.5, 1.0))
-        for dx in (0, size, 2 * size):
-            for dy in (0, size, 2 * size):
-                a, b = (p + (dx, dy)).astype(int), (q + (dx, dy)).astype(int)
-                cv2.line(canvas, tuple(int(v) for v in a), tuple(int(v) for v in b), shade, 1, cv2.LINE_AA)
+        cv2.line(canvas, (int(p[0]), int(p[1])), (int(q[0]), int(q[1])), float(rng.uniform(0.5, 1.0)), 1, cv2.LINE_AA)
     lines = canvas.reshape(3, size, 3, size).max(axis=(0, 2))
     return np.maximum(t, lines)
 
