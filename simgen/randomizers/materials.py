@@ -48,15 +48,20 @@ def images(folder: str | None) -> list[str]:
     return list(_listing(str(folder))) if folder else []
 
 
-def colour(rng: np.random.Generator, saturation=(0.3, 1.0), value=(0.3, 1.0)) -> tuple[float, float, float]:
-    """A random RGB colour in [0, 1] with HSV saturation and value in range."""
-    return tuple(float(c) for c in colorsys.hsv_to_rgb(rng.uniform(0, 1), rng.uniform(*saturation), rng.uniform(*value)))
+WOOD_HUES = (0.04, 0.12)  # browns, from red-brown to ochre
 
 
-def colour_pair(rng: np.random.Generator, hsv, related: bool) -> tuple[tuple[float, float, float], ...]:
+def colour(rng: np.random.Generator, saturation=(0.3, 1.0), value=(0.3, 1.0), hue=(0.0, 1.0)) -> tuple[float, float, float]:
+    """A random RGB colour in [0, 1] with HSV hue, saturation and value in range."""
+    return tuple(float(c) for c in colorsys.hsv_to_rgb(rng.uniform(*hue), rng.uniform(*saturation), rng.uniform(*value)))
+
+
+def colour_pair(rng: np.random.Generator, hsv, related: bool, kind: str = "") -> tuple[tuple[float, float, float], ...]:
     """Two colours of a procedural texture: independent within ``hsv``, or (``related``) the
-    second a darker shade of the first, as wood grain, stone veins and worn paint are."""
-    first = colour(rng, *hsv)
+    second a darker shade of the first, as wood grain, stone veins and worn paint are; related
+    wood is brown (more saturated than ``hsv`` allows)."""
+    wood = related and kind == "wood"
+    first = colour(rng, (0.3, 0.7), (0.35, 0.8), WOOD_HUES) if wood else colour(rng, *hsv)
     if related:
         return first, tuple(float(c) for c in np.asarray(first) * rng.uniform(0.35, 0.75))
     return first, colour(rng, *hsv)
@@ -84,7 +89,7 @@ def textured_look(rng: np.random.Generator, asset: AssetRef, tex, ranges, hsv=OB
     elif look == "image":
         texture = Texture(kind="image", path=pictures[int(rng.integers(len(pictures)))], tile=tile)
     else:
-        texture = Texture(kind=look, colors=colour_pair(rng, hsv, related), tile=tile, seed=int(rng.integers(2**31)))
+        texture = Texture(kind=look, colors=colour_pair(rng, hsv, related, look), tile=tile, seed=int(rng.integers(2**31)))
     material.base_color = (1.0, 1.0, 1.0, 1.0)
     material.texture = texture
     return material
@@ -107,7 +112,7 @@ def background_look(rng: np.random.Generator, bg, tex) -> Material:
         if weights.sum() <= 0:
             weights[:] = 1.0
         kind = PROCEDURAL[int(rng.choice(len(PROCEDURAL), p=weights / weights.sum()))]
-        texture = Texture(kind=kind, colors=colour_pair(rng, ((0.0, 0.35), (0.25, 0.85)), related=True), tile=tile,
+        texture = Texture(kind=kind, colors=colour_pair(rng, ((0.0, 0.35), (0.25, 0.85)), True, kind), tile=tile,
                           seed=int(rng.integers(2**31)))
     base = (*colour(rng, (0.0, 0.4), (0.2, 0.8)), 1.0) if texture is None else (1.0, 1.0, 1.0, 1.0)
     return Material(base_color=base, metallic=0.0, roughness=roughness, texture=texture)
