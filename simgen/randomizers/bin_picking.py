@@ -19,13 +19,7 @@ from simgen.errors import ConfigError, SimgenError
 from simgen.randomizers import RecipeContext, register
 from simgen.randomizers.balance import slot_pools
 from simgen.randomizers.cameras import shell_pose, view
-from simgen.randomizers.materials import (
-    SCENERY_HSV,
-    background_look,
-    check_looks,
-    colour,
-    textured_look,
-)
+from simgen.randomizers.materials import background_look, check_looks, colour, materials
 from simgen.randomizers.tabletop import _pose, _scenery  # the same static boxes and poses
 from simgen.spec import AssetRef, BodySpec, SceneSpec
 
@@ -135,18 +129,9 @@ def pile(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> Scene
 
 @register("bin_materials", appearance=True)
 def bin_materials(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> SceneSpec:
-    """Looks for every body still without a material: objects and distractors one of
-    ``scene.textures``, the bin one of ``scene.scenery_textures`` in muted colours."""
-    s = ctx.scene
-    for body in spec.bodies:
-        if body.material is not None:
-            continue
-        if body.static:
-            body.material = textured_look(rng, body.asset, s.scenery_textures, s.materials, SCENERY_HSV, metallic=False,
-                                          related=True)
-        else:
-            body.material = textured_look(rng, body.asset, s.textures, s.materials)
-    return spec
+    """Looks for every body still without a material, as ``materials`` gives them: parts and
+    distractors one of ``scene.textures``, the bin one of ``scene.scenery_textures``."""
+    return materials(rng, spec, ctx)
 
 
 def _overhead(rng: np.random.Generator, c, floor: float) -> np.ndarray:
