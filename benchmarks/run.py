@@ -57,7 +57,7 @@ def _rss_mb() -> float:
 
 
 def _job(overrides: list[str]):
-    from simgen.config.scenes import register_configs
+    from simgen.recipes import register_configs
     from simgen.tools.cli import load_job
 
     register_configs()
@@ -262,7 +262,7 @@ def targets_table(t: dict) -> str:
 
 
 def _available(case: str) -> bool:
-    from simgen.config.scenes import recipe_files
+    from simgen.recipes import recipe_files
 
     scene = next(o.split("=", 1)[1] for o in CASES[case] if o.startswith("scene="))
     return scene in recipe_files()

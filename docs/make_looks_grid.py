@@ -19,9 +19,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from simgen.config.scenes import register_configs
+from simgen.job import load_job
 from simgen.pipeline import SceneWorker
-from simgen.tools.cli import load_job
+from simgen.recipes import register_configs
 
 PRESETS = ("realistic", "randomized", "flat")
 RENDER = (320, 240)  # pixels each frame is drawn at

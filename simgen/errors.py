@@ -23,3 +23,9 @@ class FarmError(SimgenError):
     """Scenes of a job failed after their retries; the rest of the job is kept for a rerun."""
 
     exit_code = 1
+
+
+def require(ok: bool, key: str, value, allowed: str) -> None:
+    """Raise ConfigError ``key=value: allowed`` unless ``ok``: the one shape of a value check."""
+    if not ok:
+        raise ConfigError(f"{key}={value!r}: {allowed}")

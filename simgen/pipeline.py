@@ -6,29 +6,18 @@ scene index into encoded frames; :func:`run_job` drives workers and writes the d
 
 from __future__ import annotations
 
-import math
 import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import Any
 
-from simgen import splits
-from simgen.annotate.flow import MotionView, with_flow
 from simgen.annotate.frame import annotate_view
-from simgen.config.schema import (
-    BalanceConfig,
-    ExportConfig,
-    LabelsConfig,
-    RendererConfig,
-    SequenceConfig,
-    SplitsConfig,
-)
 from simgen.errors import SimgenError
-from simgen.export import coco, layers, layout
+from simgen.export.encode import EncodedFrame, encode_view
 from simgen.export.facts import facts_path, image_look, scene_facts
-from simgen.export.images import encode_rgb
-from simgen.export.writers import WriterContext, make_writers
+from simgen.export.writers import make_writers
+from simgen.job import JobSpec
+from simgen.layers.base import ViewData, chosen
 from simgen.physics.state import SceneState, posed_state
 from simgen.physics.world import PhysicsWorld
 from simgen.randomizers import RecipeContext, build_scene
@@ -40,59 +29,6 @@ STAGES = ("scene", "physics", "render", "gl", "annotate", "encode", "write")
 
 
 @dataclass
-class JobSpec:
-    """Everything a worker needs, picklable: typed stage configs, never the whole Hydra config."""
-
-    scene: Any
-    renderer: RendererConfig
-    labels: LabelsConfig
-    export: ExportConfig
-    seed: int
-    frames: int
-    categories: list[str]
-    sequence: SequenceConfig = field(default_factory=SequenceConfig)
-    balance: BalanceConfig | None = None
-    splits: SplitsConfig = field(default_factory=SplitsConfig)
-
-    def writer_context(self) -> WriterContext:
-        return WriterContext(scene=self.scene, export=self.export, categories=self.categories,
-                             split_sizes=self.split_sizes())
-
-    def split_of(self, scene_index: int) -> str:
-        """The split of scene ``scene_index`` (:mod:`simgen.splits`)."""
-        return splits.split_of(self.splits.fractions(), self.scene_count, self.seed, scene_index)
-
-    def split_sizes(self) -> dict[str, int]:
-        """Scenes per split."""
-        return splits.split_sizes(self.splits.fractions(), self.scene_count, self.seed)
-
-    @property
-    def views_per_scene(self) -> int:
-        """Images per scene: the scene's views of each frame, for every frame of its sequence."""
-        return int(self.scene.views_per_scene) * int(self.sequence.length)
-
-    @property
-    def scene_count(self) -> int:
-        return math.ceil(self.frames / self.views_per_scene)
-
-    def image_indices(self, scene_index: int) -> range:
-        start = scene_index * self.views_per_scene
-        return range(start, min(start + self.views_per_scene, self.frames))
-
-
-@dataclass
-class EncodedFrame:
-    """One view ready to write: file bytes by dataset-relative path, its COCO records, and
-    ``links``: dataset-relative path -> the path of one of ``files`` it shares bytes with."""
-
-    image_index: int
-    files: dict[str, bytes]
-    image: dict
-    annotations: list[dict]
-    links: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
 class SceneResult:
     """A scene's frames, its per-scene files (by dataset-relative path) and stage timings (s)."""
 
@@ -100,17 +36,6 @@ class SceneResult:
     frames: list[EncodedFrame]
     files: dict[str, bytes] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
-
-
-def category_names(scene) -> list[str]:
-    """Categories in recipe order (id = position + 1), so ids are stable across runs."""
-    if hasattr(scene, "categories"):  # kinds whose classes are not asset entries (driving)
-        return list(scene.categories())
-    names: list[str] = []
-    for entry in scene.assets:
-        if entry.category not in names:
-            names.append(entry.category)
-    return names
 
 
 class SceneWorker:
@@ -148,7 +73,7 @@ class SceneWorker:
                             balance=job.balance)
         spec = build_scene(scene_index, job.seed, ctx)
         lap("scene")
-        if spec.kinematic:  # nothing to simulate: building the meshes is part of making the scene
+        if job.kind.kinematic:  # nothing to simulate: building the meshes is part of making the scene
             state = posed_state(spec)
             lap("scene")
         else:
@@ -159,7 +84,10 @@ class SceneWorker:
         views = [(f, c, frame) for f, frame in enumerate(spec.sequence()) for c in range(len(frame.cameras))]
         if len(views) < min(job.views_per_scene, len(job.image_indices(scene_index))):
             raise SimgenError(f"scene {scene_index}: the recipe made {len(views)} views, scene.views_per_scene says {job.views_per_scene}")
-        frames, all_labels, motion, looks = [], [], [], []
+        layers = chosen(job.export.layers)
+        per_view = [layer for layer in layers if not layer.across_frames]
+        across = [layer for layer in layers if layer.across_frames]
+        frames, all_labels, kept, looks = [], [], [], []
         split = job.split_of(scene_index)
         shown = -1
         for view, image_index in enumerate(job.image_indices(scene_index)):
@@ -173,17 +101,22 @@ class SceneWorker:
             lap("render")
             labels = annotate_view(self.renderer, state, cam, passes, self.category_ids, job.labels, image_index, view)
             labels.frame_index, labels.camera_index, labels.split = f, c, split
-            if layout.NORMALS in job.export.layers:
-                labels.normals = self.renderer.render_normals(cam)
+            data = ViewData(labels, self.renderer, cam, state.poses, passes.ids, passes.rgb)
+            for layer in per_view:
+                value = layer.compute(data)
+                if value is not None:
+                    labels.maps[layer.name] = value
             lap("annotate")
-            if layout.FLOW in job.export.layers:  # flow needs the next frame: encoded after the loop
-                motion.append(MotionView(labels, state.poses, passes.ids, passes.rgb))
+            if across:  # layers across frames need the scene's later views: encoded after the loop
+                kept.append(data)
             else:
                 frames.append(self._encoder.submit(self._timed_encode, labels, passes.rgb))
             all_labels.append(labels)
             looks.append((image_index, image_look(passes.rgb)))
-        if motion:
-            frames = [self._encoder.submit(self._timed_encode, m.labels, m.rgb) for m in with_flow(motion)]
+        if kept:
+            for layer in across:
+                layer.compute_scene(kept)
+            frames = [self._encoder.submit(self._timed_encode, v.labels, v.rgb) for v in kept]
             lap("annotate")
         files: dict[str, bytes] = {}
         for writer in self.writers:
@@ -199,7 +132,7 @@ class SceneWorker:
 
     def _timed_encode(self, labels, rgb) -> tuple[EncodedFrame, float]:
         t0 = time.perf_counter()
-        frame = self._encode(labels, rgb)
+        frame = encode_view(labels, rgb, self.job.export, self.job.scene.depth_scale, self.writers)
         return frame, time.perf_counter() - t0
 
     def _at(self, state: SceneState, poses: dict) -> SceneState:
@@ -209,21 +142,3 @@ class SceneWorker:
         for iid, pose in poses.items():
             self.renderer.set_pose(iid, pose)
         return replace(state, poses={**state.poses, **poses})
-
-    def _encode(self, labels, rgb) -> EncodedFrame:
-        ex, i = self.job.export, labels.image_index
-        scale = self.job.scene.depth_scale
-        image_path = layout.image_path(labels.split, i, ex.image_format)
-        files = {image_path: encode_rgb(rgb, ex.image_format, ex.png_compression, ex.jpeg_quality)}
-        layer_files = {}
-        for layer in layers.chosen(ex.layers):
-            data = layer.encode(labels, scale, ex.png_compression)
-            if data is not None:
-                files[layer.path(i)] = data
-                layer_files[layer.field] = layer.path(i)
-        links = {}
-        for writer in self.writers:
-            files.update(writer.frame_files(labels, rgb))
-            links.update({dst: image_path for dst in writer.image_links(labels)})
-        image, annotations = coco.frame_records(labels, ex.image_format, scale, layer_files)
-        return EncodedFrame(image_index=i, files=files, image=image, annotations=annotations, links=links)

@@ -53,7 +53,7 @@ def load_coco(root):
     """pycocotools COCO of every split of a finished dataset, joined."""
     from pycocotools.coco import COCO
 
-    from simgen.export.dataset import load_coco as joined
+    from simgen.store.dataset import load_coco as joined
 
     coco = COCO()
     coco.dataset = joined(root)
@@ -69,7 +69,7 @@ def image_file(root, img: dict):
 def whole_coco_file(root) -> Path:
     """Every split's COCO file of dataset ``root`` joined into one file beside it, for readers
     that take one file (pycocotools, a 'real' label set)."""
-    from simgen.export.dataset import load_coco
+    from simgen.store.dataset import load_coco
 
     path = Path(root).parent / f"{Path(root).name}-instances_all.json"
     if not path.exists():

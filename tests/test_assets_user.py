@@ -17,10 +17,11 @@ from scipy.spatial.transform import Rotation
 from simgen.assets.collision import content_key, part_count
 from simgen.assets.geometry import has_texture, load_asset
 from simgen.assets.user import _scan, apply_user_assets, scan
-from simgen.config.schema import AssetsConfig, PhysicsConfig, TabletopSceneConfig
+from simgen.config.schema import AssetsConfig, PhysicsConfig
 from simgen.errors import AssetError, ConfigError
 from simgen.physics.state import posed_state
 from simgen.physics.world import PhysicsWorld, pb
+from simgen.scenes.tabletop.schema import TabletopSceneConfig
 from simgen.spec import AssetRef, BodySpec, LightSpec, Material, SceneSpec, Texture
 
 REPO = Path(__file__).resolve().parents[1]

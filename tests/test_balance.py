@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from simgen.config.canonical import dataset_config
-from simgen.config.scenes import register_configs
 from simgen.errors import ConfigError
 from simgen.randomizers import RecipeContext, build_scene
 from simgen.randomizers.balance import class_plan, targets
+from simgen.recipes import register_configs
 from simgen.tools.cli import load_job
 
 SCENES = 200

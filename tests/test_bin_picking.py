@@ -7,13 +7,14 @@ import pytest
 from omegaconf import OmegaConf
 
 from simgen.assets.geometry import load_asset
-from simgen.config.checks import check_scene
-from simgen.config.scenes import RECIPE_DIR, load_recipe
+from simgen.config.paths import RECIPE_DIR
 from simgen.errors import ConfigError
+from simgen.job import check_scene
 from simgen.physics.world import PhysicsWorld
 from simgen.randomizers import RecipeContext, build_scene
-from simgen.randomizers.bin_picking import interior
+from simgen.recipes import load_recipe
 from simgen.render.textures import box_projected, procedural_image
+from simgen.scenes.bin_picking.randomizers import interior
 
 
 def recipe(**overrides):

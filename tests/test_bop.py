@@ -250,8 +250,8 @@ def test_coco_and_bop_agree(dataset):
     (["scene=bin_picking", "export=bop", "labels.amodal_masks=false"], "labels.amodal_masks=true"),
 ])
 def test_bop_refuses_jobs_it_cannot_write(overrides, message):
-    from simgen.config.scenes import register_configs
     from simgen.errors import ConfigError
+    from simgen.recipes import register_configs
     from simgen.tools.cli import load_job
 
     register_configs()

@@ -12,11 +12,11 @@ import pytest
 from omegaconf import OmegaConf
 
 from simgen.config.canonical import default_output_dir
-from simgen.config.checks import check_scene
 from simgen.config.ranges import numeric_fields, partner, rule
-from simgen.config.scenes import load_recipe, recipe_files, register_configs
 from simgen.errors import ConfigError, SimgenError
 from simgen.export.writers import config_warnings
+from simgen.job import check_scene
+from simgen.recipes import load_recipe, recipe_files, register_configs
 from simgen.tools.cli import load_job
 
 

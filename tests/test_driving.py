@@ -12,13 +12,14 @@ from omegaconf import OmegaConf
 from scipy.spatial.transform import Rotation
 
 from simgen.assets import procedural
-from simgen.assets.paths import RoadPath
-from simgen.config.scenes import RECIPE_DIR, load_recipe
+from simgen.config.paths import RECIPE_DIR
 from simgen.config.schema import SequenceConfig
 from simgen.physics.state import posed_state
 from simgen.physics.world import pb
 from simgen.randomizers import RecipeContext, build_scene
-from simgen.randomizers.driving.layout import Street
+from simgen.recipes import load_recipe
+from simgen.scenes.driving.layout import Street
+from simgen.scenes.driving.paths import RoadPath
 
 SEQUENCE = 6
 TIME_STEP = 0.1

@@ -23,10 +23,10 @@ from helpers import load_coco
 from simgen.config.canonical import config_hash, dataset_config
 from simgen.config.schema import FarmConfig, SimgenConfig
 from simgen.errors import ConfigError, DatasetError
-from simgen.export.dataset import RECORD, SHARDS
-from simgen.export.shards import TMP_PREFIX, Shard, ShardWriter, check_shard, read_manifest
 from simgen.farm.faults import FaultPlan, InjectedFault
 from simgen.farm.plan import plan_shards, slice_shards
+from simgen.store.dataset import RECORD, SHARDS
+from simgen.store.shards import TMP_PREFIX, Shard, ShardWriter, check_shard, read_manifest
 
 REPO = Path(__file__).resolve().parents[1]
 FRAMES, VIEWS = 20, 2
@@ -357,7 +357,7 @@ def test_fault_plan_parsing():
     (["farm.max_retries=-1"], "farm.max_retries"),
 ])
 def test_bad_farm_settings_are_one_line_errors(overrides, key):
-    from simgen.config.scenes import register_configs
+    from simgen.recipes import register_configs
     from simgen.tools.cli import load_job
 
     register_configs()
@@ -401,7 +401,7 @@ def test_shard_commit_is_all_or_nothing(tmp_path):
 
 
 def test_raising_frames_grows_the_record_lowering_is_refused(tmp_path):
-    from simgen.export.dataset import DatasetDir, JobRecord
+    from simgen.store.dataset import DatasetDir, JobRecord
 
     ds = DatasetDir(tmp_path / "ds")
     base = {"frames": 10, "seed": 0, "scene": {"kind": "tabletop"}}
@@ -418,7 +418,7 @@ def test_raising_frames_grows_the_record_lowering_is_refused(tmp_path):
 
 
 def _job(tmp_path: Path, *overrides: str):
-    from simgen.config.scenes import register_configs
+    from simgen.recipes import register_configs
     from simgen.tools.cli import load_job
 
     register_configs()

@@ -11,13 +11,14 @@ from helpers import run_simgen
 from pycocotools.coco import COCO
 
 from simgen.annotate.geometry import box3d
-from simgen.annotate.labels import CameraLabel, ObjectLabel
+from simgen.annotate.labels import ObjectLabel
 from simgen.camera import intrinsics, look_at, world_to_camera
-from simgen.config.scenes import register_configs
 from simgen.config.schema import KittiConfig
 from simgen.export import kitti
 from simgen.export.images import read_uint16
 from simgen.randomizers import RecipeContext, build_scene
+from simgen.recipes import register_configs
+from simgen.spec import CameraSpec
 from simgen.tools.cli import load_job
 from simgen.tools.validate import validate_dataset
 
@@ -238,7 +239,7 @@ def test_height_comes_from_the_up_axis_and_heading_gives_rotation_y():
     """Closed form: a level camera looking along world +x sees a body turned by yaw about world
     z with rotation_y = -(pi/2 + yaw); a body lying with its x axis up has height = its x size."""
     cam_to_world = look_at(np.array([0.0, 0.0, 1.5]), np.array([10.0, 0.0, 1.5]))
-    camera = CameraLabel(K=intrinsics(640, 480, 50.0), cam_to_world=cam_to_world, width=640, height=480, znear=1.0, zfar=200.0)
+    camera = CameraSpec(K=intrinsics(640, 480, 50.0), cam_to_world=cam_to_world, width=640, height=480, znear=1.0, zfar=200.0)
     w2c = world_to_camera(cam_to_world)
     for yaw in (0.0, 0.5, -2.0, 3.0):
         world = np.eye(4)

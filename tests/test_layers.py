@@ -12,11 +12,11 @@ from scipy.spatial.transform import Rotation
 from simgen.annotate.flow import decode_flow, encode_flow, rigid_flow, warp_ids
 from simgen.annotate.frame import annotate_view
 from simgen.annotate.keypoints import VISIBLE
-from simgen.annotate.labels import CameraLabel
 from simgen.annotate.normals import decode_normals, encode_normals
 from simgen.camera import backproject, project, world_to_camera
 from simgen.config.schema import LabelsConfig
 from simgen.physics.state import posed_state
+from simgen.spec import CameraSpec
 
 K = np.array([[300.0, 0.0, 150.3], [0.0, 310.0, 110.7], [0.0, 0.0, 1.0]])
 
@@ -90,8 +90,8 @@ def test_normals_agree_with_normals_from_depth_on_planar_faces(renderer):
         assert np.median(err) < 0.5 and np.percentile(err, 99) < 2.0, (iid, np.median(err), err.max())
 
 
-def _cam_label(cam) -> CameraLabel:
-    return CameraLabel(K=cam.K, cam_to_world=cam.cam_to_world, width=cam.width, height=cam.height, znear=cam.znear, zfar=cam.zfar)
+def _cam_label(cam) -> CameraSpec:
+    return CameraSpec(K=cam.K, cam_to_world=cam.cam_to_world, width=cam.width, height=cam.height, znear=cam.znear, zfar=cam.zfar)
 
 
 def test_flow_equals_the_analytic_displacement_and_warps_the_instance_map(renderer):

@@ -10,15 +10,16 @@ from helpers import SMALL_RUN, make_box, make_camera, make_spec, run_simgen, tra
 from omegaconf import OmegaConf
 
 from simgen.annotate.frame import annotate_view
-from simgen.config.checks import check_scene
-from simgen.config.scenes import RECIPE_DIR, load_recipe
+from simgen.config.paths import RECIPE_DIR
 from simgen.config.schema import LabelsConfig, TexturesConfig
 from simgen.errors import ConfigError
 from simgen.export.facts import scene_facts
+from simgen.job import check_scene
 from simgen.physics.state import posed_state
 from simgen.randomizers import RecipeContext, build_scene
-from simgen.randomizers.driving.conditions import REACH
+from simgen.recipes import load_recipe
 from simgen.render.textures import procedural_image
+from simgen.scenes.driving.conditions import REACH
 
 PLAIN = TexturesConfig(own=0, plain=1, checker=0, stripes=0, noise=0, marble=0, wood=0, scratches=0, image=0)
 
@@ -178,9 +179,9 @@ def test_still_scenes_light_moving_vehicles_sequences_only_the_standing_ones():
     ("scene.distractors_max=-2", "scene.distractors_max=-2"),
 ])
 def test_bad_looks_values_are_one_line_errors(override, message):
-    from simgen.config.scenes import register_configs
     from simgen.errors import SimgenError
-    from simgen.tools.cli import load_job
+    from simgen.job import load_job
+    from simgen.recipes import register_configs
 
     register_configs()
     scene = "scene=driving" if "conditions" in override else "scene=tabletop"
@@ -190,8 +191,8 @@ def test_bad_looks_values_are_one_line_errors(override, message):
 
 
 def test_presets_compose_and_every_knob_stays_overridable():
-    from simgen.config.scenes import register_configs
-    from simgen.tools.cli import load_job
+    from simgen.job import load_job
+    from simgen.recipes import register_configs
 
     register_configs()
     flat, _ = load_job(["looks=flat"])

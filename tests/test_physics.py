@@ -7,9 +7,10 @@ import pytest
 from helpers import HEIGHT, WIDTH
 from omegaconf import OmegaConf
 
-from simgen.config.scenes import RECIPE_DIR, load_recipe
+from simgen.config.paths import RECIPE_DIR
 from simgen.physics.world import PhysicsWorld, pb
 from simgen.randomizers import RecipeContext, build_scene
+from simgen.recipes import load_recipe
 
 SURFACE_TOL = 0.003  # metres
 

@@ -14,13 +14,11 @@ Encoding is KITTI's flow PNG: uint16 x 3, R = u x 64 + 32768, G = v x 64 + 32768
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import cv2
 import numpy as np
 
-from simgen.annotate.labels import CameraLabel, FrameLabels
 from simgen.camera import backproject, world_to_camera
+from simgen.spec import CameraSpec
 
 FLOW_SCALE = 64.0
 FLOW_OFFSET = 32768.0
@@ -29,8 +27,8 @@ DEPTH_TOL_ABS = 0.01  # metres
 DEPTH_TOL_REL = 0.01  # of the depth
 
 
-def rigid_flow(depth0: np.ndarray, ids0: np.ndarray, cam0: CameraLabel, poses0: dict[int, np.ndarray],
-               depth1: np.ndarray, ids1: np.ndarray, cam1: CameraLabel, poses1: dict[int, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+def rigid_flow(depth0: np.ndarray, ids0: np.ndarray, cam0: CameraSpec, poses0: dict[int, np.ndarray],
+               depth1: np.ndarray, ids1: np.ndarray, cam1: CameraSpec, poses1: dict[int, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """Flow (H, W, 2) float32 pixels from frame 0 to frame 1 and its validity (H, W) bool.
 
     depth (H, W) metres of z (0 = nothing), ids (H, W) int body ids of each frame's id pass
@@ -107,26 +105,3 @@ def warp_ids(ids1: np.ndarray, flow: np.ndarray) -> tuple[np.ndarray, np.ndarray
     out = np.zeros_like(ids1)
     out[inside] = ids1[r1[inside], c1[inside]]
     return out, inside
-
-
-@dataclass
-class MotionView:
-    """A view kept until the next frame is rendered: its labels, the world poses (4, 4) of
-    every body by id, its id pass (H, W) int (scenery included) and its rgb (H, W, 3) uint8."""
-
-    labels: FrameLabels
-    poses: dict[int, np.ndarray]
-    ids: np.ndarray
-    rgb: np.ndarray
-
-
-def with_flow(views: list[MotionView]) -> list[MotionView]:
-    """``views`` with ``labels.flow`` and ``flow_valid`` set from each view to the same camera's
-    view of the next frame (views without a next frame keep None)."""
-    by_key = {(v.labels.frame_index, v.labels.camera_index): v for v in views}
-    for v in views:
-        nxt = by_key.get((v.labels.frame_index + 1, v.labels.camera_index))
-        if nxt is not None:
-            a, b = v.labels, nxt.labels
-            a.flow, a.flow_valid = rigid_flow(a.depth, v.ids, a.camera, v.poses, b.depth, nxt.ids, b.camera, nxt.poses)
-    return views

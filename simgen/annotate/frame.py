@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from simgen.annotate.amodal import Amodal, amodal_extents
 from simgen.annotate.geometry import box3d, pixel_box, projected_extent, transform
 from simgen.annotate.keypoints import cuboid_keypoints
-from simgen.annotate.labels import CameraLabel, FrameLabels, ObjectLabel
+from simgen.annotate.labels import FrameLabels, ObjectLabel
 from simgen.annotate.masks import encode_rle, instance_stats, slices_to_bbox
 from simgen.camera import world_to_camera
 from simgen.config.schema import LabelsConfig
@@ -108,7 +108,7 @@ def annotate_view(
         image_index=image_index,
         scene_index=state.spec.index,
         view_index=view_index,
-        camera=CameraLabel(K=cam.K.copy(), cam_to_world=cam.cam_to_world.copy(), width=W, height=H, znear=cam.znear, zfar=cam.zfar),
+        camera=replace(cam, K=cam.K.copy(), cam_to_world=cam.cam_to_world.copy()),
         depth=passes.depth,
     )
     n_lut = max(int(passes.ids.max()), max((b.instance_id for b in state.bodies), default=0)) + 1

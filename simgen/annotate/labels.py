@@ -7,20 +7,11 @@ mask spans whole pixels. Camera frame: OpenCV (x right, y down, z forward), metr
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
-
-@dataclass
-class CameraLabel:
-    """Intrinsics ``K`` (3, 3) pixels, OpenCV ``cam_to_world`` (4, 4), clip planes (metres)."""
-
-    K: np.ndarray
-    cam_to_world: np.ndarray
-    width: int
-    height: int
-    znear: float
-    zfar: float
+from simgen.spec import CameraSpec
 
 
 @dataclass
@@ -77,16 +68,14 @@ class FrameLabels:
 
     depth (H, W) float32 metres of z, 0 where nothing was hit; instance_map (H, W) uint16 object
     instance ids, 0 for background and scenery; semantic_map (H, W) uint16 category ids;
-    normals (H, W, 3) float32 unit vectors in the camera frame, 0 where nothing was hit (when
-    the normals layer is written); flow (H, W, 2) float32 pixels to the next frame of the
-    sequence with ``flow_valid`` (H, W) bool (when the flow layer is written and a next frame
-    exists). ``split`` is the scene's split (train, val, test).
+    ``maps``: the data of the other chosen layers by layer name (:mod:`simgen.layers`), for
+    example normals (H, W, 3) float32. ``split`` is the scene's split (train, val, test).
     """
 
     image_index: int
     scene_index: int
     view_index: int
-    camera: CameraLabel
+    camera: CameraSpec  # a copy of the view's camera
     objects: list[ObjectLabel] = field(default_factory=list)
     frame_index: int = 0  # time step within the scene's sequence (0 for still scenes)
     camera_index: int = 0  # which of the frame's cameras (the rig's, or a still scene's views)
@@ -94,6 +83,4 @@ class FrameLabels:
     instance_map: np.ndarray | None = None
     semantic_map: np.ndarray | None = None
     split: str = "train"
-    normals: np.ndarray | None = None
-    flow: np.ndarray | None = None
-    flow_valid: np.ndarray | None = None
+    maps: dict[str, Any] = field(default_factory=dict)

@@ -19,35 +19,22 @@ import trimesh
 from scipy.spatial import ConvexHull
 
 from simgen.errors import AssetError
+from simgen.registry import Registry
 
 Builder = Callable[[tuple[float, ...]], trimesh.Trimesh]
-_BUILDERS: dict[str, Builder] = {}
+BUILDERS: Registry[Builder] = Registry("procedural shape", "shape")
 
 
 def register(name: str) -> Callable[[Builder], Builder]:
-    def add(fn: Builder) -> Builder:
-        _BUILDERS[name] = fn
-        return fn
-
-    return add
-
-
-def _load_builtin() -> None:
-    from simgen.assets import road_users, street  # noqa: F401  (register their builders)
-
-
-def available() -> list[str]:
-    _load_builtin()
-    return sorted(_BUILDERS)
+    return BUILDERS.register(name)
 
 
 def build(shape: str, size: tuple[float, ...]) -> trimesh.Trimesh:
     """The mesh of builder ``shape`` with parameters ``size``; AssetError names what is wrong."""
-    _load_builtin()
-    if shape not in _BUILDERS:
-        raise AssetError(f"procedural shape '{shape}' is unknown; choose one of {', '.join(available())}")
+    if shape not in BUILDERS:
+        raise AssetError(f"procedural shape '{shape}' is unknown; choose one of {', '.join(BUILDERS.names())}")
     try:
-        mesh = _BUILDERS[shape](tuple(float(v) for v in size))
+        mesh = BUILDERS.get(shape)(tuple(float(v) for v in size))
     except (IndexError, ValueError) as exc:
         raise AssetError(f"procedural {shape}: bad parameters {list(size)[:12]} ({exc})") from None
     if len(mesh.faces) == 0:
@@ -80,9 +67,6 @@ class Parts:
         self._faces.append(faces + self._count)
         self._colors.append(np.broadcast_to(np.asarray(color, float)[..., :3], (len(faces), 3)))
         self._count += len(vertices)
-
-    def add_mesh(self, mesh: trimesh.Trimesh, color) -> None:
-        self.add(mesh.vertices, mesh.faces, color)
 
     def box(self, lo, hi, color) -> None:
         """Axis-aligned box between corners ``lo`` and ``hi`` (3,), metres."""

@@ -35,7 +35,7 @@ def chosen_options(overrides: Iterable[str]) -> list[str]:
 
 def option_formats(option: str) -> list[str]:
     """``export.formats`` as set by the group file ``simgen/conf/export/OPTION.yaml``."""
-    from simgen.config.scenes import CONFIG_DIR
+    from simgen.config.paths import CONFIG_DIR
 
     path = CONFIG_DIR / GROUP / f"{option}.yaml"
     try:

@@ -15,7 +15,6 @@ from dataclasses import dataclass, fields, is_dataclass
 from typing import Any
 
 from simgen.config import schema as s
-from simgen.config.looks import ConditionsConfig, WallsConfig
 from simgen.errors import ConfigError
 
 
@@ -49,14 +48,14 @@ ELEVATION = Range(-90, 90, unit="degrees")
 FOV = Range(1, 170, unit="degrees")
 POSITIVE = Range(0, open_lo=True)
 
-_SHELL = {"radius_min": POSITIVE_M, "radius_max": POSITIVE_M, "elevation_min_deg": ELEVATION,
+SHELL = {"radius_min": POSITIVE_M, "radius_max": POSITIVE_M, "elevation_min_deg": ELEVATION,
           "elevation_max_deg": ELEVATION, "fov_y_min_deg": FOV, "fov_y_max_deg": FOV,
           "target_jitter": NONNEG_M, "znear": POSITIVE_M, "zfar": POSITIVE_M}
 
 RANGES: dict[type, dict[str, Range]] = {
     s.AssetEntryConfig: {"weight": POSITIVE, "size_min": POSITIVE_M, "size_max": POSITIVE_M,
                          "scale": POSITIVE, "mass": Range(0, open_lo=True, unit="kg"), "friction": Range(0, 10)},
-    s.CameraShellConfig: _SHELL,
+    s.CameraShellConfig: SHELL,
     s.LightsConfig: {"min_lights": Range(0, 64), "max_lights": Range(0, 64), "intensity_min": NONNEG,
                      "intensity_max": NONNEG, "ambient_min": SHARE, "ambient_max": SHARE},
     s.MaterialsConfig: {"metallic_min": SHARE, "metallic_max": SHARE, "roughness_min": SHARE, "roughness_max": SHARE},
@@ -65,58 +64,17 @@ RANGES: dict[type, dict[str, Range]] = {
                       "rest_linear_speed": Range(0, open_lo=True, unit="m/s"),
                       "rest_angular_speed": Range(0, open_lo=True, unit="rad/s"),
                       "rolling_friction": Range(0, 10), "spinning_friction": Range(0, 10)},
-    s.TabletopSceneConfig: {"min_objects": COUNT, "max_objects": COUNT, "views_per_scene": Range(1, 10_000),
-                            "table_size": POSITIVE_M, "table_height": POSITIVE_M,
-                            "spawn_fraction": Range(0, 1, open_lo=True), "drop_height_min": NONNEG_M,
-                            "drop_height_max": NONNEG_M, "depth_scale": POSITIVE_M,
-                            "distractors_min": COUNT, "distractors_max": COUNT},
-    s.RoadConfig: {"length": POSITIVE_M, "lanes_min": Range(1, 8), "lanes_max": Range(1, 8),
-                   "lane_width_min": POSITIVE_M, "lane_width_max": POSITIVE_M, "parking_probability": SHARE,
-                   "parking_width": NONNEG_M, "sidewalk_width_min": POSITIVE_M, "sidewalk_width_max": POSITIVE_M,
-                   "kerb_height_min": NONNEG_M, "kerb_height_max": NONNEG_M, "straight_min": POSITIVE_M,
-                   "straight_max": POSITIVE_M, "curve_probability": SHARE, "radius_min": POSITIVE_M,
-                   "radius_max": POSITIVE_M, "turn_max_deg": Range(0, 180, unit="degrees"),
-                   "junction_probability": SHARE, "t_junction_probability": SHARE, "side_lanes": Range(1, 8),
-                   "side_length": POSITIVE_M},
-    s.RoadsideConfig: {"building_length_min": POSITIVE_M, "building_length_max": POSITIVE_M,
-                       "building_depth_min": POSITIVE_M, "building_depth_max": POSITIVE_M,
-                       "building_height_min": POSITIVE_M, "building_height_max": POSITIVE_M,
-                       "building_setback_max": NONNEG_M, "building_gap_max": NONNEG_M,
-                       "empty_lot_probability": SHARE, "shop_front_probability": SHARE, "lamp_spacing_min": POSITIVE_M, "lamp_spacing_max": POSITIVE_M,
-                       "tree_spacing_min": POSITIVE_M, "tree_spacing_max": POSITIVE_M, "tree_probability": SHARE},
-    s.RoadClassConfig: {"count_min": COUNT, "count_max": COUNT, "size_min": POSITIVE_M, "size_max": POSITIVE_M,
-                        "speed_min": Range(0, unit="m/s"), "speed_max": Range(0, unit="m/s"), "parked_weight": NONNEG,
-                        "mount_min": NONNEG_M, "mount_max": NONNEG_M},
-    s.EgoConfig: {"start": NONNEG_M, "speed_min": Range(0, unit="m/s"), "speed_max": Range(0, unit="m/s"),
-                  "length": POSITIVE_M, "width": POSITIVE_M},
-    s.RigCameraConfig: {"x": Range(-100, 100, unit="metres"), "y": Range(-100, 100, unit="metres"),
-                        "z": Range(0, 100, open_lo=True, unit="metres"), "yaw_deg": Range(-180, 180, unit="degrees"),
-                        "pitch_deg": ELEVATION, "fov_x_deg": FOV},
-    s.RigConfig: {"height_jitter": NONNEG_M, "pitch_jitter_deg": Range(0, 90, unit="degrees"),
-                  "fov_jitter_deg": Range(0, 90, unit="degrees"), "znear": POSITIVE_M, "zfar": POSITIVE_M},
-    s.SunConfig: {"elevation_min_deg": Range(0, 90, unit="degrees"), "elevation_max_deg": Range(0, 90, unit="degrees"),
-                  "intensity_min": NONNEG, "intensity_max": NONNEG, "ambient_min": SHARE, "ambient_max": SHARE},
-    s.DrivingSceneConfig: {"depth_scale": POSITIVE_M, "parked_min": COUNT, "parked_max": COUNT,
-                           "crossing_probability": SHARE, "min_gap": NONNEG_M},
-    s.BinConfig: {"inner_size": POSITIVE_M, "wall_height": POSITIVE_M, "wall_thickness": POSITIVE_M,
-                  "floor_thickness": POSITIVE_M},
-    s.BinCamerasConfig: {**_SHELL, "overhead_fraction": SHARE, "overhead_height_min": POSITIVE_M,
-                         "overhead_height_max": POSITIVE_M, "overhead_jitter": NONNEG_M,
-                         "overhead_tilt_max_deg": Range(0, 90, unit="degrees"), "stereo_baseline": NONNEG_M},
     s.TexturesConfig: {"own": NONNEG, "plain": NONNEG, "checker": NONNEG, "stripes": NONNEG, "noise": NONNEG,
                        "marble": NONNEG, "wood": NONNEG, "scratches": NONNEG,
                        "image": NONNEG, "tile_min": POSITIVE_M, "tile_max": POSITIVE_M},
     s.BackgroundConfig: {"image_probability": SHARE, "plain_probability": SHARE, "tile_min": POSITIVE_M,
                          "tile_max": POSITIVE_M},
-    WallsConfig: {"probability": SHARE, "distance_min": POSITIVE_M, "distance_max": POSITIVE_M,
-                  "height_min": POSITIVE_M, "height_max": POSITIVE_M},
-    ConditionsConfig: {"night": SHARE, "dawn": SHARE, "dusk": SHARE, "overcast": SHARE, "rain": SHARE, "fog": SHARE,
-                       "fog_density_min": Range(0, 1, unit="1/m"), "fog_density_max": Range(0, 1, unit="1/m"),
-                       "rain_min": SHARE, "rain_max": SHARE, "lamps_max": Range(0, 64), "vehicle_lights_max": Range(0, 32)},
-    s.BinPickingSceneConfig: {"min_objects": COUNT, "max_objects": COUNT, "distractor_fraction": SHARE,
-                              "spawn_fraction": Range(0, 1, open_lo=True), "drop_gap": NONNEG_M,
-                              "views_per_scene": Range(1, 10_000), "depth_scale": POSITIVE_M},
 }
+
+
+def add_ranges(table: dict[type, dict[str, Range]]) -> None:
+    """Add a scene kind's schemas' ranges (its schema module calls this when imported)."""
+    RANGES.update(table)
 
 
 def is_number(value: Any) -> bool:

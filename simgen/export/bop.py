@@ -50,7 +50,8 @@ from simgen.assets.catalog import single_asset
 from simgen.assets.geometry import load_asset, texture_image
 from simgen.camera import world_to_camera
 from simgen.errors import ConfigError
-from simgen.export.images import depth_to_uint16, encode_uint16
+from simgen.export import layout
+from simgen.export.images import depth_to_uint16
 from simgen.export.writers import Writer, register
 
 ROOT = "bop"
@@ -144,18 +145,14 @@ class BopWriter(Writer):
                 raise ConfigError(f"scene.assets[{k}].source={entry.source!r}: BOP needs one model per obj_id, "
                                   "so each entry must name one file (or a primitive of fixed size)")
 
-    def frame_files(self, labels: FrameLabels, rgb: np.ndarray) -> dict[str, bytes]:
+    def frame_files(self, labels: FrameLabels, view) -> dict[str, bytes]:
         ex, d, im = self.ctx.export, scene_dir(labels.split, labels.scene_index), labels.view_index
-        depth = depth_to_uint16(labels.depth, self.ctx.scene.depth_scale)
-        files = {f"{d}/depth/{im:06d}.png": encode_uint16(depth, ex.png_compression)}
+        files = {f"{d}/rgb/{im:06d}.{ex.image_format}": view.rgb(),
+                 f"{d}/depth/{im:06d}.png": view.layer(layout.DEPTH)}  # the depth layer's encoding
         for gt, obj in enumerate(labels.objects):
             files[f"{d}/mask/{im:06d}_{gt:06d}.png"] = _png(decode_rle(obj.rle_amodal), ex.png_compression)
             files[f"{d}/mask_visib/{im:06d}_{gt:06d}.png"] = _png(decode_rle(obj.rle), ex.png_compression)
         return files
-
-    def image_links(self, labels: FrameLabels) -> list[str]:
-        d = scene_dir(labels.split, labels.scene_index)
-        return [f"{d}/rgb/{labels.view_index:06d}.{self.ctx.export.image_format}"]
 
     def scene_files(self, frames: list[FrameLabels]) -> dict[str, bytes]:
         if not frames:

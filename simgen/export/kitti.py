@@ -35,11 +35,11 @@ import json
 
 import numpy as np
 
-from simgen.annotate.labels import CameraLabel, FrameLabels, ObjectLabel
+from simgen.annotate.labels import FrameLabels, ObjectLabel
 from simgen.errors import ConfigError
 from simgen.export import layout
-from simgen.export.images import encode_rgb
 from simgen.export.writers import Writer, register
+from simgen.spec import CameraSpec
 
 BBOX_MODES = ("amodal", "visible")
 
@@ -58,7 +58,7 @@ def wrap(angle: float) -> float:
     return float((angle + np.pi) % (2 * np.pi) - np.pi)
 
 
-def world_up(camera: CameraLabel) -> np.ndarray:
+def world_up(camera: CameraSpec) -> np.ndarray:
     """The world's up direction (3,) in the camera frame."""
     return np.asarray(camera.cam_to_world, float)[2, :3]
 
@@ -81,7 +81,7 @@ def occluded(visibility: float, levels) -> int:
     return 0 if visibility >= v0 else 1 if visibility >= v1 else 2
 
 
-def pixel_box(obj: ObjectLabel, camera: CameraLabel, mode: str) -> tuple[float, float, float, float]:
+def pixel_box(obj: ObjectLabel, camera: CameraSpec, mode: str) -> tuple[float, float, float, float]:
     """First and last column and row covered (KITTI 0-based indices) of the chosen box."""
     x, y, w, h = obj.bbox_amodal if mode == "amodal" else obj.bbox
     x0, y0 = max(x, 0.0), max(y, 0.0)
@@ -89,14 +89,14 @@ def pixel_box(obj: ObjectLabel, camera: CameraLabel, mode: str) -> tuple[float, 
     return x0, y0, x1 - 1.0, y1 - 1.0
 
 
-def dont_care_line(obj: ObjectLabel, camera: CameraLabel) -> str:
+def dont_care_line(obj: ObjectLabel, camera: CameraSpec) -> str:
     """A ``DontCare`` region over the visible box (KITTI's values for the fields it leaves out)."""
     left, top, right, bottom = pixel_box(obj, camera, "visible")
     return " ".join(["DontCare", "-1", "-1", "-10", *(f"{v:.2f}" for v in (left, top, right, bottom)),
                      "-1", "-1", "-1", "-1000", "-1000", "-1000", "-10"])
 
 
-def label_line(obj: ObjectLabel, camera: CameraLabel, cfg) -> str | None:
+def label_line(obj: ObjectLabel, camera: CameraSpec, cfg) -> str | None:
     """The 15 KITTI fields of ``obj``, or None if it is not written."""
     kind = cfg.types.get(obj.category, "")
     if not kind or obj.area == 0:
@@ -120,7 +120,7 @@ def projection(K: np.ndarray) -> np.ndarray:
     return P
 
 
-def velo_to_cam(camera: CameraLabel) -> np.ndarray:
+def velo_to_cam(camera: CameraSpec) -> np.ndarray:
     """(3, 4) transform from the gravity-aligned frame at the camera into the camera."""
     up = world_up(camera)
     forward = np.array([0.0, 0.0, 1.0]) - up[2] * up
@@ -132,7 +132,7 @@ def velo_to_cam(camera: CameraLabel) -> np.ndarray:
     return T
 
 
-def calib_text(camera: CameraLabel) -> str:
+def calib_text(camera: CameraSpec) -> str:
     P = projection(np.asarray(camera.K, float))
     rows = [(f"P{k}", P) for k in range(4)]
     rows += [("R0_rect", np.eye(3)), ("Tr_velo_to_cam", velo_to_cam(camera)), ("Tr_imu_to_velo", np.eye(4)[:3])]
@@ -149,7 +149,7 @@ class KittiWriter(Writer):
 
     @classmethod
     def warnings(cls, cfg) -> list[str]:
-        from simgen.pipeline import category_names
+        from simgen.job import category_names
 
         names = category_names(cfg.scene)
         if any(cfg.export.kitti.types.get(name) for name in names):
@@ -158,22 +158,15 @@ class KittiWriter(Writer):
                 f"{', ...' if len(names) > 4 else ''}) has a KITTI type in export.kitti.types, so every "
                 f"label_2 file will be empty; map one with +export.kitti.types.{names[0]}=Misc"]
 
-    def _shares_image(self) -> bool:
-        return self.ctx.export.image_format == "png"
-
-    def frame_files(self, labels: FrameLabels, rgb: np.ndarray) -> dict[str, bytes]:
+    def frame_files(self, labels: FrameLabels, view) -> dict[str, bytes]:
         cfg, i, split = self.ctx.export.kitti, labels.image_index, labels.split
         lines = [line for obj in labels.objects if (line := label_line(obj, labels.camera, cfg)) is not None]
         files = {
             layout.kitti_path(split, "label_2", i, "txt"): "".join(f"{line}\n" for line in lines).encode(),
             layout.kitti_path(split, "calib", i, "txt"): calib_text(labels.camera).encode(),
         }
-        if not self._shares_image():  # KITTI images are PNG
-            files[layout.kitti_path(split, "image_2", i, "png")] = encode_rgb(rgb, "png", self.ctx.export.png_compression)
+        files[layout.kitti_path(split, "image_2", i, "png")] = view.rgb("png")  # KITTI images are PNG
         return files
-
-    def image_links(self, labels: FrameLabels) -> list[str]:
-        return [layout.kitti_path(labels.split, "image_2", labels.image_index, "png")] if self._shares_image() else []
 
     def dataset_files(self, images: list[dict]) -> dict[str, bytes]:
         stems: dict[str, list[str]] = {}

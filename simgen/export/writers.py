@@ -1,8 +1,9 @@
 """Format writers, registered by name (``export.formats``). Each turns FrameLabels into files.
 
 A writer is asked three times, each answer a dict of dataset-relative path -> bytes:
-- ``frame_files``: per view (KITTI label and calib files, for example);
-- ``image_links``: per view, paths that are the view's RGB file itself (hard links, no copy);
+- ``frame_files``: per view (KITTI label and calib files, for example); the view's encoded image
+  and layers come from its :class:`~simgen.export.encode.ViewBytes`, and returning those very
+  bytes under another path makes that path a hard link to the one file (no copy, no re-encoding);
 - ``scene_files``: per scene, once all its views are labeled (BOP's per-scene JSON);
 - ``dataset_files``: once, when the dataset is finished (BOP models).
 COCO is special only in that its records from every frame are joined into one file at the end
@@ -11,14 +12,11 @@ COCO is special only in that its records from every frame are joined into one fi
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
 from simgen.annotate.labels import FrameLabels
-from simgen.errors import ConfigError
+from simgen.registry import Registry
 
 
 @dataclass
@@ -49,11 +47,9 @@ class Writer:
         """What the user should know before the job (SimgenConfig) is written in this format."""
         return []
 
-    def frame_files(self, labels: FrameLabels, rgb: np.ndarray) -> dict[str, bytes]:
+    def frame_files(self, labels: FrameLabels, view: Any) -> dict[str, bytes]:
+        """Files of one view; ``view`` is its ViewBytes (``view.rgb(fmt)``, ``view.layer(name)``)."""
         return {}
-
-    def image_links(self, labels: FrameLabels) -> list[str]:
-        return []
 
     def scene_files(self, frames: list[FrameLabels]) -> dict[str, bytes]:
         return {}
@@ -63,39 +59,18 @@ class Writer:
         return {}
 
 
-_WRITERS: dict[str, Callable[[WriterContext], Writer]] = {}
+WRITERS: Registry[type[Writer]] = Registry("format", "export.formats")
 
 
 def register(cls):
-    _WRITERS[cls.name] = cls
-    return cls
-
-
-def _load_builtin() -> None:
-    from simgen.export import bop, coco, kitti, yolo  # noqa: F401  (register their formats)
-
-
-def available() -> list[str]:
-    _load_builtin()
-    return sorted(_WRITERS)
-
-
-def check_config(names, cfg: Any) -> None:
-    """Let each chosen format refuse a job it cannot write, before anything is written."""
-    _load_builtin()
-    for name in names:
-        _WRITERS[name].check_config(cfg)
+    """Class decorator: make ``cls`` the writer of format ``cls.name``."""
+    return WRITERS.register(cls.name)(cls)
 
 
 def config_warnings(names, cfg: Any) -> list[str]:
     """Every chosen format's warnings about the job (SimgenConfig), one line each."""
-    _load_builtin()
-    return [line for name in names for line in _WRITERS[name].warnings(cfg)]
+    return [line for name in names for line in WRITERS.get(name).warnings(cfg)]
 
 
 def make_writers(names, ctx: WriterContext) -> list[Writer]:
-    _load_builtin()
-    unknown = [n for n in names if n not in _WRITERS]
-    if unknown:
-        raise ConfigError(f"export.formats: {unknown[0]!r} is not a format; available: {', '.join(available())}")
-    return [_WRITERS[n](ctx) for n in names]
+    return [WRITERS.get(n)(ctx) for n in names]

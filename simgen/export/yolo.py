@@ -116,14 +116,13 @@ class YoloWriter(Writer):
         if cfg.export.yolo.task not in TASKS:
             raise ConfigError(f"export.yolo.task={cfg.export.yolo.task!r}: allowed {', '.join(TASKS)}")
 
-    def frame_files(self, labels: FrameLabels, rgb: np.ndarray) -> dict[str, bytes]:
+    def frame_files(self, labels: FrameLabels, view) -> dict[str, bytes]:
         W, H = labels.camera.width, labels.camera.height
         line = box_line if self.ctx.export.yolo.task == "detect" else segment_line
         lines = [line(obj, W, H) for obj in labels.objects if not obj.ignore]
-        return {label_path(labels.split, labels.image_index): "".join(f"{s}\n" for s in lines).encode()}
-
-    def image_links(self, labels: FrameLabels) -> list[str]:
-        return [f"{ROOT}/{layout.image_path(labels.split, labels.image_index, self.ctx.export.image_format)}"]
+        image = f"{ROOT}/{layout.image_path(labels.split, labels.image_index, self.ctx.export.image_format)}"
+        return {image: view.rgb(),  # a link to the dataset's image
+                label_path(labels.split, labels.image_index): "".join(f"{s}\n" for s in lines).encode()}
 
     def dataset_files(self, images: list[dict]) -> dict[str, bytes]:
         text = data_yaml(self.ctx.categories, self.ctx.split_sizes, self.ctx.export.image_format)

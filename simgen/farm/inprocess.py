@@ -11,7 +11,8 @@ from pathlib import Path
 from simgen.farm.faults import FaultPlan
 from simgen.farm.schedule import Schedule
 from simgen.farm.work import one_line, render_shard
-from simgen.pipeline import JobSpec, SceneWorker
+from simgen.job import JobSpec
+from simgen.pipeline import SceneWorker
 
 
 def run_in_process(job: JobSpec, shards_dir: Path, config_hash: str, faults: FaultPlan, schedule: Schedule) -> int:

@@ -22,7 +22,7 @@ from simgen.errors import FarmError
 from simgen.farm.faults import FaultPlan
 from simgen.farm.schedule import Schedule
 from simgen.farm.work import one_line, render_shard
-from simgen.pipeline import JobSpec
+from simgen.job import JobSpec
 
 POLL_S = 0.25
 

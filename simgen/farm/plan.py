@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from simgen.export.shards import Shard
+from simgen.store.shards import Shard
 
 MAX_AUTO_SHARD = 16  # scenes: what a lost shard may cost at most when the size is chosen here
 SHARDS_PER_WORKER = 4  # so the last shards to finish leave workers idle for a quarter of a share

@@ -22,7 +22,8 @@ from simgen.errors import ConfigError
 from simgen.farm.faults import FaultPlan
 from simgen.farm.schedule import Schedule
 from simgen.farm.work import one_line, render_shard
-from simgen.pipeline import JobSpec, SceneWorker
+from simgen.job import JobSpec
+from simgen.pipeline import SceneWorker
 from simgen.platform import configure_egl
 
 LOCAL_OBJECT_STORE_BYTES = 256 * 1024**2  # results are small: shards go to disk, not through Ray

@@ -12,13 +12,13 @@ from pathlib import Path
 
 from simgen.config.canonical import dataset_config
 from simgen.errors import FarmError
-from simgen.export.dataset import DatasetDir, JobRecord, shard_frames
-from simgen.export.shards import Shard, discard, remove_temporaries
 from simgen.farm.faults import FaultPlan
 from simgen.farm.plan import auto_shard_size, plan_shards, slice_shards
 from simgen.farm.progress import Progress, timing_table
 from simgen.farm.schedule import Schedule, ShardFailure
-from simgen.pipeline import JobSpec
+from simgen.job import JobSpec
+from simgen.store.dataset import DatasetDir, JobRecord, shard_frames
+from simgen.store.shards import Shard, discard, remove_temporaries
 
 
 @dataclass

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
-from simgen.export.shards import Shard
 from simgen.farm.progress import Progress
 from simgen.farm.work import ShardReport
+from simgen.store.shards import Shard
 
 
 @dataclass

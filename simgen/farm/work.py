@@ -11,9 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from simgen.export.shards import Shard, ShardWriter
 from simgen.farm.faults import FaultPlan
-from simgen.pipeline import JobSpec, SceneWorker
+from simgen.job import JobSpec
+from simgen.pipeline import SceneWorker
+from simgen.store.shards import Shard, ShardWriter
 
 # on_scene(shard name, frames, stage timings in seconds) after each scene that succeeded.
 SceneCallback = Callable[[str, int, dict], None]

@@ -14,6 +14,7 @@ from simgen.config.schema import PhysicsConfig
 from simgen.physics.bullet import pb
 from simgen.physics.shapes import collision_shape
 from simgen.physics.state import SceneState
+from simgen.poses import pose_matrix
 from simgen.spec import BodySpec, SceneSpec
 
 GRAVITY = -9.81
@@ -27,10 +28,7 @@ def _quat(R: np.ndarray) -> list[float]:
 
 
 def _matrix(position, quaternion) -> np.ndarray:
-    T = np.eye(4)
-    T[:3, :3] = Rotation.from_quat(quaternion).as_matrix()
-    T[:3, 3] = position
-    return T
+    return pose_matrix(position, Rotation.from_quat(quaternion).as_matrix())
 
 
 class PhysicsWorld:
@@ -66,7 +64,7 @@ class PhysicsWorld:
             bid = pb.createMultiBody(
                 baseMass=mass,
                 baseCollisionShapeIndex=collision_shape(c, asset),
-                baseVisualShapeIndex=self.visual_shape(body, asset),
+                baseVisualShapeIndex=-1,  # no visual shape: pyrender draws the scene
                 basePosition=t,
                 baseOrientation=_quat(R),
                 baseInertialFramePosition=asset.center_of_mass.tolist(),
@@ -78,10 +76,6 @@ class PhysicsWorld:
                               spinningFriction=self._cfg.spinning_friction, physicsClientId=c)
         self._ids[body.instance_id] = bid
         return bid
-
-    def visual_shape(self, body: BodySpec, asset: LoadedAsset) -> int:
-        """pybullet visual shape of a non-URDF body: none (-1), since pyrender draws the scene."""
-        return -1
 
     def link_pose(self, instance_id: int) -> np.ndarray:
         """World pose (4, 4) of a body's link frame, the frame its visual mesh is given in."""

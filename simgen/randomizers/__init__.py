@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from simgen.errors import ConfigError
+from simgen.registry import Registry
 from simgen.seeding import looks_rng, scene_rng
 from simgen.spec import SceneSpec
 
@@ -32,32 +32,20 @@ class RecipeContext:
 
 
 Randomizer = Callable[[np.random.Generator, SceneSpec, RecipeContext], SceneSpec]
-_REGISTRY: dict[str, Randomizer] = {}
-_APPEARANCE: set[str] = set()
+RANDOMIZERS: Registry[Randomizer] = Registry("randomizer", "scene.randomizers")
 
 
 def register(name: str, appearance: bool = False) -> Callable[[Randomizer], Randomizer]:
     """Register a randomizer; ``appearance``: it draws from the looks stream (see module doc)."""
-
-    def add(fn: Randomizer) -> Randomizer:
-        _REGISTRY[name] = fn
-        if appearance:
-            _APPEARANCE.add(name)
-        return fn
-
-    return add
+    return RANDOMIZERS.register(name, appearance=appearance)
 
 
 def available() -> list[str]:
-    _load_builtin()
-    return sorted(_REGISTRY)
+    return RANDOMIZERS.names()
 
 
 def get(name: str) -> Randomizer:
-    _load_builtin()
-    if name not in _REGISTRY:
-        raise ConfigError(f"scene.randomizers: '{name}' is not a randomizer; available: {', '.join(available())}")
-    return _REGISTRY[name]
+    return RANDOMIZERS.get(name)
 
 
 def build_scene(index: int, seed: int, ctx: RecipeContext) -> SceneSpec:
@@ -65,9 +53,6 @@ def build_scene(index: int, seed: int, ctx: RecipeContext) -> SceneSpec:
     rng, looks = scene_rng(seed, index), looks_rng(seed, index)
     spec = SceneSpec(index=index, seed=seed)
     for name in ctx.scene.randomizers:
-        spec = get(name)(looks if name in _APPEARANCE else rng, spec, ctx)
+        spec = get(name)(looks if RANDOMIZERS.traits(name)["appearance"] else rng, spec, ctx)
     return spec
 
-
-def _load_builtin() -> None:
-    from simgen.randomizers import bin_picking, cameras, driving, lights, materials, tabletop  # noqa: F401  (register)

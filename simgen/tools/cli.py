@@ -6,12 +6,12 @@ one-line error naming the setting, with exit status 2, before any directory is c
 
 from __future__ import annotations
 
-import re
 import sys
 import time
 from pathlib import Path
 
 from simgen.errors import SimgenError
+from simgen.job import load_job, to_job
 
 # Flags that make Hydra print or sweep rather than run one job.
 _NO_PRECHECK = {"-m", "--multirun", "-h", "--help", "--hydra-help", "-c", "--cfg", "-i", "--info",
@@ -28,85 +28,11 @@ def fail(message: str, code: int = 2) -> None:
     raise SystemExit(code)
 
 
-def _one_line(exc: BaseException) -> str:
-    """A Hydra/OmegaConf error as one line: the missing option, or the first line of each cause."""
-    text = str(exc)
-    sweep = re.search(r"Ambiguous value for argument '([^=']+)=([^']+)'", text)
-    if sweep:
-        key, value = sweep.groups()
-        return (f"{key}={value}: a comma-separated value is a sweep (run it with simgen -m); "
-                f"for a list write {key}=[{value}]")
-    missing = re.search(r"Could not (?:find|load) '([^/']+)/([^']+)'", text)
-    if missing:
-        from hydra.core.config_store import ConfigStore
-
-        group, name = missing.groups()
-        options = sorted(k[:-5] for k in ConfigStore.instance().list(group) if k.endswith(".yaml")) if group == "scene" else []
-        if not options:
-            from simgen.config.scenes import CONFIG_DIR
-
-            options = sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml"))
-        return f"{group}={name} is not available; choose one of: {', '.join(options)}"
-    parts = []
-    while exc is not None:
-        lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
-        key = next((ln.split(":", 1)[1].strip() for ln in lines if ln.startswith("full_key:")), None)
-        first = lines[0] if lines else type(exc).__name__
-        if key and key not in first:
-            first = f"{key}: {first}"
-        if first not in parts:
-            parts.append(first)
-        exc = exc.__cause__
-    return "; ".join(parts)
-
-
-def load_job(overrides: list[str]):
-    """Compose the configuration with ``overrides`` and check it: (SimgenConfig, JobSpec)."""
-    from hydra import compose, initialize_config_dir
-
-    from simgen.config.scenes import CONFIG_DIR
-
-    try:
-        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3", job_name="simgen"):
-            cfg = compose(config_name="config", overrides=overrides)
-    except SimgenError:
-        raise
-    except Exception as exc:
-        raise SimgenError(_one_line(exc)) from None
-    return to_job(cfg, overrides)
-
-
-def to_job(cfg, overrides: list[str] = ()):
-    """Typed config and worker JobSpec from a composed DictConfig, after value checks.
-
-    ``overrides``: the command line's, whose ``export`` options add their formats."""
-    from omegaconf import OmegaConf
-
-    from simgen.assets.user import apply_user_assets
-    from simgen.config import formats
-    from simgen.config.checks import check_job
-    from simgen.pipeline import JobSpec, category_names
-
-    try:
-        cfg.export.formats = formats.combine(cfg.export.formats, formats.chosen_options(overrides))
-        typed = OmegaConf.to_object(cfg)
-    except SimgenError:
-        raise
-    except Exception as exc:
-        raise SimgenError(_one_line(exc)) from None
-    typed.scene = apply_user_assets(typed.scene, typed.assets)  # assets.dirs: the user's meshes
-    check_job(typed)
-    job = JobSpec(scene=typed.scene, renderer=typed.renderer, labels=typed.labels, export=typed.export,
-                  seed=typed.seed, frames=typed.frames, categories=category_names(typed.scene), sequence=typed.sequence,
-                  balance=typed.balance, splits=typed.splits)
-    return typed, job
-
-
 def interrupted_message(out: Path | None) -> str:
     """One line for Ctrl-C: what is kept in ``out`` and how to go on."""
-    from simgen.export.dataset import SHARDS
-    from simgen.export.shards import TMP_PREFIX
     from simgen.farm.runner import plural
+    from simgen.store.dataset import SHARDS
+    from simgen.store.shards import TMP_PREFIX
 
     folder = out / SHARDS if out is not None else None
     kept = [p for p in folder.iterdir() if not p.name.startswith(TMP_PREFIX)] if folder and folder.is_dir() else []
@@ -182,7 +108,7 @@ def _configure_logging() -> None:
 
 
 def _main() -> None:
-    from simgen.config.scenes import register_configs
+    from simgen.recipes import register_configs
 
     _configure_logging()
 
@@ -200,7 +126,7 @@ def _main() -> None:
 
     import hydra
 
-    from simgen.config.scenes import CONFIG_DIR
+    from simgen.config.paths import CONFIG_DIR
 
     hydra.main(config_path=str(CONFIG_DIR), config_name="config", version_base="1.3")(_task)()
 

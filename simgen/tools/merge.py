@@ -12,37 +12,13 @@ import sys
 from pathlib import Path
 
 from simgen.errors import DatasetError, SimgenError
-
-
-def job_from_record(record):
-    """(typed SimgenConfig, JobSpec) of a recorded job, checked like a command-line job."""
-    from omegaconf import OmegaConf
-
-    from simgen.config.canonical import dataset_config, job_hash
-    from simgen.config.schema import SCENE_SCHEMAS, SimgenConfig
-    from simgen.tools.cli import to_job
-
-    config = dict(record.config)
-    scene = config.pop("scene")
-    schema = SCENE_SCHEMAS.get(scene.get("kind"))
-    if schema is None:
-        raise DatasetError(f"scene kind {scene.get('kind')!r} of the job record is not known to this simgen")
-    cfg = OmegaConf.structured(SimgenConfig)
-    cfg.scene = OmegaConf.merge(OmegaConf.structured(schema), scene)
-    try:
-        cfg = OmegaConf.merge(cfg, config)
-    except Exception as exc:
-        raise DatasetError(f"the job record does not fit this simgen's config schema ({str(exc).splitlines()[0]})") from None
-    typed, job = to_job(cfg)
-    if job_hash(dataset_config(typed)) != record.config_hash:
-        raise DatasetError("the job record was written by a simgen with another config schema")
-    return typed, job
+from simgen.job import job_from_record
 
 
 def merge_dir(root: Path) -> tuple[int, int]:
     """Merge ``root``; returns (frames, annotations). DatasetError when shards are missing."""
-    from simgen.export.dataset import RECORD, DatasetDir
     from simgen.farm.plan import plan_shards
+    from simgen.store.dataset import RECORD, DatasetDir
 
     ds = DatasetDir(root)
     record = ds.read_record()

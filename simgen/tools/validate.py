@@ -16,8 +16,9 @@ Each rule has a short name used in reports and tests:
 - ``ratios``: visibility and truncation in [0, 1] and equal to their pixel-count ratios.
 - ``keypoints``: the 9 cuboid keypoints are ``bbox_3d``'s corners and centre projected with K,
   flagged 2 exactly where the instance map shows the object at that pixel.
-- ``normals``: normals decode to unit vectors facing the camera wherever depth is valid.
-- ``flow``: valid flow lands inside the image on the same object in the next frame's map.
+- ``normals``, ``flow``, ...: each layer's own rule (:meth:`simgen.layers.base.Layer.validate`):
+  normals decode to unit vectors facing the camera wherever depth is valid; valid flow lands
+  inside the image on the same object in the next frame's map.
 - ``splits``: every image's ``split`` is its file's; no scene lies in two splits.
 """
 
@@ -34,6 +35,7 @@ from simgen.annotate.geometry import CORNER_SIGNS
 from simgen.annotate.masks import decode_rle, mask_bbox
 from simgen.export import layout
 from simgen.export.images import read_uint16
+from simgen.layers.base import LAYERS, Layer, LayerCheck
 
 PIXEL_TOL = 1.0  # pixels: box comparisons across separately rasterized passes
 DEPTH_TOL = 0.002  # metres, beyond the depth encoding's own step
@@ -71,6 +73,8 @@ class _Checker:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.found: list[Violation] = []
+        # Layers with a rule of their own (the core maps are checked with every annotation).
+        self.layers = [LAYERS.get(n) for n in LAYERS.names() if type(LAYERS.get(n)).validate is not Layer.validate]
 
     def bad(self, image: str, ann, rule: str, detail: str) -> None:
         self.found.append(Violation(image, ann, rule, detail))
@@ -161,45 +165,20 @@ class _Checker:
         inst_counts = np.bincount(inst.ravel()) if inst is not None else None  # pixels per object id
         for ann in anns:
             self._annotation(name, img, ann, K, depth, scale, inst, sem, inst_counts)
-        if "normals_file" in img:
-            normals = self._load(name, img["normals_file"], size, read_uint16)
-            if normals is not None:
-                self._normals(name, normals, depth, K)
-        if "flow_file" in img and inst is not None:
-            flow = self._load(name, img["flow_file"], size, read_uint16)
-            after = self.records.get(_view_key(img, 1))
-            if flow is not None and after is not None and "instance_file" in after:
-                self._flow(name, flow, inst, self._load(after["file_name"], after["instance_file"], size, read_uint16))
+        for layer in self.layers:
+            if layer.field in img:
+                encoded = self._load(name, img[layer.field], size, read_uint16)
+                if encoded is not None:
+                    check = LayerCheck(depth, K, inst, lambda: self._next_instances(img, size))
+                    for problem in layer.validate(encoded, check):
+                        self.bad(name, None, layer.name, problem)
 
-    def _normals(self, name: str, encoded: np.ndarray, depth, K) -> None:
-        from simgen.annotate.normals import decode_normals
-
-        n = decode_normals(encoded)
-        hit = np.any(encoded > 0, axis=-1)
-        length = np.linalg.norm(n[hit], axis=-1)
-        if length.size and np.abs(length - 1).max() > 1e-3:
-            self.bad(name, None, "normals", f"normals of length {length.min():.4f}..{length.max():.4f}, not unit")
-        if depth is not None and not np.array_equal(hit, depth > 0):
-            self.bad(name, None, "normals", f"normals cover {int(hit.sum())} px, depth {int((depth > 0).sum())} px")
-        if K is not None and length.size:
-            rows, cols = np.nonzero(hit)
-            rays = np.stack([(cols + 0.5 - K[0, 2]) / K[0, 0], (rows + 0.5 - K[1, 2]) / K[1, 1], np.ones(len(rows))], axis=-1)
-            away = np.einsum("ij,ij->i", n[hit], rays) / np.linalg.norm(rays, axis=-1) > 1e-3
-            if away.any():
-                self.bad(name, None, "normals", f"{int(away.sum())} normals face away from the camera")
-
-    def _flow(self, name: str, encoded: np.ndarray, inst: np.ndarray, inst_after) -> None:
-        from simgen.annotate.flow import decode_flow, warp_ids
-
-        if inst_after is None:
-            return
-        flow, valid = decode_flow(encoded)
-        warped, inside = warp_ids(inst_after, flow)
-        if (valid & ~inside).any():
-            self.bad(name, None, "flow", f"{int((valid & ~inside).sum())} valid flow vectors leave the image")
-        wrong = valid & inside & (warped != inst)
-        if wrong.any():
-            self.bad(name, None, "flow", f"{int(wrong.sum())} valid flow vectors land on another object in the next frame")
+    def _next_instances(self, img: dict, size) -> np.ndarray | None:
+        """The object-id map of the same camera's view of the next frame, if written."""
+        after = self.records.get(_view_key(img, 1))
+        if after is None or "instance_file" not in after:
+            return None
+        return self._load(after["file_name"], after["instance_file"], size, read_uint16)
 
     def _annotation(self, name, img, ann, K, depth, scale, inst, sem, inst_counts) -> None:
         aid = ann.get("id")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from simgen.assets.paths import RoadPath
+from simgen.scenes.driving.paths import RoadPath
 
 GROUND_TOP = -0.05  # metres: the ground beyond the street lies this far below the road
 

@@ -30,8 +30,11 @@ import simgen
 from simgen.atomic import write_bytes_atomic
 from simgen.config.canonical import first_difference, job_hash, without_size
 from simgen.errors import ConfigError, DatasetError
-from simgen.export import coco, layers, layout
-from simgen.export.shards import (
+from simgen.export import coco, layout
+from simgen.export.writers import make_writers
+from simgen.layers import base as layers
+from simgen.splits import SPLITS
+from simgen.store.shards import (
     TMP_PREFIX,
     Shard,
     check_shard,
@@ -39,8 +42,6 @@ from simgen.export.shards import (
     discard,
     load_records,
 )
-from simgen.export.writers import make_writers
-from simgen.splits import SPLITS
 
 RECORD = "simgen_job.json"
 SHARDS = "shards"

@@ -5,17 +5,15 @@ from __future__ import annotations
 import numpy as np
 
 from simgen.assets.procedural import rotation_z
-from simgen.assets.street import SceneryParts
-from simgen.randomizers.driving.looks import SCENERY
+from simgen.poses import pose_matrix
+from simgen.scenes.driving.looks import SCENERY
+from simgen.scenes.driving.scenery_meshes import SceneryParts
 from simgen.spec import AssetRef, BodySpec, SceneSpec
 
 
 def ground_pose(x: float, y: float, z: float, yaw: float) -> np.ndarray:
     """(4, 4) pose of a body whose bottom centre is at (x, y, z), turned by ``yaw`` about z."""
-    T = np.eye(4)
-    T[:3, :3] = rotation_z(yaw)
-    T[:3, 3] = (x, y, z)
-    return T
+    return pose_matrix((x, y, z), rotation_z(yaw))
 
 
 def add_scenery(spec: SceneSpec, parts: SceneryParts, support_top: float | None = None) -> BodySpec | None:

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from simgen.assets.paths import RoadPath
 from simgen.config.schema import SequenceConfig
 from simgen.randomizers import RecipeContext, register
 from simgen.randomizers.balance import driving_counts
-from simgen.randomizers.driving import footprints
-from simgen.randomizers.driving.bodies import ground_pose
-from simgen.randomizers.driving.layout import Lane, Street
-from simgen.randomizers.driving.looks import dims, look, road_user_material
+from simgen.scenes.driving import footprints
+from simgen.scenes.driving.bodies import ground_pose
+from simgen.scenes.driving.layout import Lane, Street
+from simgen.scenes.driving.looks import dims, look, road_user_material
+from simgen.scenes.driving.paths import RoadPath
 from simgen.spec import AssetRef, BodySpec, FrameSpec, SceneSpec
 
 ATTEMPTS = 30

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from simgen.assets.street import SceneryParts
 from simgen.randomizers import RecipeContext, register
-from simgen.randomizers.driving.bodies import add_scenery
-from simgen.randomizers.driving.layout import GROUND_TOP, Road, Street, make_street
-from simgen.randomizers.driving.looks import _linear
+from simgen.scenes.driving.bodies import add_scenery
+from simgen.scenes.driving.layout import GROUND_TOP, Road, Street, make_street
+from simgen.scenes.driving.looks import _linear
+from simgen.scenes.driving.scenery_meshes import SceneryParts
 from simgen.spec import SceneSpec
 
 LINE = 0.15  # metres: width of lane lines

@@ -15,15 +15,15 @@ from scipy.spatial.transform import Rotation
 from simgen.assets.catalog import check_source, draw_asset, pybullet_data_dir
 from simgen.assets.geometry import load_asset
 from simgen.camera import look_at
-from simgen.errors import ConfigError, SimgenError
+from simgen.errors import ConfigError, SimgenError, require
+from simgen.poses import pose_matrix
 from simgen.randomizers import RecipeContext, register
 from simgen.randomizers.balance import slot_pools
 from simgen.randomizers.cameras import shell_pose, view
 from simgen.randomizers.materials import background_look, check_looks, colour, materials
-from simgen.randomizers.tabletop import _pose, _scenery  # the same static boxes and poses
+from simgen.randomizers.scenery import floor_slab, static_box
 from simgen.spec import AssetRef, BodySpec, SceneSpec
 
-FLOOR_SIZE = 12.0  # metres: reaches past every view of the bin
 TRAY = "tray/traybox.urdf"
 TRAY_FLOOR_TOP = 0.015  # the tray's collision floor is a 2 cm slab centred 5 mm up
 TRAY_SPAWN_HALF = 0.2  # metres: objects start over the tray's flat bottom
@@ -52,8 +52,7 @@ def bin_room(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> S
     """The floor (top face z = 0) with a look of ``scene.background`` (picture, procedural or
     colour), and a random colour where nothing is hit. Only looks are drawn."""
     spec.background = colour(rng, (0.0, 0.5), (0.05, 0.7))
-    floor = _scenery(spec, (FLOOR_SIZE, FLOOR_SIZE, 0.1), (0.0, 0.0, -0.05), support_top=0.0)
-    floor.material = background_look(rng, ctx.scene.background, ctx.scene.scenery_textures)
+    floor_slab(spec).material = background_look(rng, ctx.scene.background, ctx.scene.scenery_textures)
     return spec
 
 
@@ -69,11 +68,11 @@ def bin_(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> Scene
                                     pose=np.eye(4), static=True))
     else:
         (hx, hy), t, h, f = inside.half, cfg.wall_thickness, cfg.wall_height, cfg.floor_thickness
-        _scenery(spec, (2 * hx + 2 * t, 2 * hy + 2 * t, f), (0.0, 0.0, f / 2), support_top=f)
+        static_box(spec, (2 * hx + 2 * t, 2 * hy + 2 * t, f), (0.0, 0.0, f / 2), support_top=f)
         for sx in (-1, 1):  # walls can hide what is in the bin: no support_top
-            _scenery(spec, (t, 2 * hy + 2 * t, h), (sx * (hx + t / 2), 0.0, h / 2), support_top=None)
+            static_box(spec, (t, 2 * hy + 2 * t, h), (sx * (hx + t / 2), 0.0, h / 2), support_top=None)
         for sy in (-1, 1):
-            _scenery(spec, (2 * hx, t, h), (0.0, sy * (hy + t / 2), h / 2), support_top=None)
+            static_box(spec, (2 * hx, t, h), (0.0, sy * (hy + t / 2), h / 2), support_top=None)
     spec.keep_above = inside.floor - 0.01
     return spec
 
@@ -121,7 +120,7 @@ def pile(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> Scene
         box_lo = np.array([*(spots[k] - half[:2]), bottoms[k]])
         placed.append((box_lo, box_lo + 2 * half))
         spec.bodies.append(BodySpec(
-            instance_id=spec.next_instance_id(), asset=asset, pose=_pose(box_lo - lo, rotation),
+            instance_id=spec.next_instance_id(), asset=asset, pose=pose_matrix(box_lo - lo, rotation),
             category=None if is_distractor else entry.category, mass=entry.mass, friction=entry.friction,
         ))
     return spec
@@ -169,27 +168,22 @@ def bin_cameras(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -
     return spec
 
 
-def _require(ok: bool, key: str, value, allowed: str) -> None:
-    if not ok:
-        raise ConfigError(f"{key}={value!r}: {allowed}")
-
-
 def check_recipe(scene) -> None:
     """Values of a bin_picking recipe that types alone cannot catch (one-line ConfigError)."""
-    _require(scene.bin.kind in BIN_KINDS, "scene.bin.kind", scene.bin.kind, f"allowed: {', '.join(BIN_KINDS)}")
-    _require(all(x > 0 for x in scene.bin.inner_size) and len(scene.bin.inner_size) == 2, "scene.bin.inner_size",
+    require(scene.bin.kind in BIN_KINDS, "scene.bin.kind", scene.bin.kind, f"allowed: {', '.join(BIN_KINDS)}")
+    require(all(x > 0 for x in scene.bin.inner_size) and len(scene.bin.inner_size) == 2, "scene.bin.inner_size",
              list(scene.bin.inner_size), "must be two sizes > 0 (metres)")
-    _require(0.0 <= scene.distractor_fraction <= 1.0, "scene.distractor_fraction", scene.distractor_fraction, "must lie in [0, 1]")
+    require(0.0 <= scene.distractor_fraction <= 1.0, "scene.distractor_fraction", scene.distractor_fraction, "must lie in [0, 1]")
     for k, entry in enumerate(scene.distractors):
-        _require(entry.weight > 0, f"scene.distractors[{k}].weight", entry.weight, "must be > 0")
+        require(entry.weight > 0, f"scene.distractors[{k}].weight", entry.weight, "must be > 0")
         try:
             check_source(entry.source)
         except SimgenError as exc:
             raise ConfigError(f"scene.distractors[{k}].source: {exc}") from None
     c = scene.camera
-    _require(c.stereo_baseline >= 0, "scene.camera.stereo_baseline", c.stereo_baseline, "must be >= 0 metres")
+    require(c.stereo_baseline >= 0, "scene.camera.stereo_baseline", c.stereo_baseline, "must be >= 0 metres")
     if c.stereo_baseline > 0:
-        _require(scene.views_per_scene % 2 == 0, "scene.views_per_scene", scene.views_per_scene,
+        require(scene.views_per_scene % 2 == 0, "scene.views_per_scene", scene.views_per_scene,
                  "must be even with scene.camera.stereo_baseline > 0 (views come in left/right pairs)")
-    _require(0.0 <= c.overhead_fraction <= 1.0, "scene.camera.overhead_fraction", c.overhead_fraction, "must lie in [0, 1]")
+    require(0.0 <= c.overhead_fraction <= 1.0, "scene.camera.overhead_fraction", c.overhead_fraction, "must lie in [0, 1]")
     check_looks(scene)

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from simgen.assets.street import SceneryParts
 from simgen.randomizers import RecipeContext, register
 from simgen.randomizers.balance import driving_counts
-from simgen.randomizers.driving import footprints
-from simgen.randomizers.driving.bodies import add_scenery, ground_pose
-from simgen.randomizers.driving.layout import Street
-from simgen.randomizers.driving.looks import dims, look, road_user_material
-from simgen.randomizers.driving.roadside import KERB_LINE, POLE
+from simgen.scenes.driving import footprints
+from simgen.scenes.driving.bodies import add_scenery, ground_pose
+from simgen.scenes.driving.layout import Street
+from simgen.scenes.driving.looks import dims, look, road_user_material
+from simgen.scenes.driving.roadside import KERB_LINE, POLE
+from simgen.scenes.driving.scenery_meshes import SceneryParts
 from simgen.spec import AssetRef, BodySpec, SceneSpec
 
 ATTEMPTS = 20

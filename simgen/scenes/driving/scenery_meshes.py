@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from simgen.assets.paths import RoadPath
 from simgen.assets.procedural import Parts, register, rotation_z
+from simgen.scenes.driving.paths import RoadPath
 
 STRIP, DASHES, SLAB, BOX, CYLINDER, BALL, BUILDING, BAR = range(1, 9)
 # args after (code, r, g, b)

@@ -1,6 +1,7 @@
 """Scene recipes: the YAML files in ``simgen/scenes/`` (and in ``$SIMGEN_SCENE_PATH``), one per scene.
 
-Each recipe names its ``kind``; the file is merged onto that kind's schema and stored in Hydra's
+Each recipe names its ``kind`` (:mod:`simgen.scenes.kind`); the file is merged onto that kind's
+schema and stored in Hydra's
 ConfigStore under the group ``scene``, so ``scene=NAME`` picks it and ``scene.KEY=VALUE``
 overrides are type-checked like every other setting.
 """
@@ -14,12 +15,10 @@ from hydra.core.config_store import ConfigStore
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from simgen.config.schema import SCENE_SCHEMAS
+from simgen.config.paths import RECIPE_DIR
+from simgen.config.schema import SimgenConfig
 from simgen.errors import ConfigError
-
-PACKAGE_DIR = Path(__file__).resolve().parents[1]
-CONFIG_DIR = PACKAGE_DIR / "conf"  # Hydra's configs: package data, so a wheel has them
-RECIPE_DIR = PACKAGE_DIR / "scenes"  # the built-in recipes, package data too
+from simgen.scenes.kind import KINDS
 
 
 def scene_dirs() -> list[Path]:
@@ -44,10 +43,10 @@ def load_recipe(path: Path):
     except Exception as exc:
         raise ConfigError(f"{path}: not valid YAML ({exc})") from None
     kind = raw.get("kind")
-    if kind not in SCENE_SCHEMAS:
-        raise ConfigError(f"{path}: kind={kind!r} is not a scene kind; allowed: {', '.join(sorted(SCENE_SCHEMAS))}")
+    if kind not in KINDS:
+        raise ConfigError(f"{path}: kind={kind!r} is not a scene kind; allowed: {', '.join(KINDS.names())}")
     try:
-        node = OmegaConf.merge(OmegaConf.structured(SCENE_SCHEMAS[kind]), raw)
+        node = OmegaConf.merge(OmegaConf.structured(KINDS.get(kind).schema), raw)
     except OmegaConfBaseException as exc:
         raise ConfigError(f"{path}: {str(exc).splitlines()[0]}") from None
     node.name = path.stem
@@ -56,8 +55,6 @@ def load_recipe(path: Path):
 
 def register_configs() -> list[str]:
     """Store the root schema and every scene recipe in Hydra's ConfigStore; returns scene names."""
-    from simgen.config.schema import SimgenConfig
-
     store = ConfigStore.instance()
     store.store(name="base_config", node=SimgenConfig)
     names = []

@@ -8,35 +8,16 @@ from scipy.spatial.transform import Rotation
 
 from simgen.assets.catalog import draw_asset
 from simgen.assets.geometry import load_asset
+from simgen.poses import pose_matrix
 from simgen.randomizers import RecipeContext, register
 from simgen.randomizers.balance import slot_pools
 from simgen.randomizers.materials import background_look, check_looks
 from simgen.randomizers.placement import Support
-from simgen.spec import AssetRef, BodySpec, SceneSpec
+from simgen.randomizers.scenery import floor_slab, static_box
+from simgen.spec import BodySpec, SceneSpec
 
-FLOOR_SIZE = 12.0  # metres: reaches past every view of the table
 SLAB = 0.04  # table top thickness, metres
 LEG = 0.05  # table leg side, metres
-
-
-def _pose(position, rotation: np.ndarray | None = None) -> np.ndarray:
-    T = np.eye(4)
-    if rotation is not None:
-        T[:3, :3] = rotation
-    T[:3, 3] = position
-    return T
-
-
-def _scenery(spec: SceneSpec, size, centre, support_top: float) -> BodySpec:
-    body = BodySpec(
-        instance_id=spec.next_instance_id(),
-        asset=AssetRef(kind="primitive", shape="box", size=tuple(float(s) for s in size)),
-        pose=_pose(centre),
-        static=True,
-        support_top=support_top,
-    )
-    spec.bodies.append(body)
-    return body
 
 
 @register("room", appearance=True)
@@ -44,8 +25,7 @@ def room(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> Scene
     """A floor slab whose top face is z = 0 with a look of ``scene.background`` (picture,
     procedural or colour), and a muted backdrop colour beyond it. Only looks are drawn."""
     spec.background = tuple(float(c) for c in rng.uniform(0.05, 0.6) * (1.0 - rng.uniform(0.0, 0.3, size=3)))
-    floor = _scenery(spec, (FLOOR_SIZE, FLOOR_SIZE, 0.1), (0.0, 0.0, -0.05), support_top=0.0)
-    floor.material = background_look(rng, ctx.scene.background, ctx.scene.scenery_textures)
+    floor_slab(spec).material = background_look(rng, ctx.scene.background, ctx.scene.scenery_textures)
     return spec
 
 
@@ -57,12 +37,12 @@ def table(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> Scen
     """
     sx, sy = ctx.scene.table_size
     top = ctx.scene.table_height
-    _scenery(spec, (sx, sy, SLAB), (0.0, 0.0, top - SLAB / 2), support_top=top)
+    static_box(spec, (sx, sy, SLAB), (0.0, 0.0, top - SLAB / 2), support_top=top)
     leg_h = top - SLAB
     for cx in (-1, 1):
         for cy in (-1, 1):
             centre = (cx * (sx / 2 - LEG), cy * (sy / 2 - LEG), leg_h / 2)
-            _scenery(spec, (LEG, LEG, leg_h), centre, support_top=top)
+            static_box(spec, (LEG, LEG, leg_h), centre, support_top=top)
     spec.keep_above = top - 0.01
     return spec
 
@@ -85,7 +65,7 @@ def walls(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> Scen
     cx, cy = (d[0] - d[1]) / 2, (d[2] - d[3]) / 2
     for size, centre in (((WALL, span_y, h), (d[0] + WALL / 2, cy, h / 2)), ((WALL, span_y, h), (-d[1] - WALL / 2, cy, h / 2)),
                          ((span_x, WALL, h), (cx, d[2] + WALL / 2, h / 2)), ((span_x, WALL, h), (cx, -d[3] - WALL / 2, h / 2))):
-        _scenery(spec, size, centre, support_top=None)
+        static_box(spec, size, centre, support_top=None)
     return spec
 
 
@@ -150,7 +130,7 @@ def _drop_pose(rng: np.random.Generator, asset, s, half: np.ndarray, placed: lis
         xy = rng.uniform(-half, half)
         centre = np.array([xy[0], xy[1], top + radius + 0.01])
     placed.append((centre, radius))
-    return _pose(centre, rotation)
+    return pose_matrix(centre, rotation)
 
 
 def check_recipe(scene) -> None:

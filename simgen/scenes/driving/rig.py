@@ -11,7 +11,7 @@ import numpy as np
 
 from simgen.camera import intrinsics, look_at
 from simgen.randomizers import RecipeContext, register
-from simgen.randomizers.driving.traffic import ego_track
+from simgen.scenes.driving.traffic import ego_track
 from simgen.spec import CameraSpec, SceneSpec
 
 

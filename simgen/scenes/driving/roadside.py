@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from simgen.assets.street import SceneryParts
 from simgen.randomizers import RecipeContext, register
-from simgen.randomizers.driving import footprints
-from simgen.randomizers.driving.bodies import add_scenery
-from simgen.randomizers.driving.layout import Street
-from simgen.randomizers.driving.looks import _linear, wall
+from simgen.scenes.driving import footprints
+from simgen.scenes.driving.bodies import add_scenery
+from simgen.scenes.driving.layout import Street
+from simgen.scenes.driving.looks import _linear, wall
+from simgen.scenes.driving.scenery_meshes import SceneryParts
 from simgen.spec import SceneSpec
 
 KERB_LINE = 0.6  # metres from the kerb edge to the line of poles and trees

@@ -133,7 +133,3 @@ def _advance(x, y, h, k, u):
     px = np.where(straight, x + u * np.cos(h), x + (np.sin(h1) - np.sin(h)) / ks)
     py = np.where(straight, y + u * np.sin(h), y - (np.cos(h1) - np.cos(h)) / ks)
     return px, py, h1
-
-
-def _wrap(a):
-    return (np.asarray(a) + np.pi) % (2 * np.pi) - np.pi

@@ -1,0 +1,210 @@
+"""The composition root: compose the configuration, type it, check it, build the JobSpec.
+
+Everything that turns command-line overrides into a job a worker can run happens here, once:
+Hydra composes ``simgen/conf/`` with the recipes of :mod:`simgen.recipes`; OmegaConf types it
+against :class:`~simgen.config.schema.SimgenConfig`; the leaf checks of :mod:`simgen.config.checks`
+run, then each plugin checks its own settings (the scene kind its recipe, every chosen writer
+and layer, balance); the result is a :class:`JobSpec` of typed stage configs.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from simgen import splits
+from simgen.config import formats
+from simgen.config.checks import check_settings
+from simgen.config.paths import CONFIG_DIR
+from simgen.config.ranges import check_ranges
+from simgen.config.schema import (
+    BalanceConfig,
+    ExportConfig,
+    LabelsConfig,
+    RendererConfig,
+    SequenceConfig,
+    SimgenConfig,
+    SplitsConfig,
+)
+from simgen.errors import DatasetError, SimgenError, require
+from simgen.export.writers import WRITERS, WriterContext
+from simgen.layers.base import LAYERS
+from simgen.randomizers import RANDOMIZERS
+from simgen.randomizers.balance import check_balance
+from simgen.scenes.kind import SceneKind, kind_of
+
+
+@dataclass
+class JobSpec:
+    """Everything a worker needs, picklable: typed stage configs, never the whole Hydra config."""
+
+    scene: Any
+    renderer: RendererConfig
+    labels: LabelsConfig
+    export: ExportConfig
+    seed: int
+    frames: int
+    categories: list[str]
+    sequence: SequenceConfig = field(default_factory=SequenceConfig)
+    balance: BalanceConfig | None = None
+    splits: SplitsConfig = field(default_factory=SplitsConfig)
+
+    @property
+    def kind(self) -> SceneKind:
+        return kind_of(self.scene)
+
+    def writer_context(self) -> WriterContext:
+        return WriterContext(scene=self.scene, export=self.export, categories=self.categories,
+                             split_sizes=self.split_sizes())
+
+    def split_of(self, scene_index: int) -> str:
+        """The split of scene ``scene_index`` (:mod:`simgen.splits`)."""
+        return splits.split_of(self.splits.fractions(), self.scene_count, self.seed, scene_index)
+
+    def split_sizes(self) -> dict[str, int]:
+        """Scenes per split."""
+        return splits.split_sizes(self.splits.fractions(), self.scene_count, self.seed)
+
+    @property
+    def views_per_scene(self) -> int:
+        """Images per scene: the scene's views of each frame, for every frame of its sequence."""
+        return self.kind.views_per_frame(self.scene) * int(self.sequence.length)
+
+    @property
+    def scene_count(self) -> int:
+        return math.ceil(self.frames / self.views_per_scene)
+
+    def image_indices(self, scene_index: int) -> range:
+        start = scene_index * self.views_per_scene
+        return range(start, min(start + self.views_per_scene, self.frames))
+
+
+def category_names(scene: Any) -> list[str]:
+    """Categories of the typed recipe ``scene`` in recipe order (id = position + 1)."""
+    return kind_of(scene).categories(scene)
+
+
+def check_scene(scene: Any) -> None:
+    """The typed recipe ``scene``: its randomizers exist, its numbers are in range, and its kind's
+    own rules hold."""
+    for name in scene.randomizers:
+        RANDOMIZERS.get(name)
+    kind = kind_of(scene)
+    views = kind.views_per_frame(scene)
+    require(views >= 1, "scene.views_per_scene", views, "must be >= 1")
+    require(scene.depth_scale > 0, "scene.depth_scale", scene.depth_scale, "must be > 0 metres per unit")
+    kind.check_settings(scene)
+    check_ranges(scene)  # every number in range before the kind's rules across settings
+    kind.check(scene)
+
+
+def check_job(cfg: SimgenConfig) -> None:
+    """Every check of the typed job, before anything is written; the first failure is a one-line
+    ConfigError naming the setting."""
+    check_settings(cfg)
+    ex = cfg.export
+    for fmt in ex.formats:
+        require(fmt in WRITERS, "export.formats", fmt, f"allowed: {', '.join(WRITERS.names())}")
+    for fmt in ex.formats:
+        WRITERS.get(fmt).check_config(cfg)
+    for name in ex.layers:
+        require(name in LAYERS, "export.layers", name, f"allowed: {', '.join(LAYERS.names())}")
+        LAYERS.get(name).check_config(cfg)
+    kind = kind_of(cfg.scene)
+    require(cfg.sequence.length == 1 or kind.sequences, "sequence.length", cfg.sequence.length,
+            f"scene kind {cfg.scene.kind} makes still scenes: only 1 (driving makes sequences)")
+    check_scene(cfg.scene)
+    check_balance(cfg)
+
+
+def one_line(exc: BaseException) -> str:
+    """A Hydra/OmegaConf error as one line: the missing option, or the first line of each cause."""
+    text = str(exc)
+    sweep = re.search(r"Ambiguous value for argument '([^=']+)=([^']+)'", text)
+    if sweep:
+        key, value = sweep.groups()
+        return (f"{key}={value}: a comma-separated value is a sweep (run it with simgen -m); "
+                f"for a list write {key}=[{value}]")
+    missing = re.search(r"Could not (?:find|load) '([^/']+)/([^']+)'", text)
+    if missing:
+        from hydra.core.config_store import ConfigStore
+
+        group, name = missing.groups()
+        options = sorted(k[:-5] for k in ConfigStore.instance().list(group) if k.endswith(".yaml")) if group == "scene" else []
+        if not options:
+            options = sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml"))
+        return f"{group}={name} is not available; choose one of: {', '.join(options)}"
+    parts = []
+    while exc is not None:
+        lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+        key = next((ln.split(":", 1)[1].strip() for ln in lines if ln.startswith("full_key:")), None)
+        first = lines[0] if lines else type(exc).__name__
+        if key and key not in first:
+            first = f"{key}: {first}"
+        if first not in parts:
+            parts.append(first)
+        exc = exc.__cause__
+    return "; ".join(parts)
+
+
+def load_job(overrides: list[str]) -> tuple[SimgenConfig, JobSpec]:
+    """Compose the configuration with ``overrides`` and check it: (SimgenConfig, JobSpec).
+    The recipes must be registered first (:func:`simgen.recipes.register_configs`)."""
+    from hydra import compose, initialize_config_dir
+
+    try:
+        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3", job_name="simgen"):
+            cfg = compose(config_name="config", overrides=overrides)
+    except SimgenError:
+        raise
+    except Exception as exc:
+        raise SimgenError(one_line(exc)) from None
+    return to_job(cfg, overrides)
+
+
+def to_job(cfg, overrides: list[str] = ()) -> tuple[SimgenConfig, JobSpec]:
+    """Typed config and worker JobSpec from a composed DictConfig, after value checks.
+
+    ``overrides``: the command line's, whose ``export`` options add their formats."""
+    from omegaconf import OmegaConf
+
+    from simgen.assets.user import apply_user_assets
+
+    try:
+        cfg.export.formats = formats.combine(cfg.export.formats, formats.chosen_options(overrides))
+        typed = OmegaConf.to_object(cfg)
+    except SimgenError:
+        raise
+    except Exception as exc:
+        raise SimgenError(one_line(exc)) from None
+    typed.scene = apply_user_assets(typed.scene, typed.assets)  # assets.dirs: the user's meshes
+    check_job(typed)
+    job = JobSpec(scene=typed.scene, renderer=typed.renderer, labels=typed.labels, export=typed.export,
+                  seed=typed.seed, frames=typed.frames, categories=category_names(typed.scene), sequence=typed.sequence,
+                  balance=typed.balance, splits=typed.splits)
+    return typed, job
+
+
+def job_from_record(record):
+    """(typed SimgenConfig, JobSpec) of a recorded job, checked like a command-line job."""
+    from omegaconf import OmegaConf
+
+    from simgen.config.canonical import dataset_config, job_hash
+    from simgen.scenes.kind import KINDS
+
+    config = dict(record.config)
+    scene = config.pop("scene")
+    if scene.get("kind") not in KINDS:
+        raise DatasetError(f"scene kind {scene.get('kind')!r} of the job record is not known to this simgen")
+    cfg = OmegaConf.structured(SimgenConfig)
+    cfg.scene = OmegaConf.merge(OmegaConf.structured(KINDS.get(scene['kind']).schema), scene)
+    try:
+        cfg = OmegaConf.merge(cfg, config)
+    except Exception as exc:
+        raise DatasetError(f"the job record does not fit this simgen's config schema ({str(exc).splitlines()[0]})") from None
+    typed, job = to_job(cfg)
+    if job_hash(dataset_config(typed)) != record.config_hash:
+        raise DatasetError("the job record was written by a simgen with another config schema")
+    return typed, job

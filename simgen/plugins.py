@@ -1,0 +1,22 @@
+"""The built-in plugins: importing this module registers every randomizer, asset builder,
+writer, label layer and scene kind simgen ships (:mod:`simgen.registry` imports it on first use)."""
+
+from simgen.export import bop, coco, kitti, yolo  # noqa: F401  (writers)
+from simgen.layers import core, flow, normals  # noqa: F401  (label layers)
+from simgen.randomizers import cameras, lights, materials  # noqa: F401  (shared randomizers)
+from simgen.scenes.bin_picking import kind as bin_picking_kind  # noqa: F401
+from simgen.scenes.bin_picking import randomizers as bin_picking_randomizers  # noqa: F401
+from simgen.scenes.driving import (  # noqa: F401
+    conditions,
+    rig,
+    road_user_meshes,
+    roadside,
+    scenery_meshes,
+    signals,
+    street,
+    sun,
+    traffic,
+)
+from simgen.scenes.driving import kind as driving_kind  # noqa: F401
+from simgen.scenes.tabletop import kind as tabletop_kind  # noqa: F401
+from simgen.scenes.tabletop import randomizers as tabletop_randomizers  # noqa: F401

@@ -1,0 +1,1 @@
+"""Bin picking: objects dropped into a bin, piling up with heavy occlusion."""

@@ -1,0 +1,1 @@
+"""Tabletop (robotics): objects on a table, seen from a hemisphere of cameras."""
