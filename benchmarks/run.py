@@ -280,11 +280,19 @@ def main() -> None:
     parser.add_argument("--long-size", default="320x240", help="image size of the memory run")
     parser.add_argument("--target-frames", type=int, default=200, help="frames of the target runs")
     parser.add_argument("--no-targets", action="store_true", help="only the per-case table")
+    parser.add_argument("--looks", action="store_true", help="only the looks presets (frames/s per preset and scene) and the cost of shadows")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "latest.json")
     args = parser.parse_args()
 
     results = {"machine": f"{platform.node()} {platform.processor() or platform.machine()}, {os.cpu_count()} cores",
                "date": time.strftime("%Y-%m-%d"), "frames": args.frames, "workers": args.workers, "overrides": args.set, "cases": {}}
+    if args.looks:
+        results["looks"] = run_looks(args.frames, args.workers)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.with_name("looks.json").write_text(json.dumps(results, indent=1))
+        print(f"Machine: {results['machine']}; {args.workers} worker processes; {args.frames} frames per case; {results['date']}.\n")
+        print(looks_table(results["looks"]))
+        return
     broken: dict[str, str] = {}
     for case in filter(None, args.cases.split(",")):
         if not _available(case):
@@ -314,6 +322,34 @@ def main() -> None:
     if "targets" in results:
         print(targets_table(results["targets"]) + "\n")
     print(table(results))
+
+
+LOOKS_CASES = {"tabletop-20": CASES["tabletop-20"], "bin_picking": ["scene=bin_picking"],
+               "driving-1242x375": CASES["driving-1242x375"]}
+PRESETS = ("flat", "realistic", "randomized")
+
+
+def run_looks(frames: int, workers: int) -> dict:
+    """Frames/s of each looks preset on each scene, and the cost of shadows alone (the
+    realistic tabletop with renderer.shadows on and off), in one run."""
+    out: dict = {}
+    for case, overrides in LOOKS_CASES.items():
+        for preset in PRESETS:
+            out[f"{case} looks={preset}"] = run_case("simgen", overrides + [f"looks={preset}"], frames, workers)
+            print(case, preset, json.dumps(out[f"{case} looks={preset}"]), file=sys.stderr)
+    for shadows in ("false", "true"):
+        key = f"tabletop-20 looks=realistic renderer.shadows={shadows} (1 worker)"
+        out[key] = run_case("simgen", CASES["tabletop-20"] + ["looks=realistic", f"renderer.shadows={shadows}"], frames, 1)
+        print(key, json.dumps(out[key]), file=sys.stderr)
+    return out
+
+
+def looks_table(looks: dict) -> str:
+    lines = ["| case | frames/s | ms per frame per process (stages) |", "|---|---|---|"]
+    for case, r in looks.items():
+        stages = ", ".join(f"{k} {v}" for k, v in r.get("ms_per_frame_per_process", {}).items())
+        lines.append(f"| {case} | {r.get('fps', r.get('error', '-'))} | {stages} |")
+    return "\n".join(lines)
 
 
 def table(results: dict) -> str:

@@ -28,12 +28,14 @@ from simgen.config.schema import (
     SimgenConfig,
     SplitsConfig,
 )
-from simgen.errors import DatasetError, SimgenError, require
+from simgen.config.sensor import SensorConfig
+from simgen.errors import DatasetError, SimgenError, first_line, require
 from simgen.export.writers import WRITERS, WriterContext
 from simgen.layers.base import LAYERS
 from simgen.randomizers import RANDOMIZERS
 from simgen.randomizers.balance import check_balance
 from simgen.scenes.kind import SceneKind, kind_of
+from simgen.sensor.checks import check_sensor
 
 
 @dataclass
@@ -50,6 +52,7 @@ class JobSpec:
     sequence: SequenceConfig = field(default_factory=SequenceConfig)
     balance: BalanceConfig | None = None
     splits: SplitsConfig = field(default_factory=SplitsConfig)
+    sensor: SensorConfig = field(default_factory=SensorConfig)  # the image stage (simgen.sensor)
 
     @property
     def kind(self) -> SceneKind:
@@ -117,9 +120,10 @@ def check_job(cfg: SimgenConfig) -> None:
             f"scene kind {cfg.scene.kind} makes still scenes: only 1 (driving makes sequences)")
     check_scene(cfg.scene)
     check_balance(cfg)
+    check_sensor(cfg.sensor)  # the image stage's settings (simgen/sensor/checks.py)
 
 
-def one_line(exc: BaseException) -> str:
+def hydra_error_line(exc: BaseException) -> str:
     """A Hydra/OmegaConf error as one line: the missing option, or the first line of each cause."""
     text = str(exc)
     sweep = re.search(r"Ambiguous value for argument '([^=']+)=([^']+)'", text)
@@ -160,7 +164,7 @@ def load_job(overrides: list[str]) -> tuple[SimgenConfig, JobSpec]:
     except SimgenError:
         raise
     except Exception as exc:
-        raise SimgenError(one_line(exc)) from None
+        raise SimgenError(hydra_error_line(exc)) from None
     return to_job(cfg, overrides)
 
 
@@ -178,12 +182,12 @@ def to_job(cfg, overrides: list[str] = ()) -> tuple[SimgenConfig, JobSpec]:
     except SimgenError:
         raise
     except Exception as exc:
-        raise SimgenError(one_line(exc)) from None
+        raise SimgenError(hydra_error_line(exc)) from None
     typed.scene = apply_user_assets(typed.scene, typed.assets)  # assets.dirs: the user's meshes
     check_job(typed)
     job = JobSpec(scene=typed.scene, renderer=typed.renderer, labels=typed.labels, export=typed.export,
                   seed=typed.seed, frames=typed.frames, categories=category_names(typed.scene), sequence=typed.sequence,
-                  balance=typed.balance, splits=typed.splits)
+                  balance=typed.balance, splits=typed.splits, sensor=typed.sensor)
     return typed, job
 
 
@@ -203,7 +207,7 @@ def job_from_record(record):
     try:
         cfg = OmegaConf.merge(cfg, config)
     except Exception as exc:
-        raise DatasetError(f"the job record does not fit this simgen's config schema ({str(exc).splitlines()[0]})") from None
+        raise DatasetError(f"the job record does not fit this simgen's config schema ({first_line(exc)})") from None
     typed, job = to_job(cfg)
     if job_hash(dataset_config(typed)) != record.config_hash:
         raise DatasetError("the job record was written by a simgen with another config schema")

@@ -15,6 +15,7 @@ from simgen.annotate.frame import annotate_view
 from simgen.errors import SimgenError
 from simgen.export.encode import EncodedFrame, encode_view
 from simgen.export.facts import facts_path, image_look, scene_facts
+from simgen.export.layout import DEPTH_SENSOR
 from simgen.export.writers import make_writers
 from simgen.job import JobSpec
 from simgen.layers.base import ViewData, chosen
@@ -22,6 +23,7 @@ from simgen.physics.state import SceneState, posed_state
 from simgen.physics.world import PhysicsWorld
 from simgen.randomizers import RecipeContext, build_scene
 from simgen.render.renderer import Renderer
+from simgen.sensor.stage import ImageStage
 
 # "gl": waiting for the GL to finish drawing (llvmpipe threads or the GPU); the other stages are
 # CPU-side work of the worker's own thread.
@@ -47,6 +49,8 @@ class SceneWorker:
         self.renderer = Renderer(job.renderer)
         self.category_ids = {name: k + 1 for k, name in enumerate(job.categories)}
         self.writers = make_writers(job.export.formats, job.writer_context())
+        self.sensor = ImageStage(job.sensor, job.seed, moving=job.sequence.length > 1,
+                                 depth_layer=DEPTH_SENSOR in job.export.layers)
         # Files are encoded on a second thread (cv2 and zlib release the GIL) while this one
         # draws and labels the next view.
         self._encoder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="simgen-encode")
@@ -99,8 +103,17 @@ class SceneWorker:
             cam = frame.cameras[c]
             passes = self.renderer.render(cam)
             lap("render")
+            # Image stage (simgen.sensor): fog, rain and the camera model change passes.rgb only;
+            # labels come from ids and depth, which stay exact. The depth sensor layer (when
+            # chosen) is made beside the exact depth, from the clean render.
+            depth_sensor = None
+            if self.sensor.acts_on(spec.atmosphere):
+                passes, depth_sensor = self.sensor.apply(passes, cam, spec.atmosphere, scene_index, view)
+                lap("sensor")
             labels = annotate_view(self.renderer, state, cam, passes, self.category_ids, job.labels, image_index, view)
             labels.frame_index, labels.camera_index, labels.split = f, c, split
+            if depth_sensor is not None:  # simgen/layers/depth_sensor.py encodes it
+                labels.maps[DEPTH_SENSOR] = depth_sensor
             data = ViewData(labels, self.renderer, cam, state.poses, passes.ids, passes.rgb)
             for layer in per_view:
                 value = layer.compute(data)

@@ -17,7 +17,7 @@ from omegaconf.errors import OmegaConfBaseException
 
 from simgen.config.paths import RECIPE_DIR
 from simgen.config.schema import SimgenConfig
-from simgen.errors import ConfigError
+from simgen.errors import ConfigError, first_line
 from simgen.scenes.kind import KINDS
 
 
@@ -48,7 +48,7 @@ def load_recipe(path: Path):
     try:
         node = OmegaConf.merge(OmegaConf.structured(KINDS.get(kind).schema), raw)
     except OmegaConfBaseException as exc:
-        raise ConfigError(f"{path}: {str(exc).splitlines()[0]}") from None
+        raise ConfigError(f"{path}: {first_line(exc)}") from None
     node.name = path.stem
     return node
 

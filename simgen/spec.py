@@ -145,7 +145,6 @@ class SceneSpec:
     background: tuple[float, float, float] = (0.0, 0.0, 0.0)
     keep_above: float | None = None  # after settling, objects whose lowest point fell below go
     frames: list[FrameSpec] = field(default_factory=list)  # a sequence; empty: one frame of ``cameras``
-    kinematic: bool = False  # poses are final as given (no settling): bodies follow set paths
     context: dict = field(default_factory=dict)  # plain data a kind's randomizers share (road layout)
     atmosphere: Atmosphere = field(default_factory=Atmosphere)  # fog and rain, for the image stage
 

@@ -37,7 +37,7 @@ import yaml
 from simgen.assets.collision import decompose, is_convex
 from simgen.assets.geometry import _load_mesh_file
 from simgen.config.schema import AssetEntryConfig, AssetsConfig
-from simgen.errors import AssetError, ConfigError
+from simgen.errors import AssetError, ConfigError, first_line
 
 log = logging.getLogger("simgen.assets")
 
@@ -78,7 +78,7 @@ def _read_spec(folder: Path) -> dict:
     try:
         spec = yaml.safe_load(path.read_text()) or {}
     except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from None
+        raise ConfigError(f"{path}: not valid YAML ({first_line(exc)})") from None
     if not isinstance(spec, dict):
         raise ConfigError(f"{path}: must be a mapping of settings")
     unknown = set(spec) - FOLDER_KEYS

@@ -96,11 +96,13 @@ def numeric_fields(obj: Any, prefix: str):
             yield key, type(obj), f.name, value
 
 
-def rule(cls: type, name: str) -> Range | None:
-    """The range of field ``name`` of schema ``cls`` (looked up through its base classes)."""
+def rule(cls: type, name: str, rules: dict[type, dict[str, Range]] | None = None) -> Range | None:
+    """The range of field ``name`` of schema ``cls`` (looked up through its base classes) in
+    ``rules`` (default :data:`RANGES`)."""
+    rules = RANGES if rules is None else rules
     for base in cls.__mro__:
-        if name in RANGES.get(base, {}):
-            return RANGES[base][name]
+        if name in rules.get(base, {}):
+            return rules[base][name]
     return None
 
 
@@ -110,11 +112,12 @@ def partner(name: str) -> str | None:
     return "_".join("max" if p == "min" else p for p in parts) if "min" in parts else None
 
 
-def check_ranges(scene: Any, prefix: str = "scene") -> None:
+def check_ranges(scene: Any, prefix: str = "scene", rules: dict[type, dict[str, Range]] | None = None) -> None:
     """Raise ConfigError naming the first numeric setting of ``scene`` outside its range, or
-    the first ``min`` setting above its ``max``."""
+    the first ``min`` setting above its ``max``. ``rules``: another table than :data:`RANGES`
+    (a stage's own settings, e.g. simgen.sensor.checks)."""
     for key, cls, name, value in numeric_fields(scene, prefix):
-        r = rule(cls, name)
+        r = rule(cls, name, rules)
         if r is None:
             continue
         values = value if isinstance(value, list) else [value]

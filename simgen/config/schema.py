@@ -11,6 +11,8 @@ from typing import Any
 
 from omegaconf import MISSING
 
+from simgen.config.sensor import SensorConfig  # the image stage's settings (simgen.sensor)
+
 
 @dataclass
 class RendererConfig:
@@ -276,3 +278,4 @@ class SimgenConfig:
     balance: BalanceConfig = field(default_factory=BalanceConfig)
     report: bool | None = None  # simgen-report after the merge; None: when frames < 10,000
     splits: SplitsConfig = field(default_factory=SplitsConfig)
+    sensor: SensorConfig = field(default_factory=SensorConfig)  # camera, sensor and depth sensor model

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 IMAGES, LAYERS, ANNOTATIONS = "images", "layers", "annotations"
 DEPTH, INSTANCES, SEMANTIC, NORMALS, FLOW = "depth", "object_ids", "semantic", "normals", "flow"
+DEPTH_SENSOR = "depth_sensor"  # a depth sensor's reading, beside the exact depth (simgen.sensor.depth)
 INDEX_FILE = "simgen_dataset.json"
 
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from simgen.errors import one_line
 from simgen.farm.faults import FaultPlan
 from simgen.farm.schedule import Schedule
-from simgen.farm.work import one_line, render_shard
+from simgen.farm.work import render_shard
 from simgen.job import JobSpec
 from simgen.pipeline import SceneWorker
 

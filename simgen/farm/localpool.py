@@ -18,10 +18,10 @@ import signal
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
-from simgen.errors import FarmError
+from simgen.errors import FarmError, one_line
 from simgen.farm.faults import FaultPlan
 from simgen.farm.schedule import Schedule
-from simgen.farm.work import one_line, render_shard
+from simgen.farm.work import render_shard
 from simgen.job import JobSpec
 
 POLL_S = 0.25

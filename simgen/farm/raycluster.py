@@ -18,10 +18,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from simgen.config.schema import FarmConfig
-from simgen.errors import ConfigError
+from simgen.errors import ConfigError, one_line
 from simgen.farm.faults import FaultPlan
 from simgen.farm.schedule import Schedule
-from simgen.farm.work import one_line, render_shard
+from simgen.farm.work import render_shard
 from simgen.job import JobSpec
 from simgen.pipeline import SceneWorker
 from simgen.platform import configure_egl

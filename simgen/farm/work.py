@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from simgen.errors import one_line
 from simgen.farm.faults import FaultPlan
 from simgen.job import JobSpec
 from simgen.pipeline import SceneWorker
@@ -28,11 +29,6 @@ class ShardReport:
     frames: int = 0
     annotations: int = 0
     failed: list[tuple[int, str]] = field(default_factory=list)
-
-
-def one_line(exc: BaseException, limit: int = 200) -> str:
-    text = f"{type(exc).__name__}: {exc}".strip().splitlines()[0]
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def render_shard(worker: SceneWorker, job: JobSpec, shard: Shard, shards_dir: Path, config_hash: str,

@@ -73,7 +73,6 @@ def street(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> Sce
     scene = ctx.scene
     layout = make_street(rng, scene.road, scene.ego.start)
     spec.context["street"] = layout.to_dict()
-    spec.kinematic = True
     asphalt = _linear([rng.uniform(0.24, 0.33)] * 3) * (1.0 + rng.uniform(-0.03, 0.03, 3))
     paint = _linear([rng.uniform(0.8, 0.9)] * 3)
     paint = paint + rng.uniform(0.0, 0.45) * (asphalt - paint)  # worn markings: part asphalt again

@@ -55,7 +55,6 @@ def ego(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> SceneS
     spec.context["ego"] = {"path": list(lane.path.to_params()), "s0": float(scene.ego.start), "speed": speed,
                            "length": scene.ego.length, "width": scene.ego.width}
     spec.frames = [FrameSpec(time=float(k * seq.time_step)) for k in range(seq.length)]
-    spec.kinematic = True
     return spec
 
 
