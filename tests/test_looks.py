@@ -37,7 +37,7 @@ def geometry(spec) -> list:
     bodies = [(b.instance_id, b.asset, b.category, b.static, b.mass, b.support_top, b.pose.tolist()) for b in spec.bodies]
     views = [[(c.K.tolist(), c.cam_to_world.tolist(), c.znear, c.zfar) for c in f.cameras] for f in spec.sequence()]
     moves = [{k: v.tolist() for k, v in f.poses.items()} for f in spec.sequence()]
-    return [bodies, views, moves, spec.keep_above, spec.kinematic]
+    return [bodies, views, moves, spec.keep_above]
 
 
 @pytest.mark.parametrize("kind", ["marble", "wood", "scratches"])
