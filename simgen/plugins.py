@@ -6,8 +6,8 @@ from simgen.layers import core, depth_sensor, flow, normals  # noqa: F401  (labe
 from simgen.randomizers import cameras, lights, materials  # noqa: F401  (shared randomizers)
 from simgen.scenes.bin_picking import kind as bin_picking_kind  # noqa: F401
 from simgen.scenes.bin_picking import randomizers as bin_picking_randomizers  # noqa: F401
-from simgen.scenes.driving import kind as driving_kind  # noqa: F401
 from simgen.scenes.driving import (  # noqa: F401
+    conditions,
     rig,
     road_user_meshes,
     roadside,
@@ -17,5 +17,6 @@ from simgen.scenes.driving import (  # noqa: F401
     sun,
     traffic,
 )
+from simgen.scenes.driving import kind as driving_kind  # noqa: F401
 from simgen.scenes.tabletop import kind as tabletop_kind  # noqa: F401
 from simgen.scenes.tabletop import randomizers as tabletop_randomizers  # noqa: F401

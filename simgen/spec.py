@@ -38,7 +38,7 @@ class Texture:
     """A base-colour texture, described (not stored) so the spec stays small and replayable.
 
     kind: ``asset`` (the mesh file's own image on its own UVs), ``image`` (the file ``path``),
-    or procedural ``checker``, ``stripes``, ``noise`` (from ``colors`` (RGB in [0, 1]) and
+    or procedural ``checker``, ``stripes``, ``noise``, ``marble``, ``wood``, ``scratches`` (from ``colors`` (RGB in [0, 1]) and
     ``seed``). Meshes without UVs get a box projection repeating every ``tile`` metres.
     """
 

@@ -132,8 +132,8 @@ def test_looks_cover_textures_and_respect_weights(tmp_path):
             if not b.static:
                 kinds.add(b.material.texture.kind if b.material.texture else "plain")
                 assert 0 <= b.material.roughness <= 1 and 0 <= b.material.metallic <= 1
-    assert kinds == {"plain", "asset", "checker", "stripes", "noise", "image"}
-    for look in ("own", "checker", "stripes", "noise", "image"):
+    assert kinds == {"plain", "asset", "checker", "stripes", "noise", "marble", "wood", "scratches", "image"}
+    for look in ("own", "checker", "stripes", "noise", "marble", "wood", "scratches", "image"):
         setattr(scene.textures, look, 0.0)
     assert all(b.material.texture is None for b in spec_of(scene, 0).bodies if not b.static)
 

@@ -73,8 +73,10 @@ RANGES: dict[type, dict[str, Range]] = {
                       "rest_angular_speed": Range(0, open_lo=True, unit="rad/s"),
                       "rolling_friction": Range(0, 10), "spinning_friction": Range(0, 10)},
     s.TexturesConfig: {"own": NONNEG, "plain": NONNEG, "checker": NONNEG, "stripes": NONNEG, "noise": NONNEG,
+                       "marble": NONNEG, "wood": NONNEG, "scratches": NONNEG,
                        "image": NONNEG, "tile_min": POSITIVE_M, "tile_max": POSITIVE_M},
-    s.BackgroundConfig: {"image_probability": SHARE, "tile_min": POSITIVE_M, "tile_max": POSITIVE_M},
+    s.BackgroundConfig: {"image_probability": SHARE, "plain_probability": SHARE, "tile_min": POSITIVE_M,
+                         "tile_max": POSITIVE_M},
 }
 
 

@@ -201,11 +201,13 @@ class PhysicsConfig:
 
 @dataclass
 class TexturesConfig:
-    """Relative weights of the looks an object (and the bin) may get, and their sources.
+    """Relative weights of the looks a body may get, and their sources (objects, distractors and
+    scenery each have one; ``simgen/conf/looks/`` presets set them).
 
-    own: the mesh file's texture where it has one; plain: a random colour; checker, stripes,
-    noise: procedural; image: a random picture from ``image_dir`` (png/jpg). Tiles span
-    ``tile_min``..``tile_max`` metres where a mesh has no UVs.
+    own: the mesh file's texture where it has one (the duck, jenga, textured meshes of your
+    own; weight 0 on meshes without one); plain: a random colour; checker, stripes, noise,
+    marble, wood, scratches: procedural; image: a random picture from ``image_dir`` (png/jpg;
+    weight 0 without one). Tiles span ``tile_min``..``tile_max`` metres where a mesh has no UVs.
     """
 
     own: float = 2.0
@@ -213,19 +215,35 @@ class TexturesConfig:
     checker: float = 1.0
     stripes: float = 1.0
     noise: float = 1.0
+    marble: float = 1.0
+    wood: float = 1.0
+    scratches: float = 1.0
     image: float = 1.0
     image_dir: str | None = None
     tile_min: float = 0.01
     tile_max: float = 0.05
 
 
+def object_textures() -> TexturesConfig:
+    """Objects of the realistic look: their own textures mostly, else plain, some natural."""
+    return TexturesConfig(own=8.0, plain=3.0, checker=0.0, stripes=0.0, noise=0.5, marble=0.3, wood=0.5, scratches=0.7)
+
+
+def scenery_textures() -> TexturesConfig:
+    """Table, floor, walls and bin: wood, stone-like and worn surfaces, larger tiles."""
+    return TexturesConfig(own=0.0, plain=1.0, checker=0.0, stripes=0.0, noise=1.0, marble=1.0, wood=2.0, scratches=1.0,
+                          tile_min=0.15, tile_max=0.6)
+
+
 @dataclass
 class BackgroundConfig:
-    """What lies around the bin: the floor shows a random picture from ``image_dir`` with
-    probability ``image_probability`` (when given), else a procedural texture or a colour."""
+    """What lies around the scene: the floor shows a random picture from ``image_dir`` with
+    probability ``image_probability`` (when given), else a procedural texture (the scenery
+    weights' kinds) or a colour; ``plain_probability`` of the rest are a plain colour."""
 
     image_dir: str | None = None
     image_probability: float = 0.7
+    plain_probability: float = 0.25
     tile_min: float = 0.2
     tile_max: float = 1.0
 

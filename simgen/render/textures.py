@@ -20,7 +20,7 @@ from simgen.spec import AssetRef, Texture
 
 PROCEDURAL_SIZE = 128  # pixels per side of a procedural tile
 MAX_IMAGE_SIDE = 512  # image textures are shrunk to this, keeping the upload cheap
-PROCEDURAL = ("checker", "stripes", "noise")
+PROCEDURAL = ("checker", "stripes", "noise", "marble", "wood", "scratches")
 
 
 def _blend(t: np.ndarray, colors) -> np.ndarray:
@@ -30,9 +30,40 @@ def _blend(t: np.ndarray, colors) -> np.ndarray:
     return np.clip(np.rint(rgb * 255), 0, 255).astype(np.uint8)
 
 
+@lru_cache(maxsize=16)
+def _amplitude(size: int, slope: float) -> np.ndarray:
+    """(size, size // 2 + 1) 1/f^slope amplitudes of a real periodic field's half spectrum."""
+    f = np.hypot(*np.meshgrid(np.fft.rfftfreq(size), np.fft.fftfreq(size)))
+    return (f + 1.0 / size) ** -slope
+
+
+def _periodic_noise(rng: np.random.Generator, size: int, slope: float = 2.0) -> np.ndarray:
+    """Smooth periodic noise (size, size) in [0, 1]: a random-phase 1/f^slope spectrum."""
+    amplitude = _amplitude(size, slope)
+    phase = rng.random(amplitude.shape) * (2 * np.pi)
+    field = np.fft.irfft2(amplitude * (np.cos(phase) + 1j * np.sin(phase)), s=(size, size))
+    return (field - field.min()) / max(float(np.ptp(field)), 1e-12)
+
+
+def _scratches(rng: np.random.Generator, size: int) -> np.ndarray:
+    """(size, size) in [0, 1]: faint grain with 20-60 thin straight scratches (value up to 1),
+    drawn on a 3 x 3 tile canvas from its centre tile and folded back, so the tile still wraps."""
+    t = 0.15 * _periodic_noise(rng, size, slope=1.0)
+    canvas = np.zeros((3 * size, 3 * size), np.float32)
+    for _ in range(int(rng.integers(20, 61))):
+        p = rng.uniform(0, size, 2) + size
+        angle, length = rng.uniform(0, np.pi), rng.uniform(0.05, 0.4) * size
+        q = p + length * np.array([np.cos(angle), np.sin(angle)])
+        cv2.line(canvas, (int(p[0]), int(p[1])), (int(q[0]), int(q[1])), float(rng.uniform(0.5, 1.0)), 1, cv2.LINE_AA)
+    lines = canvas.reshape(3, size, 3, size).max(axis=(0, 2))
+    return np.maximum(t, lines)
+
+
 def procedural_image(kind: str, colors, seed: int, size: int = PROCEDURAL_SIZE) -> np.ndarray:
-    """One periodic tile (size, size, 3) uint8: ``checker`` (2 x 2 cells), ``stripes`` (2-6
-    bands, horizontal or vertical) or ``noise`` (smooth 1/f^2 noise, periodic by its FFT)."""
+    """One periodic tile (size, size, 3) uint8 mixing two colours: ``checker`` (2 x 2 cells),
+    ``stripes`` (2-6 bands, horizontal or vertical), ``noise`` (smooth 1/f^2 noise, periodic by
+    its FFT), ``marble`` (sine veins bent by noise), ``wood`` (bands of grain distorted by
+    noise, with fine fibres) or ``scratches`` (thin bright lines on faint grain)."""
     rng = np.random.default_rng(seed)
     y, x = np.mgrid[0:size, 0:size] / size
     if kind == "checker":
@@ -42,10 +73,19 @@ def procedural_image(kind: str, colors, seed: int, size: int = PROCEDURAL_SIZE) 
         coord = x if rng.random() < 0.5 else y
         t = (np.floor(2 * bands * coord) % 2).astype(float)
     elif kind == "noise":
-        f = np.hypot(*np.meshgrid(np.fft.fftfreq(size), np.fft.fftfreq(size)))
-        spectrum = (f + 1.0 / size) ** -2.0 * np.exp(2j * np.pi * rng.random((size, size)))
-        field = np.real(np.fft.ifft2(spectrum))
-        t = (field - field.min()) / max(float(np.ptp(field)), 1e-12)
+        t = _periodic_noise(rng, size)
+    elif kind == "marble":
+        kx, ky = (int(k) for k in rng.integers(0, 3, size=2))
+        veins = np.sin(np.pi * (kx * x + (ky or 1) * y) + rng.uniform(5, 9) * _periodic_noise(rng, size, slope=2.6))
+        t = 1.0 - np.abs(veins) ** 0.25  # wide areas of the first colour, thin veins of the second
+    elif kind == "wood":
+        rings = int(rng.integers(3, 9))
+        coord = x if rng.random() < 0.5 else y
+        grain = np.sin(2 * np.pi * (rings * coord + 0.6 * _periodic_noise(rng, size, slope=2.2)))
+        fibres = _periodic_noise(rng, size, slope=0.8)
+        t = np.clip(0.75 * (0.5 + 0.5 * grain) ** 1.5 + 0.25 * fibres, 0.0, 1.0)
+    elif kind == "scratches":
+        t = _scratches(rng, size)
     else:
         raise AssetError(f"texture kind '{kind}' is unknown; choose asset, image or one of {', '.join(PROCEDURAL)}")
     return _blend(t, colors)

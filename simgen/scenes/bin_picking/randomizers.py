@@ -7,33 +7,28 @@ The recipe schema is :class:`simgen.config.schema.BinPickingSceneConfig`.
 
 from __future__ import annotations
 
-import colorsys
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 from scipy.spatial.transform import Rotation
 
 from simgen.assets.catalog import check_source, draw_asset, pybullet_data_dir
-from simgen.assets.geometry import has_texture, load_asset
+from simgen.assets.geometry import load_asset
 from simgen.camera import look_at
 from simgen.errors import ConfigError, SimgenError, require
 from simgen.poses import pose_matrix
 from simgen.randomizers import RecipeContext, register
 from simgen.randomizers.balance import slot_pools
 from simgen.randomizers.cameras import shell_pose, view
-from simgen.randomizers.materials import random_material
+from simgen.randomizers.materials import background_look, check_looks, colour, materials
 from simgen.randomizers.scenery import floor_slab, static_box
-from simgen.spec import AssetRef, BodySpec, Material, SceneSpec, Texture
+from simgen.spec import AssetRef, BodySpec, SceneSpec
 
 TRAY = "tray/traybox.urdf"
 TRAY_FLOOR_TOP = 0.015  # the tray's collision floor is a 2 cm slab centred 5 mm up
 TRAY_SPAWN_HALF = 0.2  # metres: objects start over the tray's flat bottom
 BIN_KINDS = ("procedural", "tray")
 SPAWN_CANDIDATES = 12  # random spots tried per dropped object; the lowest is taken
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
-PROCEDURAL = ("checker", "stripes", "noise")
-LOOKS = ("own", "plain", *PROCEDURAL, "image")
 
 
 @dataclass(frozen=True)
@@ -52,33 +47,12 @@ def interior(cfg) -> Interior:
     return Interior(half=np.asarray(cfg.inner_size, float) / 2, floor=float(cfg.floor_thickness))
 
 
-def _images(folder: str | None) -> list[str]:
-    if not folder:
-        return []
-    return sorted(str(p.resolve()) for p in Path(folder).expanduser().iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
-
-
-def _colour(rng: np.random.Generator, saturation=(0.3, 1.0), value=(0.3, 1.0)) -> tuple[float, float, float]:
-    return tuple(float(c) for c in colorsys.hsv_to_rgb(rng.uniform(0, 1), rng.uniform(*saturation), rng.uniform(*value)))
-
-
-@register("bin_room")
+@register("bin_room", appearance=True)
 def bin_room(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> SceneSpec:
-    """The floor (top face z = 0) with a background picture, a procedural texture or a colour,
-    and a random colour where nothing is hit."""
-    bg = ctx.scene.background
-    spec.background = _colour(rng, (0.0, 0.5), (0.05, 0.7))
-    images = _images(bg.image_dir)
-    tile = float(rng.uniform(bg.tile_min, bg.tile_max))
-    if images and rng.random() < bg.image_probability:
-        texture = Texture(kind="image", path=images[int(rng.integers(len(images)))], tile=tile)
-    else:
-        kind = ("plain", *PROCEDURAL)[int(rng.integers(4))]
-        texture = None if kind == "plain" else Texture(kind=kind, colors=(_colour(rng, (0, 0.5)), _colour(rng, (0, 0.5))),
-                                                         tile=tile, seed=int(rng.integers(2**31)))
-    material = Material(base_color=(*_colour(rng, (0.0, 0.4), (0.2, 0.8)), 1.0) if texture is None else (1.0, 1.0, 1.0, 1.0),
-                        metallic=0.0, roughness=float(rng.uniform(0.5, 1.0)), texture=texture)
-    floor_slab(spec).material = material
+    """The floor (top face z = 0) with a look of ``scene.background`` (picture, procedural or
+    colour), and a random colour where nothing is hit. Only looks are drawn."""
+    spec.background = colour(rng, (0.0, 0.5), (0.05, 0.7))
+    floor_slab(spec).material = background_look(rng, ctx.scene.background, ctx.scene.scenery_textures)
     return spec
 
 
@@ -152,43 +126,11 @@ def pile(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> Scene
     return spec
 
 
-def _look(rng: np.random.Generator, asset: AssetRef, ctx: RecipeContext) -> Material:
-    """A random material: one of the looks weighted by ``scene.textures``, random roughness and
-    metallic. Textured looks multiply a white base colour."""
-    tex = ctx.scene.textures
-    images = _images(tex.image_dir)
-    weights = np.array([tex.own if has_texture(load_asset(asset).mesh) else 0.0, tex.plain,
-                        tex.checker, tex.stripes, tex.noise, tex.image if images else 0.0])
-    if weights.sum() <= 0:
-        weights[1] = 1.0
-    look = LOOKS[int(rng.choice(len(LOOKS), p=weights / weights.sum()))]
-    material = random_material(rng, ctx.scene.materials)
-    tile = float(rng.uniform(tex.tile_min, tex.tile_max))
-    if look == "plain":
-        return material
-    if look == "own":
-        texture = Texture(kind="asset")
-    elif look == "image":
-        texture = Texture(kind="image", path=images[int(rng.integers(len(images)))], tile=tile)
-    else:
-        texture = Texture(kind=look, colors=(_colour(rng), _colour(rng)), tile=tile, seed=int(rng.integers(2**31)))
-    material.base_color = (1.0, 1.0, 1.0, 1.0)
-    material.texture = texture
-    return material
-
-
-@register("bin_materials")
+@register("bin_materials", appearance=True)
 def bin_materials(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> SceneSpec:
-    """Looks for every body still without a material: objects and distractors get a random
-    look, the bin a muted colour."""
-    for body in spec.bodies:
-        if body.material is not None:
-            continue
-        if body.static:
-            body.material = random_material(rng, ctx.scene.materials, saturation=(0.0, 0.5), value=(0.2, 0.8), metallic=False)
-        else:
-            body.material = _look(rng, body.asset, ctx)
-    return spec
+    """Looks for every body still without a material, as ``materials`` gives them: parts and
+    distractors one of ``scene.textures``, the bin one of ``scene.scenery_textures``."""
+    return materials(rng, spec, ctx)
 
 
 def _overhead(rng: np.random.Generator, c, floor: float) -> np.ndarray:
@@ -244,13 +186,4 @@ def check_recipe(scene) -> None:
         require(scene.views_per_scene % 2 == 0, "scene.views_per_scene", scene.views_per_scene,
                  "must be even with scene.camera.stereo_baseline > 0 (views come in left/right pairs)")
     require(0.0 <= c.overhead_fraction <= 1.0, "scene.camera.overhead_fraction", c.overhead_fraction, "must lie in [0, 1]")
-    tex = scene.textures
-    weights = {k: getattr(tex, k) for k in LOOKS}
-    for k, w in weights.items():
-        require(w >= 0, f"scene.textures.{k}", w, "must be >= 0")
-    require(sum(weights.values()) > 0, "scene.textures", weights, "at least one look needs a weight > 0")
-    require(0 < tex.tile_min <= tex.tile_max, "scene.textures.tile_min", tex.tile_min, f"must be > 0 and <= tile_max ({tex.tile_max})")
-    for key, folder in (("scene.textures.image_dir", tex.image_dir), ("scene.background.image_dir", scene.background.image_dir)):
-        if folder:
-            require(Path(folder).expanduser().is_dir(), key, folder, "must be a folder of png/jpg images")
-            require(len(_images(folder)) > 0, key, folder, "holds no png/jpg image")
+    check_looks(scene)

@@ -13,6 +13,7 @@ from simgen.config.schema import (
     MaterialsConfig,
     PhysicsConfig,
     TexturesConfig,
+    scenery_textures,
 )
 
 
@@ -67,6 +68,7 @@ class BinPickingSceneConfig:
     lights: LightsConfig = field(default_factory=LightsConfig)
     materials: MaterialsConfig = field(default_factory=MaterialsConfig)
     textures: TexturesConfig = field(default_factory=TexturesConfig)
+    scenery_textures: TexturesConfig = field(default_factory=scenery_textures)  # the bin
     background: BackgroundConfig = field(default_factory=BackgroundConfig)
     physics: PhysicsConfig = field(default_factory=PhysicsConfig)
 

@@ -4,7 +4,8 @@ traffic, sun).
 The recipe ``simgen/scenes/driving.yaml`` lists them in order: ``street`` lays out the roads
 (``spec.context["street"]``), ``roadside`` and ``signals`` add what stands beside them,
 ``ego`` sets the sequence's time steps and the ego car's drive, ``traffic`` the road users
-and their paths, ``rig`` the cameras of every frame, ``sun`` the light.
+and their paths, ``rig`` the cameras of every frame, ``sun`` the light, ``conditions`` the time
+of day and weather (both appearance: drawn from the looks stream).
 """
 
 from __future__ import annotations
@@ -60,3 +61,6 @@ def check_recipe(scene) -> None:
         require(cls.parked_weight >= 0, f"{key}.parked_weight", cls.parked_weight, "must be >= 0")
     require(0 <= scene.parked_min <= scene.parked_max, "scene.parked_max", scene.parked_max, f"must be >= scene.parked_min ({scene.parked_min}) >= 0")
     require(scene.min_gap >= 0, "scene.min_gap", scene.min_gap, "must be >= 0 metres")
+    c = scene.conditions  # what the ranges cannot say: the times of day share one draw
+    require(c.night + c.dawn + c.dusk <= 1.0 + 1e-9, "scene.conditions", {"night": c.night, "dawn": c.dawn, "dusk": c.dusk},
+            "night + dawn + dusk must be at most 1 (day takes the rest)")

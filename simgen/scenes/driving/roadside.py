@@ -1,7 +1,8 @@
 """Randomizer ``roadside``: buildings along the sidewalks, street lamps and trees at the kerb.
 
 Buildings are one scenery body, lamps and trees another. Poles, trunks and tree crowns are
-recorded in ``spec.context["static"]`` as footprint tracks, so road users keep clear of them.
+recorded in ``spec.context["static"]`` as footprint tracks, so road users keep clear of them;
+lamp heads (x, y, z) in ``spec.context["lamps"]``, for the night's lights.
 """
 
 from __future__ import annotations
@@ -66,8 +67,29 @@ def _buildings(rng, street: Street, cfg, parts: SceneryParts) -> None:
                 if not placed.clear(box) or corridor(street, _outline(box)).any():
                     continue
                 placed.add(box)
-                parts.building(x, y, yaw, frontage, depth, height, rng.uniform(2.9, 3.6), rng.uniform(2.4, 3.8),
-                               wall(rng), window)
+                floor = rng.uniform(2.9, 3.6)
+                parts.building(x, y, yaw, frontage, depth, height, floor, rng.uniform(2.4, 3.8), wall(rng), window)
+                if rng.random() < cfg.shop_front_probability:
+                    _shop_front(rng, parts, x, y, yaw, side, frontage, depth, floor)
+
+
+AWNINGS = _linear([(0.6, 0.12, 0.1), (0.15, 0.35, 0.2), (0.15, 0.2, 0.45), (0.85, 0.8, 0.65), (0.12, 0.12, 0.12),
+                   (0.75, 0.45, 0.1)])
+SHOP_GLASS = _linear((0.08, 0.09, 0.1))
+
+
+def _shop_front(rng, parts: SceneryParts, x: float, y: float, yaw: float, side: int, frontage: float, depth: float,
+                floor: float) -> None:
+    """A ground-floor shop on the facade facing the road: a dark glass front (covering that
+    floor's windows) under a coloured awning or sign band, above head height."""
+    n = -side * np.array([-np.sin(yaw), np.cos(yaw)])  # out of the facade, towards the road
+    width = frontage * rng.uniform(0.6, 0.9)
+    glass = np.array([x, y]) + n * (depth / 2 + 0.04)
+    parts.box(float(glass[0]), float(glass[1]), 0.25, yaw, width, 0.08, floor - 0.6, SHOP_GLASS)
+    colour = AWNINGS[int(rng.integers(len(AWNINGS)))]
+    reach = rng.uniform(0.15, 0.9)  # a flat sign band, or an awning out over the sidewalk
+    band = np.array([x, y]) + n * (depth / 2 + reach / 2)
+    parts.box(float(band[0]), float(band[1]), floor - 0.45, yaw, width + 0.2, reach, rng.uniform(0.25, 0.5), colour)
 
 
 def _kerb_spots(rng, street: Street, spacing: tuple[float, float]):
@@ -98,6 +120,7 @@ def roadside(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> S
         furniture.bar((x, y, z + h - 0.05), (tip[0], tip[1], z + h + 0.15), 0.05, POLE)
         furniture.box(tip[0], tip[1], z + h - 0.05, float(np.arctan2(inward[1], inward[0])), 0.6, 0.3, 0.18, POLE)
         static.append([x, y, 0.0, 0.3, 0.3, z, z + h + 0.3])
+        spec.context.setdefault("lamps", []).append([float(tip[0]), float(tip[1]), float(z + h - 0.15)])  # lit at night
         static.append([(x + tip[0]) / 2, (y + tip[1]) / 2, float(np.arctan2(inward[1], inward[0])), 2.2, 0.4, z + h - 0.3, z + h + 0.3])
         lamps.append((x, y))
     for k, side, s in _kerb_spots(rng, street, (cfg.tree_spacing_min, cfg.tree_spacing_max)):

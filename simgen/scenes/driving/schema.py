@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from omegaconf import MISSING
 
+from simgen.config.looks import ConditionsConfig
 from simgen.config.ranges import (
     COUNT,
     ELEVATION,
@@ -55,7 +56,7 @@ class RoadConfig:
 @dataclass
 class RoadsideConfig:
     """Buildings behind the sidewalks (metres; frontage along the road, depth away from it),
-    street lamps and trees on the kerb line."""
+    some with a shop on the ground floor, street lamps and trees on the kerb line."""
 
     building_length_min: float = 8.0
     building_length_max: float = 28.0
@@ -66,6 +67,7 @@ class RoadsideConfig:
     building_setback_max: float = 3.0
     building_gap_max: float = 5.0
     empty_lot_probability: float = 0.1
+    shop_front_probability: float = 0.4  # ground-floor shop (glass front, awning) facing the road
     lamp_spacing_min: float = 18.0
     lamp_spacing_max: float = 32.0
     tree_spacing_min: float = 7.0
@@ -156,7 +158,7 @@ class DrivingSceneConfig:
 
     name: str = "driving"
     kind: str = "driving"
-    randomizers: list[str] = field(default_factory=lambda: ["street", "roadside", "signals", "ego", "traffic", "rig", "sun"])
+    randomizers: list[str] = field(default_factory=lambda: ["street", "roadside", "signals", "ego", "traffic", "rig", "sun", "conditions"])
     depth_scale: float = 1.0 / 256.0
     classes: list[RoadClassConfig] = field(default_factory=list)
     parked_min: int = 2
@@ -168,6 +170,7 @@ class DrivingSceneConfig:
     ego: EgoConfig = field(default_factory=EgoConfig)
     rig: RigConfig = field(default_factory=RigConfig)
     sun: SunConfig = field(default_factory=SunConfig)
+    conditions: ConditionsConfig = field(default_factory=ConditionsConfig)  # simgen/config/looks.py
 
     @property
     def views_per_scene(self) -> int:
@@ -192,7 +195,7 @@ add_ranges({
                        "building_depth_min": POSITIVE_M, "building_depth_max": POSITIVE_M,
                        "building_height_min": POSITIVE_M, "building_height_max": POSITIVE_M,
                        "building_setback_max": NONNEG_M, "building_gap_max": NONNEG_M,
-                       "empty_lot_probability": SHARE, "lamp_spacing_min": POSITIVE_M, "lamp_spacing_max": POSITIVE_M,
+                       "empty_lot_probability": SHARE, "shop_front_probability": SHARE, "lamp_spacing_min": POSITIVE_M, "lamp_spacing_max": POSITIVE_M,
                        "tree_spacing_min": POSITIVE_M, "tree_spacing_max": POSITIVE_M, "tree_probability": SHARE},
     RoadClassConfig: {"count_min": COUNT, "count_max": COUNT, "size_min": POSITIVE_M, "size_max": POSITIVE_M,
                         "speed_min": Range(0, unit="m/s"), "speed_max": Range(0, unit="m/s"), "parked_weight": NONNEG,
@@ -207,6 +210,9 @@ add_ranges({
     SunConfig: {"elevation_min_deg": Range(0, 90, unit="degrees"), "elevation_max_deg": Range(0, 90, unit="degrees"),
                   "intensity_min": NONNEG, "intensity_max": NONNEG, "ambient_min": SHARE, "ambient_max": SHARE,
                   "ground_ratio": Range(0, 2)},
+    ConditionsConfig: {"night": SHARE, "dawn": SHARE, "dusk": SHARE, "overcast": SHARE, "rain": SHARE, "fog": SHARE,
+                       "fog_density_min": Range(0, 1, unit="1/m"), "fog_density_max": Range(0, 1, unit="1/m"),
+                       "rain_min": SHARE, "rain_max": SHARE, "lamps_max": Range(0, 64), "vehicle_lights_max": Range(0, 32)},
     DrivingSceneConfig: {"depth_scale": POSITIVE_M, "parked_min": COUNT, "parked_max": COUNT,
                            "crossing_probability": SHARE, "min_gap": NONNEG_M},
 })

@@ -75,6 +75,7 @@ def street(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> Sce
     spec.context["street"] = layout.to_dict()
     asphalt = _linear([rng.uniform(0.24, 0.33)] * 3) * (1.0 + rng.uniform(-0.03, 0.03, 3))
     paint = _linear([rng.uniform(0.8, 0.9)] * 3)
+    paint = paint + rng.uniform(0.0, 0.45) * (asphalt - paint)  # worn markings: part asphalt again
     road_parts, walk_parts = SceneryParts(), SceneryParts()
     main = layout.main
     L = main.path.length
@@ -97,6 +98,6 @@ def street(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> Sce
         inner = road.half(w.side)
         d0, d1 = sorted((w.side * inner, w.side * (inner + road.sidewalk)))
         walk_parts.slab(road.path, w.s0, w.s1, d0, d1, GROUND_TOP, road.kerb, top, kerb)
-    add_scenery(spec, road_parts, support_top=0.0)
-    add_scenery(spec, walk_parts, support_top=main.kerb)
+    spec.context["surfaces"] = {"road": add_scenery(spec, road_parts, support_top=0.0).instance_id,
+                                 "sidewalk": add_scenery(spec, walk_parts, support_top=main.kerb).instance_id}
     return spec

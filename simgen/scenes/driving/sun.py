@@ -11,7 +11,7 @@ from simgen.randomizers import RecipeContext, register
 from simgen.spec import LightSpec, SceneSpec
 
 
-@register("sun")
+@register("sun", appearance=True)
 def sun(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> SceneSpec:
     cfg = ctx.scene.sun
     elevation = np.deg2rad(rng.uniform(cfg.elevation_min_deg, cfg.elevation_max_deg))

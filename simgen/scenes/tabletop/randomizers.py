@@ -1,4 +1,5 @@
-"""Tabletop randomizers: the room floor, a table, and objects on it (at rest, or held above it to drop)."""
+"""Tabletop randomizers: the room floor, a table, and objects on it (at rest, or held above it to
+drop), with unlabeled distractors among them."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from simgen.assets.geometry import load_asset
 from simgen.poses import pose_matrix
 from simgen.randomizers import RecipeContext, register
 from simgen.randomizers.balance import slot_pools
+from simgen.randomizers.materials import background_look, check_looks
 from simgen.randomizers.placement import Support
 from simgen.randomizers.scenery import floor_slab, static_box
 from simgen.spec import BodySpec, SceneSpec
@@ -18,11 +20,12 @@ SLAB = 0.04  # table top thickness, metres
 LEG = 0.05  # table leg side, metres
 
 
-@register("room")
+@register("room", appearance=True)
 def room(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> SceneSpec:
-    """A floor slab whose top face is z = 0, and a muted backdrop colour beyond it."""
+    """A floor slab whose top face is z = 0 with a look of ``scene.background`` (picture,
+    procedural or colour), and a muted backdrop colour beyond it. Only looks are drawn."""
     spec.background = tuple(float(c) for c in rng.uniform(0.05, 0.6) * (1.0 - rng.uniform(0.0, 0.3, size=3)))
-    floor_slab(spec)
+    floor_slab(spec).material = background_look(rng, ctx.scene.background, ctx.scene.scenery_textures)
     return spec
 
 
@@ -44,6 +47,28 @@ def table(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> Scen
     return spec
 
 
+WALL = 0.1  # metres thick
+
+
+@register("walls")
+def walls(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> SceneSpec:
+    """With ``scene.walls.probability``, a room: four walls around the table, each
+    ``distance_min``..``distance_max`` metres from its centre, ``height_min``..``height_max``
+    high (scenery: textured by ``scene.scenery_textures``). Geometry, so drawn from the scene
+    stream, and nothing is drawn at probability 0 (labels as without the randomizer)."""
+    w = ctx.scene.walls
+    if w.probability <= 0 or rng.random() >= w.probability:
+        return spec
+    d = rng.uniform(w.distance_min, w.distance_max, size=4)  # +x, -x, +y, -y
+    h = float(rng.uniform(w.height_min, w.height_max))
+    span_x, span_y = d[0] + d[1] + 2 * WALL, d[2] + d[3] + 2 * WALL
+    cx, cy = (d[0] - d[1]) / 2, (d[2] - d[3]) / 2
+    for size, centre in (((WALL, span_y, h), (d[0] + WALL / 2, cy, h / 2)), ((WALL, span_y, h), (-d[1] - WALL / 2, cy, h / 2)),
+                         ((span_x, WALL, h), (cx, d[2] + WALL / 2, h / 2)), ((span_x, WALL, h), (cx, -d[3] - WALL / 2, h / 2))):
+        static_box(spec, size, centre, support_top=None)
+    return spec
+
+
 def _pick_entry(rng: np.random.Generator, entries) -> object:
     weights = np.array([e.weight for e in entries], float)
     return entries[int(rng.choice(len(entries), p=weights / weights.sum()))]
@@ -57,7 +82,9 @@ def objects(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> Sc
     height, footprints apart (:mod:`simgen.randomizers.placement`), so physics only confirms;
     an object that finds no free spot is dropped from above the others instead. ``drop`` holds
     every object above the table at a random orientation, bounding spheres (about the link
-    origin) apart, for physics to drop and settle.
+    origin) apart, for physics to drop and settle. Then ``distractors_min``..``distractors_max``
+    unlabeled bodies (category None: never annotated, but they occlude and collide) from
+    ``scene.distractors``, placed the same way.
     """
     s = ctx.scene
     n = int(rng.integers(s.min_objects, s.max_objects + 1))
@@ -72,6 +99,15 @@ def objects(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> Sc
         if pose is None:
             pose = _drop_pose(rng, loaded, s, half, placed, floor=support.top)
         spec.bodies.append(BodySpec(instance_id=spec.next_instance_id(), asset=asset, pose=pose, category=entry.category))
+    if s.distractors_max > 0 and s.distractors:  # nothing drawn without distractors: labels as before
+        for _ in range(int(rng.integers(s.distractors_min, s.distractors_max + 1))):
+            entry = _pick_entry(rng, s.distractors)
+            asset = draw_asset(rng, entry.source, entry.size_min, entry.size_max, entry.scale)
+            loaded = load_asset(asset)
+            pose = support.place(rng, loaded) if s.placement == "rest" else None
+            if pose is None:
+                pose = _drop_pose(rng, loaded, s, half, placed, floor=support.top)
+            spec.bodies.append(BodySpec(instance_id=spec.next_instance_id(), asset=asset, pose=pose, category=None))
     return spec
 
 
@@ -95,3 +131,22 @@ def _drop_pose(rng: np.random.Generator, asset, s, half: np.ndarray, placed: lis
         centre = np.array([xy[0], xy[1], top + radius + 0.01])
     placed.append((centre, radius))
     return pose_matrix(centre, rotation)
+
+
+def check_recipe(scene) -> None:
+    """Values of a tabletop recipe that types and ranges cannot catch (one-line ConfigError)."""
+    from simgen.assets.catalog import check_source
+    from simgen.errors import ConfigError, SimgenError
+
+    if scene.distractors_max > 0 and not scene.distractors:
+        raise ConfigError(f"scene.distractors_max={scene.distractors_max}: scene.distractors lists no source to draw them from")
+    for k, entry in enumerate(scene.distractors):
+        try:
+            check_source(entry.source)
+        except SimgenError as exc:
+            raise ConfigError(f"scene.distractors[{k}].source: {exc}") from None
+    w = scene.walls
+    if w.probability > 0 and w.distance_min <= scene.camera.radius_max:
+        raise ConfigError(f"scene.walls.distance_min={w.distance_min}: must exceed scene.camera.radius_max "
+                          f"({scene.camera.radius_max} m), so cameras stand inside the room")
+    check_looks(scene)
