@@ -32,3 +32,10 @@ def looks_rng(seed: int, scene_index: int, *key: int) -> np.random.Generator:
     byte-identical. ``key`` separates uses within a scene (for example a view's sensor noise)."""
     return np.random.default_rng(
         np.random.SeedSequence(int(seed), spawn_key=(LOOKS_STREAM, int(scene_index), *(int(k) for k in key))))
+
+
+def weighted_index(rng: np.random.Generator, weights) -> int:
+    """An index drawn with probability in proportion to ``weights`` (non-negative, not all 0):
+    the one weighted draw, so every pick consumes the generator the same way."""
+    w = np.asarray(weights, float)
+    return int(rng.choice(len(w), p=w / w.sum()))

@@ -9,6 +9,7 @@ from simgen.camera import look_at, opencv_to_opengl_pose
 from simgen.errors import ConfigError
 from simgen.randomizers import RecipeContext, register
 from simgen.render.kelvin import kelvin_to_rgb
+from simgen.seeding import weighted_index
 from simgen.spec import LightSpec, SceneSpec
 
 KINDS = ("directional", "point", "spot")
@@ -33,8 +34,7 @@ def _centre(spec: SceneSpec) -> np.ndarray:
 
 def _light(rng: np.random.Generator, cfg, centre: np.ndarray) -> LightSpec:
     kinds = [k for k in KINDS if cfg.kind_weights.get(k, 0.0) > 0]
-    weights = np.array([cfg.kind_weights[k] for k in kinds], float)
-    kind = kinds[int(rng.choice(len(kinds), p=weights / weights.sum()))]
+    kind = kinds[weighted_index(rng, [cfg.kind_weights[k] for k in kinds])]
     azimuth = rng.uniform(0, 2 * np.pi)
     elevation = np.deg2rad(rng.uniform(cfg.elevation_min_deg, cfg.elevation_max_deg))
     up = np.array([np.cos(elevation) * np.cos(azimuth), np.cos(elevation) * np.sin(azimuth), np.sin(elevation)])

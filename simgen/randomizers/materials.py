@@ -18,6 +18,7 @@ from simgen.assets.geometry import has_texture, load_asset
 from simgen.errors import ConfigError
 from simgen.randomizers import RecipeContext, register
 from simgen.render.textures import PROCEDURAL
+from simgen.seeding import weighted_index
 from simgen.spec import AssetRef, Material, SceneSpec, Texture
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
@@ -27,12 +28,8 @@ SCENERY_HSV = ((0.0, 0.35), (0.15, 0.6))  # muted, so objects stand out
 
 
 def random_material(rng: np.random.Generator, ranges, saturation=(0.3, 1.0), value=(0.3, 1.0), metallic: bool = True) -> Material:
-    h = rng.uniform(0.0, 1.0)
-    s = rng.uniform(*saturation)
-    v = rng.uniform(*value)
-    r, g, b = colorsys.hsv_to_rgb(h, s, v)
     return Material(
-        base_color=(r, g, b, 1.0),
+        base_color=(*colour(rng, saturation, value), 1.0),
         metallic=float(rng.uniform(ranges.metallic_min, ranges.metallic_max)) if metallic else 0.0,
         roughness=float(rng.uniform(ranges.roughness_min, ranges.roughness_max)),
     )
@@ -79,7 +76,7 @@ def textured_look(rng: np.random.Generator, asset: AssetRef, tex, ranges, hsv=OB
     weights[-1] *= bool(pictures)
     if weights.sum() <= 0:
         weights[1] = 1.0
-    look = LOOKS[int(rng.choice(len(LOOKS), p=weights / weights.sum()))]
+    look = LOOKS[weighted_index(rng, weights)]
     material = random_material(rng, ranges, *hsv, metallic=metallic)
     tile = float(rng.uniform(tex.tile_min, tex.tile_max))
     if look == "plain":
@@ -111,7 +108,7 @@ def background_look(rng: np.random.Generator, bg, tex) -> Material:
         weights = np.array([getattr(tex, k) for k in PROCEDURAL], float)
         if weights.sum() <= 0:
             weights[:] = 1.0
-        kind = PROCEDURAL[int(rng.choice(len(PROCEDURAL), p=weights / weights.sum()))]
+        kind = PROCEDURAL[weighted_index(rng, weights)]
         texture = Texture(kind=kind, colors=colour_pair(rng, ((0.0, 0.35), (0.25, 0.85)), True, kind), tile=tile,
                           seed=int(rng.integers(2**31)))
     base = (*colour(rng, (0.0, 0.4), (0.2, 0.8)), 1.0) if texture is None else (1.0, 1.0, 1.0, 1.0)

@@ -22,6 +22,7 @@ from simgen.randomizers.balance import slot_pools
 from simgen.randomizers.cameras import shell_pose, view
 from simgen.randomizers.materials import background_look, check_looks, colour, materials
 from simgen.randomizers.scenery import floor_slab, static_box
+from simgen.seeding import weighted_index
 from simgen.spec import AssetRef, BodySpec, SceneSpec
 
 TRAY = "tray/traybox.urdf"
@@ -88,8 +89,7 @@ def _drop_height(lo_xy: np.ndarray, hi_xy: np.ndarray, floor: float, placed: lis
 
 
 def _pick(rng: np.random.Generator, entries):
-    weights = np.array([e.weight for e in entries], float)
-    return entries[int(rng.choice(len(entries), p=weights / weights.sum()))]
+    return entries[weighted_index(rng, [e.weight for e in entries])]
 
 
 @register("pile")

@@ -6,10 +6,9 @@ renderer writes colours with gamma 2.
 
 from __future__ import annotations
 
-import colorsys
-
 import numpy as np
 
+from simgen.randomizers.materials import colour
 from simgen.spec import Material
 
 
@@ -35,7 +34,7 @@ def _pick(rng: np.random.Generator, palette: np.ndarray, weights=None) -> np.nda
 
 
 def _hsv(rng: np.random.Generator, s=(0.2, 0.8), v=(0.25, 0.9)) -> np.ndarray:
-    return _linear(colorsys.hsv_to_rgb(rng.uniform(0, 1), rng.uniform(*s), rng.uniform(*v)))
+    return _linear(colour(rng, s, v))
 
 
 def look(rng: np.random.Generator, shape: str) -> tuple[float, ...]:

@@ -21,6 +21,7 @@ from simgen.scenes.driving.bodies import ground_pose
 from simgen.scenes.driving.layout import Lane, Street
 from simgen.scenes.driving.looks import dims, look, road_user_material
 from simgen.scenes.driving.paths import RoadPath
+from simgen.seeding import weighted_index
 from simgen.spec import AssetRef, BodySpec, FrameSpec, SceneSpec
 
 ATTEMPTS = 30
@@ -130,8 +131,7 @@ class _Placer:
     def _sidewalk(self, speed: float, length: float):
         rng, street = self.rng, self.street
         pieces = street.sidewalks
-        weights = np.array([w.s1 - w.s0 for w in pieces])
-        w = pieces[int(rng.choice(len(pieces), p=weights / weights.sum()))]
+        w = pieces[weighted_index(rng, [w.s1 - w.s0 for w in pieces])]
         road = street.roads[w.road]
         inner = road.half(w.side)
         lo, hi = inner + 1.1, inner + road.sidewalk - 0.4
@@ -200,9 +200,9 @@ def traffic(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> Sc
     parkable = [c for c in scene.classes if c.parked_weight > 0]
     planned = driving_counts(spec, ctx)  # balance.classes: the plan's counts, parked ones included
     if parkable and planned is None:
-        weights = np.array([c.parked_weight for c in parkable])
+        weights = [c.parked_weight for c in parkable]
         for _ in range(int(rng.integers(scene.parked_min, scene.parked_max + 1))):
-            wishes.append((parkable[int(rng.choice(len(parkable), p=weights / weights.sum()))], "parked"))
+            wishes.append((parkable[weighted_index(rng, weights)], "parked"))
     for cls in sorted(movers, key=lambda c: (ORDER[c.placement], -c.size_max[0])):
         count = planned[cls.category] if planned is not None else int(rng.integers(cls.count_min, cls.count_max + 1))
         wishes += [(cls, cls.placement)] * count

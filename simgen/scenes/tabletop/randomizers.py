@@ -14,6 +14,7 @@ from simgen.randomizers.balance import slot_pools
 from simgen.randomizers.materials import background_look, check_looks
 from simgen.randomizers.placement import Support
 from simgen.randomizers.scenery import floor_slab, static_box
+from simgen.seeding import weighted_index
 from simgen.spec import BodySpec, SceneSpec
 
 SLAB = 0.04  # table top thickness, metres
@@ -70,8 +71,7 @@ def walls(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> Scen
 
 
 def _pick_entry(rng: np.random.Generator, entries) -> object:
-    weights = np.array([e.weight for e in entries], float)
-    return entries[int(rng.choice(len(entries), p=weights / weights.sum()))]
+    return entries[weighted_index(rng, [e.weight for e in entries])]
 
 
 @register("objects")
