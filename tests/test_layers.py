@@ -210,3 +210,23 @@ def test_validator_names_bad_normals_and_flow(layered, tmp_path):
     cv2.imwrite(str(copy / img["flow_file"]), encoded)
     rules = {v.rule for v in validate_dataset(copy)}
     assert {"normals", "flow"} <= rules
+
+
+def test_keypoint_flags_follow_the_written_coordinates_at_a_pixel_edge():
+    """A corner projecting a hair left of a pixel edge (u = 73.99999) is written as 74.0 (four
+    decimals), so its flag must be that of pixel column 74, the one a reader looks up."""
+    from simgen.annotate.keypoints import DECIMALS, HIDDEN, cuboid_keypoints
+    from simgen.annotate.labels import Box3D
+
+    K = np.array([[100.0, 0.0, 50.0], [0.0, 100.0, 50.0], [0.0, 0.0, 1.0]])
+    u = 73.99999  # pixel column 73 before rounding, 74 after
+    center = np.array([(u - 50.0) / 100.0 * 2.0, 0.0, 2.0])  # projects to (u, 50)
+    corners = np.tile(center, (8, 1))
+    box = Box3D(center=center, size=np.zeros(3), R=np.eye(3), corners=corners)
+    ids = np.zeros((100, 100), np.uint16)
+    ids[:, 74] = 7  # the object shows in column 74 only
+    kp = cuboid_keypoints(box, K, ids, 7)
+    assert np.allclose(kp[:, 0], round(u, DECIMALS)) and kp[0, 0] == 74.0
+    assert (kp[:, 2] == VISIBLE).all()
+    ids[:, 74], ids[:, 73] = 0, 7
+    assert (cuboid_keypoints(box, K, ids, 7)[:, 2] == HIDDEN).all()

@@ -12,6 +12,9 @@ SKELETON = [[a + 1, b + 1] for a in range(8) for b in range(a + 1, 8) if bin(a ^
 VISIBLE, HIDDEN, OUTSIDE = 2, 1, 0
 
 
+DECIMALS = 4  # decimals of keypoint coordinates in the label files
+
+
 def cuboid_keypoints(box: Box3D, K: np.ndarray, ids: np.ndarray, instance_id: int) -> np.ndarray:
     """(9, 3) float: u, v (pixels, simgen's K: pixel (i, j) spans [i, i+1) x [j, j+1)) and a
     visibility flag per point: 2 where the pixel it falls in shows this object in the id map
@@ -21,7 +24,9 @@ def cuboid_keypoints(box: Box3D, K: np.ndarray, ids: np.ndarray, instance_id: in
     H, W = ids.shape
     out = np.zeros((len(points), 3))
     front = points[:, 2] > 1e-9
-    uv = points[front, :2] / points[front, 2:3] * [K[0, 0], K[1, 1]] + [K[0, 2], K[1, 2]]
+    # Rounded as the files store them (DECIMALS), so a point's flag is that of the pixel its
+    # written coordinates fall in, even a hair from a pixel edge.
+    uv = np.round(points[front, :2] / points[front, 2:3] * [K[0, 0], K[1, 1]] + [K[0, 2], K[1, 2]], DECIMALS)
     out[front, :2] = uv
     col, row = np.floor(uv[:, 0]).astype(int), np.floor(uv[:, 1]).astype(int)
     inside = (col >= 0) & (col < W) & (row >= 0) & (row < H)

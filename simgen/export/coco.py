@@ -68,7 +68,7 @@ def annotation_record(obj: ObjectLabel, image_id: int) -> dict:
     }
     if obj.keypoints is not None:
         kp = obj.keypoints
-        rec["keypoints"] = [v for u, w, flag in kp for v in (round(float(u), 4), round(float(w), 4), int(flag))]
+        rec["keypoints"] = [v for u, w, flag in kp for v in (round(float(u), keypoints.DECIMALS), round(float(w), keypoints.DECIMALS), int(flag))]
         rec["num_keypoints"] = int(np.count_nonzero(kp[:, 2]))
     if obj.rle_amodal is not None:
         rec["segmentation_amodal"] = obj.rle_amodal
