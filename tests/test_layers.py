@@ -11,7 +11,7 @@ from scipy.spatial.transform import Rotation
 
 from simgen.annotate.flow import decode_flow, encode_flow, rigid_flow, warp_ids
 from simgen.annotate.frame import annotate_view
-from simgen.annotate.keypoints import VISIBLE
+from simgen.annotate.keypoints import DECIMALS, VISIBLE
 from simgen.annotate.normals import decode_normals, encode_normals
 from simgen.camera import backproject, project, world_to_camera
 from simgen.config.schema import LabelsConfig
@@ -149,7 +149,7 @@ def test_cuboid_keypoints_are_the_projected_box_and_follow_the_instance_map(rend
     for obj in labels.objects:
         kp = obj.keypoints
         points = np.vstack([obj.box3d.corners, obj.box3d.center])
-        np.testing.assert_allclose(kp[:, :2], project(K, points), atol=1e-9)  # all in front, all inside
+        np.testing.assert_allclose(kp[:, :2], project(K, points), atol=0.51 * 10.0 ** -DECIMALS)  # as written; all in front, all inside
         col, row = np.floor(kp[:, 0]).astype(int), np.floor(kp[:, 1]).astype(int)
         np.testing.assert_array_equal(kp[:, 2] == VISIBLE, passes.ids[row, col] == obj.instance_id)
         flags += list(kp[:, 2])
@@ -215,7 +215,7 @@ def test_validator_names_bad_normals_and_flow(layered, tmp_path):
 def test_keypoint_flags_follow_the_written_coordinates_at_a_pixel_edge():
     """A corner projecting a hair left of a pixel edge (u = 73.99999) is written as 74.0 (four
     decimals), so its flag must be that of pixel column 74, the one a reader looks up."""
-    from simgen.annotate.keypoints import DECIMALS, HIDDEN, cuboid_keypoints
+    from simgen.annotate.keypoints import HIDDEN, cuboid_keypoints
     from simgen.annotate.labels import Box3D
 
     K = np.array([[100.0, 0.0, 50.0], [0.0, 100.0, 50.0], [0.0, 0.0, 1.0]])
