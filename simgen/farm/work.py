@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from simgen import interrupts
 from simgen.errors import one_line
 from simgen.farm.faults import FaultPlan
 from simgen.job import JobSpec
@@ -38,6 +39,7 @@ def render_shard(worker: SceneWorker, job: JobSpec, shard: Shard, shards_dir: Pa
     out = ShardWriter(shards_dir, shard)
     try:
         for scene_index in shard.scenes:
+            interrupts.check()  # a Ctrl-C a library swallowed stops the job here
             try:
                 faults.check(scene_index, attempt)
                 result = worker.run(scene_index)

@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+from simgen import interrupts
 from simgen.errors import SimgenError
 from simgen.job import load_job, to_job
 
@@ -92,6 +93,7 @@ def _task(cfg) -> None:
 
 
 def main() -> None:
+    interrupts.install()
     try:
         _main()
     except KeyboardInterrupt:  # before the job started (or between jobs of a multirun)
