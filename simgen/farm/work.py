@@ -39,13 +39,16 @@ def render_shard(worker: SceneWorker, job: JobSpec, shard: Shard, shards_dir: Pa
     out = ShardWriter(shards_dir, shard)
     try:
         for scene_index in shard.scenes:
-            interrupts.check()  # a Ctrl-C a library swallowed stops the job here
             try:
                 faults.check(scene_index, attempt)
                 result = worker.run(scene_index)
             except Exception as exc:  # reported by scene index; the shard is retried or reported
                 report.failed.append((scene_index, one_line(exc)))
                 continue
+            finally:
+                # A Ctrl-C that a library swallowed (trimesh around an optional import) may have
+                # changed what it returned: the scene is not kept, the job stops here.
+                interrupts.check()
             t0 = time.perf_counter()
             if not report.failed:
                 for rel, data in result.files.items():
