@@ -213,6 +213,7 @@ def test_presets_compose_and_every_knob_stays_overridable():
         load_job(["looks=randomized", "scene.distractors=[]"])
 
 
+@pytest.mark.e2e  # two runs of the command
 def test_label_files_are_byte_identical_with_textures_on_and_off(tmp_path):
     """The real command, twice: looks=flat and looks=realistic (textures on): the COCO files and
     every layer map (depth, object ids, semantic) are byte-identical; the images are not."""

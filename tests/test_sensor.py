@@ -270,6 +270,7 @@ def off_and_strong(tmp_path_factory):
     return off, strong
 
 
+@pytest.mark.e2e  # runs of the command (the off_and_strong fixture)
 def test_strong_sensor_changes_every_image_and_no_label(off_and_strong):
     off, strong = off_and_strong
     for folder in ("layers/depth", "layers/object_ids", "layers/semantic"):
@@ -289,6 +290,7 @@ def test_strong_sensor_changes_every_image_and_no_label(off_and_strong):
     assert all(images_off[k] != images_strong[k] for k in images_off)
 
 
+@pytest.mark.e2e  # runs of the command (the off_and_strong fixture)
 def test_depth_sensor_layer_lies_beside_the_exact_depth(off_and_strong):
     from helpers import load_coco
 
