@@ -47,9 +47,9 @@ def rendered_views(scene: str, scenes: int, width: int, height: int, seed: int):
 
 
 def main() -> None:
+    from simgen.core.spec import Atmosphere
     from simgen.recipes import register_configs
     from simgen.sensor.stage import ImageStage
-    from simgen.spec import Atmosphere
     from simgen.tools.cli import load_job
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

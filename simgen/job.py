@@ -14,7 +14,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from simgen import splits
 from simgen.config import formats
 from simgen.config.checks import check_settings
 from simgen.config.paths import CONFIG_DIR
@@ -29,7 +28,8 @@ from simgen.config.schema import (
     SplitsConfig,
 )
 from simgen.config.sensor import SensorConfig
-from simgen.errors import DatasetError, SimgenError, first_line, require
+from simgen.core import splits
+from simgen.core.errors import DatasetError, SimgenError, first_line, require
 from simgen.export.writers import WRITERS, WriterContext
 from simgen.layers.base import LAYERS
 from simgen.randomizers import RANDOMIZERS
@@ -63,7 +63,7 @@ class JobSpec:
                              split_sizes=self.split_sizes())
 
     def split_of(self, scene_index: int) -> str:
-        """The split of scene ``scene_index`` (:mod:`simgen.splits`)."""
+        """The split of scene ``scene_index`` (:mod:`simgen.core.splits`)."""
         return splits.split_of(self.splits.fractions(), self.scene_count, self.seed, scene_index)
 
     def split_sizes(self) -> dict[str, int]:

@@ -12,10 +12,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
 from simgen.annotate.frame import annotate_view
-from simgen.errors import SimgenError
+from simgen.core.errors import SimgenError
+from simgen.core.layout import DEPTH_SENSOR
 from simgen.export.encode import EncodedFrame, encode_view
 from simgen.export.facts import facts_path, image_look, scene_facts
-from simgen.export.layout import DEPTH_SENSOR
 from simgen.export.writers import make_writers
 from simgen.job import JobSpec
 from simgen.layers.base import ViewData, chosen

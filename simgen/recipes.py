@@ -17,7 +17,7 @@ from omegaconf.errors import OmegaConfBaseException
 
 from simgen.config.paths import RECIPE_DIR
 from simgen.config.schema import SimgenConfig
-from simgen.errors import ConfigError, first_line
+from simgen.core.errors import ConfigError, first_line
 from simgen.scenes.kind import KINDS
 
 

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from importlib.metadata import entry_points
 from typing import Any, Generic, TypeVar
 
-from simgen.errors import ConfigError
+from simgen.core.errors import ConfigError
 
 T = TypeVar("T")
 ENTRY_POINT_GROUP = "simgen.plugins"

@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from simgen.camera import intrinsics, look_at
-from simgen.spec import AssetRef, BodySpec, CameraSpec, LightSpec, Material, SceneSpec
+from simgen.core.camera import intrinsics, look_at
+from simgen.core.spec import AssetRef, BodySpec, CameraSpec, LightSpec, Material, SceneSpec
 
 REPO = Path(__file__).resolve().parents[1]
 WIDTH, HEIGHT = 320, 240
@@ -62,7 +62,7 @@ def load_test_job(*overrides: str):
 def config_error(*overrides: str, error: type | None = None) -> str:
     """The one-line message ``simgen OVERRIDES`` prints after ``simgen: error:``; asserts it is
     one line, that the command would exit 2 (a config error), and, if given, its ``error`` type."""
-    from simgen.errors import SimgenError
+    from simgen.core.errors import SimgenError
 
     with pytest.raises(error or SimgenError) as info:
         load_test_job(*overrides)

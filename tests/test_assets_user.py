@@ -16,11 +16,11 @@ from simgen.assets.collision import content_key, part_count
 from simgen.assets.geometry import has_texture, load_asset
 from simgen.assets.user import _scan, apply_user_assets, scan
 from simgen.config.schema import AssetsConfig, PhysicsConfig
-from simgen.errors import AssetError, ConfigError
+from simgen.core.errors import AssetError, ConfigError
+from simgen.core.spec import AssetRef, BodySpec, LightSpec, Material, SceneSpec, Texture
 from simgen.physics.state import posed_state
 from simgen.physics.world import PhysicsWorld, pb
 from simgen.scenes.tabletop.schema import TabletopSceneConfig
-from simgen.spec import AssetRef, BodySpec, LightSpec, Material, SceneSpec, Texture
 
 FLOOR = 0.015  # bin floor top in the settling tests, metres
 

@@ -8,7 +8,7 @@ import pytest
 from helpers import config_error, load_test_job, run_simgen
 
 from simgen.config.canonical import dataset_config
-from simgen.errors import ConfigError
+from simgen.core.errors import ConfigError
 from simgen.randomizers import RecipeContext, build_scene
 from simgen.randomizers.balance import class_plan, targets
 

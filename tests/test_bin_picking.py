@@ -8,7 +8,7 @@ from omegaconf import OmegaConf
 
 from simgen.assets.geometry import load_asset
 from simgen.config.paths import RECIPE_DIR
-from simgen.errors import ConfigError
+from simgen.core.errors import ConfigError
 from simgen.job import check_scene
 from simgen.physics.world import PhysicsWorld
 from simgen.randomizers import RecipeContext, build_scene

@@ -18,7 +18,7 @@ from mesh_fixtures import make_parts
 from scipy.spatial.distance import pdist
 
 from simgen.annotate.masks import decode_rle
-from simgen.camera import world_to_camera
+from simgen.core.camera import world_to_camera
 from simgen.export.images import read_uint16
 
 SCENE_IDS = ("000000", "000001")
@@ -96,7 +96,7 @@ def test_layout_models_in_millimetres_and_models_info(dataset):
     from simgen.assets.geometry import load_asset
     from simgen.assets.user import scan
     from simgen.config.schema import AssetsConfig
-    from simgen.spec import AssetRef
+    from simgen.core.spec import AssetRef
 
     coco = _load(dataset / "annotations" / "instances_train.json")
     names = [c["name"] for c in coco["categories"]]
@@ -251,6 +251,6 @@ def test_coco_and_bop_agree(dataset):
     (["scene=bin_picking", "export=bop", "labels.amodal_masks=false"], "labels.amodal_masks=true"),
 ])
 def test_bop_refuses_jobs_it_cannot_write(overrides, message):
-    from simgen.errors import ConfigError
+    from simgen.core.errors import ConfigError
 
     assert message in config_error(*overrides, error=ConfigError)

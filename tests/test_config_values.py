@@ -14,7 +14,7 @@ from omegaconf import OmegaConf
 
 from simgen.config.canonical import default_output_dir
 from simgen.config.ranges import numeric_fields, partner, rule
-from simgen.errors import ConfigError
+from simgen.core.errors import ConfigError
 from simgen.export.writers import config_warnings
 from simgen.job import check_scene
 from simgen.recipes import load_recipe, recipe_files

@@ -29,7 +29,7 @@ from helpers import (
 
 from simgen.config.canonical import config_hash, dataset_config
 from simgen.config.schema import FarmConfig, SimgenConfig
-from simgen.errors import ConfigError, DatasetError
+from simgen.core.errors import ConfigError, DatasetError
 from simgen.farm.faults import FaultPlan, InjectedFault
 from simgen.farm.plan import plan_shards, slice_shards
 from simgen.store.dataset import RECORD, SHARDS
@@ -106,7 +106,7 @@ def test_reference_is_a_complete_coco_dataset(reference):
 
 @pytest.mark.e2e
 def test_splits_are_by_scene_with_the_requested_sizes(reference):
-    from simgen.splits import split_sizes
+    from simgen.core.splits import split_sizes
 
     out, files = reference
     coco = load_coco(out)

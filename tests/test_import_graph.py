@@ -1,5 +1,5 @@
 """The import graph of ``simgen/``, read from the source with :mod:`ast`: no cycles, and
-``simgen/config/`` a leaf that imports only itself and :mod:`simgen.errors`.
+``simgen/config/`` a leaf that imports only itself and :mod:`simgen.core.errors`.
 
 Every ``import`` and ``from ... import`` counts, at module level or inside a function (a lazy
 import is still an edge); imports under ``if TYPE_CHECKING:`` do not run and are left out, as are
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "simgen"
-CONFIG_MAY_IMPORT = ("simgen.config", "simgen.errors")
+CONFIG_MAY_IMPORT = ("simgen.config", "simgen.core.errors")
 
 
 def module_files(package: Path) -> dict[str, Path]:
@@ -44,7 +44,7 @@ def _type_checking_only(tree: ast.AST) -> set[int]:
 def import_graph(package: Path) -> dict[str, set[str]]:
     """Module -> the modules of ``package`` it imports (to the deepest module that exists:
     ``from simgen.export import coco`` is an edge to ``simgen.export.coco``,
-    ``from simgen.errors import require`` one to ``simgen.errors``)."""
+    ``from simgen.core.errors import require`` one to ``simgen.core.errors``)."""
     modules = module_files(package)
     top = package.name
 
@@ -140,7 +140,7 @@ def test_a_cycle_through_a_lazy_relative_import_is_found(tmp_path):
     (pkg / "config").mkdir(parents=True)
     (pkg / "__init__.py").write_text("")
     (pkg / "config" / "__init__.py").write_text("")
-    (pkg / "config" / "schema.py").write_text("from simgen.errors import ConfigError\n")
+    (pkg / "config" / "schema.py").write_text("from simgen.core.errors import ConfigError\n")
     (pkg / "config" / "checks.py").write_text("def f():\n    from ..stage import run\n")
     (pkg / "errors.py").write_text("")
     (pkg / "stage.py").write_text("from simgen.config import checks\n")

@@ -5,7 +5,7 @@ import signal
 
 import pytest
 
-from simgen import interrupts
+from simgen.core import interrupts
 
 
 def test_a_swallowed_ctrl_c_is_raised_again_at_the_next_check():

@@ -12,12 +12,12 @@ from pycocotools.coco import COCO
 
 from simgen.annotate.geometry import box3d
 from simgen.annotate.labels import ObjectLabel
-from simgen.camera import intrinsics, look_at, world_to_camera
 from simgen.config.schema import KittiConfig
+from simgen.core.camera import intrinsics, look_at, world_to_camera
+from simgen.core.spec import CameraSpec
 from simgen.export import kitti
 from simgen.export.images import read_uint16
 from simgen.randomizers import RecipeContext, build_scene
-from simgen.spec import CameraSpec
 from simgen.tools.validate import validate_dataset
 
 ARGS = ["scene=driving", "renderer=kitti", "export=kitti", "frames=10", "sequence.length=10", "seed=2"]

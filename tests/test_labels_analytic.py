@@ -9,8 +9,8 @@ from helpers import HEIGHT, WIDTH, make_box, make_camera, make_spec, translation
 from scipy.spatial.transform import Rotation
 
 from simgen.annotate.frame import annotate_view
-from simgen.camera import backproject, project, world_to_camera
 from simgen.config.schema import LabelsConfig
+from simgen.core.camera import backproject, project, world_to_camera
 from simgen.export.images import depth_to_uint16, uint16_to_depth
 from simgen.physics.state import posed_state
 

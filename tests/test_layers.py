@@ -13,10 +13,10 @@ from simgen.annotate.flow import decode_flow, encode_flow, rigid_flow, warp_ids
 from simgen.annotate.frame import annotate_view
 from simgen.annotate.keypoints import DECIMALS, VISIBLE
 from simgen.annotate.normals import decode_normals, encode_normals
-from simgen.camera import backproject, project, world_to_camera
 from simgen.config.schema import LabelsConfig
+from simgen.core.camera import backproject, project, world_to_camera
+from simgen.core.spec import CameraSpec
 from simgen.physics.state import posed_state
-from simgen.spec import CameraSpec
 
 K = np.array([[300.0, 0.0, 150.3], [0.0, 310.0, 110.7], [0.0, 0.0, 1.0]])
 

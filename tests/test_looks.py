@@ -12,7 +12,8 @@ from omegaconf import OmegaConf
 from simgen.annotate.frame import annotate_view
 from simgen.config.paths import RECIPE_DIR
 from simgen.config.schema import LabelsConfig, TexturesConfig
-from simgen.errors import ConfigError
+from simgen.core.errors import ConfigError
+from simgen.core.spec import LightSpec
 from simgen.export.facts import scene_facts
 from simgen.job import check_scene
 from simgen.physics.state import posed_state
@@ -20,7 +21,6 @@ from simgen.randomizers import RecipeContext, build_scene
 from simgen.recipes import load_recipe
 from simgen.render.textures import procedural_image
 from simgen.scenes.driving.conditions import REACH
-from simgen.spec import LightSpec
 
 PLAIN = TexturesConfig(own=0, plain=1, checker=0, stripes=0, noise=0, marble=0, wood=0, scratches=0, image=0)
 
@@ -185,7 +185,7 @@ def test_still_scenes_light_moving_vehicles_sequences_only_the_standing_ones():
     ("scene.distractors_max=-2", "scene.distractors_max=-2"),
 ])
 def test_bad_looks_values_are_one_line_errors(override, message):
-    from simgen.errors import SimgenError
+    from simgen.core.errors import SimgenError
     from simgen.job import load_job
     from simgen.recipes import register_configs
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from helpers import HEIGHT, WIDTH, make_box, make_camera, make_spec, translation
 
-from simgen.camera import project, world_to_camera
+from simgen.core.camera import project, world_to_camera
 from simgen.physics.state import posed_state
 
 SIDE = 0.02  # metres: a small box seen from 1 m

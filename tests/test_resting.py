@@ -8,8 +8,8 @@ import trimesh
 
 from simgen.assets.geometry import load_asset
 from simgen.assets.resting import resting_poses
+from simgen.core.spec import AssetRef
 from simgen.randomizers.placement import Support, apart, convex_polygon
-from simgen.spec import AssetRef
 
 PRIMITIVES = [("box", (0.12, 0.05, 0.03)), ("cylinder", (0.03, 0.12)), ("cone", (0.04, 0.1)),
               ("capsule", (0.02, 0.08)), ("sphere", (0.04,))]

@@ -10,13 +10,13 @@ import numpy as np
 import pytest
 
 from simgen.config.sensor import DepthSensorConfig, SensorConfig
-from simgen.errors import ConfigError
+from simgen.core.errors import ConfigError
+from simgen.core.spec import Atmosphere
 from simgen.sensor import atmosphere, camera
 from simgen.sensor.color import linear_to_srgb_value, to_linear
 from simgen.sensor.depth import axial_std, sense_depth
 from simgen.sensor.look import Look, draw_look
 from simgen.sensor.stage import develop
-from simgen.spec import Atmosphere
 
 H, W = 480, 640
 

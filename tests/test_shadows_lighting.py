@@ -12,10 +12,10 @@ from omegaconf import OmegaConf
 from scipy.ndimage import binary_erosion
 from scipy.spatial import ConvexHull
 
-from simgen.camera import backproject, look_at, opencv_to_opengl_pose
+from simgen.core.camera import backproject, look_at, opencv_to_opengl_pose
+from simgen.core.spec import AssetRef, BodySpec, LightSpec, Material, SceneSpec
 from simgen.physics.state import posed_state
 from simgen.render.kelvin import kelvin_to_rgb
-from simgen.spec import AssetRef, BodySpec, LightSpec, Material, SceneSpec
 
 CUBE = 0.2  # metres, resting on the plane z = 0
 TOWARDS_LIGHT = np.array([1.0, 0.5, 1.6]) / np.linalg.norm([1.0, 0.5, 1.6])
@@ -192,7 +192,7 @@ def test_shadows_on_and_off_write_identical_annotations(tmp_path):
     ("scene.lights.spot_cone_max_deg=95", "scene.lights.spot_cone_max_deg=95"),
 ])
 def test_lighting_settings_are_checked_in_one_line(override, start):
-    from simgen.errors import SimgenError
+    from simgen.core.errors import SimgenError
     from simgen.job import load_job
     from simgen.recipes import register_configs
 

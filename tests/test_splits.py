@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simgen.seeding import scene_rng, splits_rng
-from simgen.splits import SPLITS, assign, split_of, split_sizes
+from simgen.core.seeding import scene_rng, splits_rng
+from simgen.core.splits import SPLITS, assign, split_of, split_sizes
 
 FRACTIONS = {"train": 0.8, "val": 0.1, "test": 0.1}
 

@@ -17,8 +17,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from simgen.camera import backproject, world_to_camera
-from simgen.spec import CameraSpec
+from simgen.core.camera import backproject, world_to_camera
+from simgen.core.spec import CameraSpec
 
 FLOW_SCALE = 64.0
 FLOW_OFFSET = 32768.0

@@ -11,11 +11,11 @@ from simgen.annotate.geometry import box3d, pixel_box, projected_extent, transfo
 from simgen.annotate.keypoints import cuboid_keypoints
 from simgen.annotate.labels import FrameLabels, ObjectLabel
 from simgen.annotate.masks import encode_rle, instance_stats, slices_to_bbox
-from simgen.camera import world_to_camera
 from simgen.config.schema import LabelsConfig
+from simgen.core.camera import world_to_camera
+from simgen.core.spec import CameraSpec
 from simgen.physics.state import SceneState
 from simgen.render.renderer import Passes
-from simgen.spec import CameraSpec
 
 SUPPORT_TOLERANCE = 0.002  # metres an object may sink into its support and still be "above" it
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from simgen.spec import CameraSpec
+from simgen.core.spec import CameraSpec
 
 
 @dataclass

@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from simgen.assets.geometry import PRIMITIVE_SHAPES, load_asset
-from simgen.errors import AssetError, ConfigError
-from simgen.spec import AssetRef
+from simgen.core.errors import AssetError, ConfigError
+from simgen.core.spec import AssetRef
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import trimesh
 
-from simgen.errors import AssetError
+from simgen.core.errors import AssetError
 
 # Part of the cache key: bump when the decomposition call changes, so stale shapes are not reused.
 DECOMPOSITION_VERSION = b"pybullet.vhacd defaults v1"

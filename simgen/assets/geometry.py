@@ -1,4 +1,4 @@
-"""Load an :class:`~simgen.spec.AssetRef` into one visual mesh in the body's link frame.
+"""Load an :class:`~simgen.core.spec.AssetRef` into one visual mesh in the body's link frame.
 
 Physics, render and annotate all read the same :class:`LoadedAsset`, so the picture, the
 collision shape and the labels agree. Results are cached per process by asset.
@@ -13,8 +13,8 @@ import numpy as np
 import trimesh
 
 from simgen.assets.urdf import read_urdf
-from simgen.errors import AssetError
-from simgen.spec import AssetRef
+from simgen.core.errors import AssetError
+from simgen.core.spec import AssetRef
 
 PRIMITIVE_SHAPES = ("box", "sphere", "cylinder", "capsule", "cone")
 DEFAULT_DENSITY = 400.0  # kg/m^3, a light plastic: used where an asset states no mass

@@ -18,7 +18,7 @@ import numpy as np
 import trimesh
 from scipy.spatial import ConvexHull
 
-from simgen.errors import AssetError
+from simgen.core.errors import AssetError
 from simgen.registry import Registry
 
 Builder = Callable[[tuple[float, ...]], trimesh.Trimesh]

@@ -32,8 +32,8 @@ from scipy.spatial.transform import Rotation
 from simgen.assets.collision import cache_root
 from simgen.assets.geometry import LoadedAsset, load_asset, urdf_geometry
 from simgen.assets.urdf import read_urdf
-from simgen.atomic import write_bytes_atomic
-from simgen.spec import AssetRef
+from simgen.core.atomic import write_bytes_atomic
+from simgen.core.spec import AssetRef
 
 # Part of the cache key: bump when the computation changes, so stale poses are not reused.
 RESTING_VERSION = b"trimesh.poses.compute_stable_poses collision hull v3"

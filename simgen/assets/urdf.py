@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from scipy.spatial.transform import Rotation
 
-from simgen.errors import AssetError
+from simgen.core.errors import AssetError
 
 
 @dataclass

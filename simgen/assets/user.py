@@ -37,7 +37,7 @@ import yaml
 from simgen.assets.collision import decompose, is_convex
 from simgen.assets.geometry import _load_mesh_file
 from simgen.config.schema import AssetEntryConfig, AssetsConfig
-from simgen.errors import AssetError, ConfigError, first_line
+from simgen.core.errors import AssetError, ConfigError, first_line
 
 log = logging.getLogger("simgen.assets")
 

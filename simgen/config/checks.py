@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from simgen.config.ranges import check_known_keys
 from simgen.config.schema import SimgenConfig
-from simgen.errors import require
+from simgen.core.errors import require
 
 IMAGE_FORMATS = ("png", "jpg")
 MAX_SIDE = 8192

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from omegaconf import OmegaConf
 
-from simgen.errors import ConfigError
+from simgen.core.errors import ConfigError
 
 GROUP = "export"
 INDEX_FORMAT = "coco"

@@ -1,6 +1,6 @@
 """Settings of driving conditions (``scene.conditions``): time of day and weather per sequence.
 
-Also the tabletop room's walls (``scene.walls``), which are geometry. Every condition is drawn from the scene's looks stream (:func:`simgen.seeding.looks_rng`), so
+Also the tabletop room's walls (``scene.walls``), which are geometry. Every condition is drawn from the scene's looks stream (:func:`simgen.core.seeding.looks_rng`), so
 boosting a rare condition (``scene.conditions.fog=0.2``) never moves a body or a camera.
 """
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, fields, is_dataclass
 from typing import Any
 
 from simgen.config import schema as s
-from simgen.errors import ConfigError
+from simgen.core.errors import ConfigError
 
 
 @dataclass(frozen=True)

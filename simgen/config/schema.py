@@ -288,7 +288,7 @@ class BalanceConfig:
 
 @dataclass
 class SplitsConfig:
-    """Share of the scenes in each split (summing to 1), assigned by scene (see simgen.splits)."""
+    """Share of the scenes in each split (summing to 1), assigned by scene (see simgen.core.splits)."""
 
     train: float = 0.8
     val: float = 0.1

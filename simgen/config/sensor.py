@@ -3,7 +3,7 @@ every colour image after it is drawn, and the optional depth sensor model.
 
 Each camera effect is applied to a view with its ``probability``; its parameters are drawn per
 view, uniformly between their ``_min`` and ``_max``, from the scene's appearance stream
-(:func:`simgen.seeding.looks_rng`), so they never move a body or change a label. The group
+(:func:`simgen.core.seeding.looks_rng`), so they never move a body or change a label. The group
 ``sensor=off|mild|strong`` (simgen/conf/sensor/) picks a set; every key stays overridable.
 """
 

@@ -48,9 +48,9 @@ from simgen.annotate.labels import FrameLabels, ObjectLabel
 from simgen.annotate.masks import decode_rle, mask_bbox
 from simgen.assets.catalog import single_asset
 from simgen.assets.geometry import load_asset, texture_image
-from simgen.camera import world_to_camera
-from simgen.errors import ConfigError
-from simgen.export import layout
+from simgen.core import layout
+from simgen.core.camera import world_to_camera
+from simgen.core.errors import ConfigError
 from simgen.export.images import depth_to_uint16
 from simgen.export.writers import Writer, register
 

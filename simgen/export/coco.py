@@ -13,7 +13,7 @@ import numpy as np
 
 from simgen.annotate import keypoints
 from simgen.annotate.labels import FrameLabels, ObjectLabel
-from simgen.export import layout
+from simgen.core import layout
 from simgen.export.writers import Writer, register
 
 

@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 
 from simgen.annotate.labels import FrameLabels
-from simgen.export import coco, layout
+from simgen.core import layout
+from simgen.export import coco
 from simgen.export.images import encode_rgb
 from simgen.layers.base import LAYERS
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from simgen.spec import AssetRef, BodySpec, SceneSpec
+from simgen.core.spec import AssetRef, BodySpec, SceneSpec
 
 FOLDER = "facts"
 _LUMA = np.array([0.299, 0.587, 0.114], np.float32)

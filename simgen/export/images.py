@@ -11,7 +11,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from simgen.errors import ConfigError
+from simgen.core.errors import ConfigError
 
 # libpng's "up" filter for every row instead of its adaptive choice: 2.5-3x faster to encode
 # (640x480 RGB 6.7 -> 2.5 ms, uint16 maps 4 -> 1.5 ms) for files of the same size here.

@@ -36,10 +36,10 @@ import json
 import numpy as np
 
 from simgen.annotate.labels import FrameLabels, ObjectLabel
-from simgen.errors import ConfigError
-from simgen.export import layout
+from simgen.core import layout
+from simgen.core.errors import ConfigError
+from simgen.core.spec import CameraSpec
 from simgen.export.writers import Writer, register
-from simgen.spec import CameraSpec
 
 BBOX_MODES = ("amodal", "visible")
 

@@ -29,8 +29,8 @@ import numpy as np
 
 from simgen.annotate.labels import FrameLabels, ObjectLabel
 from simgen.annotate.masks import decode_rle
-from simgen.errors import ConfigError
-from simgen.export import layout
+from simgen.core import layout
+from simgen.core.errors import ConfigError
 from simgen.export.writers import Writer, register
 
 ROOT = "yolo"

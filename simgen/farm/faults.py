@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from simgen.errors import ConfigError
+from simgen.core.errors import ConfigError
 
 ENV = "SIMGEN_FAULT_SCENES"
 EXIT_STATUS = 70

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from simgen.errors import one_line
+from simgen.core.errors import one_line
 from simgen.farm.faults import FaultPlan
 from simgen.farm.schedule import Schedule
 from simgen.farm.work import render_shard

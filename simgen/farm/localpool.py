@@ -18,7 +18,7 @@ import signal
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
-from simgen.errors import FarmError, one_line
+from simgen.core.errors import FarmError, one_line
 from simgen.farm.faults import FaultPlan
 from simgen.farm.schedule import Schedule
 from simgen.farm.work import render_shard
@@ -31,8 +31,8 @@ def _serve(conn: Connection, job: JobSpec, shards_dir: str, config_hash: str, fa
     """A worker process: open a SceneWorker, then render the shards sent until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the driver's to handle: it ends the workers
     os.environ.setdefault("LP_NUM_THREADS", str(threads))
+    from simgen.core.platform import configure_egl
     from simgen.pipeline import SceneWorker
-    from simgen.platform import configure_egl
 
     try:
         configure_egl(job.renderer.egl_device)

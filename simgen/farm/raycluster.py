@@ -18,13 +18,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from simgen.config.schema import FarmConfig
-from simgen.errors import ConfigError, one_line
+from simgen.core.errors import ConfigError, one_line
+from simgen.core.platform import configure_egl
 from simgen.farm.faults import FaultPlan
 from simgen.farm.schedule import Schedule
 from simgen.farm.work import render_shard
 from simgen.job import JobSpec
 from simgen.pipeline import SceneWorker
-from simgen.platform import configure_egl
 
 LOCAL_OBJECT_STORE_BYTES = 256 * 1024**2  # results are small: shards go to disk, not through Ray
 CONNECT_TIMEOUT_S = 5.0  # a cluster address that does not answer within this is reported

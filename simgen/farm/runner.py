@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from simgen.config.canonical import dataset_config
-from simgen.errors import FarmError
+from simgen.core.errors import FarmError
 from simgen.farm.faults import FaultPlan
 from simgen.farm.plan import auto_shard_size, plan_shards, slice_shards
 from simgen.farm.progress import Progress, timing_table

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from simgen import interrupts
-from simgen.errors import one_line
+from simgen.core import interrupts
+from simgen.core.errors import one_line
 from simgen.farm.faults import FaultPlan
 from simgen.job import JobSpec
 from simgen.pipeline import SceneWorker

@@ -1,6 +1,6 @@
 """What a per-pixel layer declares, and the registry of layers (``export.layers``).
 
-A layer's file is ``layers/<name>/<stem>.png`` (:func:`simgen.export.layout.map_path`); every
+A layer's file is ``layers/<name>/<stem>.png`` (:func:`simgen.core.layout.map_path`); every
 COCO image record names it under the layer's ``field`` and the COCO ``info["layers"]`` block
 records its ``encoding``, so any reader decodes it without simgen. The pipeline computes the
 chosen layers of each view (:meth:`Layer.compute`, or :meth:`Layer.compute_scene` for layers
@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from simgen.annotate.labels import FrameLabels
-from simgen.export import layout
+from simgen.core import layout
 from simgen.registry import Registry
 
 

@@ -10,7 +10,7 @@ Their validator rules are the annotation rules (``depth-in-box``, ``instance-map
 from __future__ import annotations
 
 from simgen.annotate.labels import FrameLabels
-from simgen.export import layout
+from simgen.core import layout
 from simgen.export.images import depth_to_uint16, encode_uint16
 from simgen.layers.base import Layer, register_layer
 

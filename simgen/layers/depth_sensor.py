@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from simgen.annotate.labels import FrameLabels
-from simgen.export import layout
+from simgen.core import layout
 from simgen.export.images import depth_to_uint16, encode_uint16
 from simgen.layers.base import Layer, LayerCheck, register_layer
 

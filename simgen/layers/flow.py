@@ -8,8 +8,8 @@ import numpy as np
 
 from simgen.annotate.flow import decode_flow, encode_flow, rigid_flow, warp_ids
 from simgen.annotate.labels import FrameLabels
-from simgen.errors import require
-from simgen.export import layout
+from simgen.core import layout
+from simgen.core.errors import require
 from simgen.layers.base import Layer, LayerCheck, ViewData, register_layer
 
 

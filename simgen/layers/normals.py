@@ -8,7 +8,7 @@ import numpy as np
 
 from simgen.annotate.labels import FrameLabels
 from simgen.annotate.normals import decode_normals, encode_normals
-from simgen.export import layout
+from simgen.core import layout
 from simgen.layers.base import Layer, LayerCheck, ViewData, register_layer
 
 

@@ -20,7 +20,7 @@ import trimesh
 
 from simgen.assets.collision import cache_root
 from simgen.assets.geometry import LoadedAsset
-from simgen.atomic import write_bytes_atomic
+from simgen.core.atomic import write_bytes_atomic
 from simgen.physics.bullet import pb
 
 HULL_VERSION = b"convex hull obj v1"

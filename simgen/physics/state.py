@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from simgen.assets.geometry import LoadedAsset, load_asset
-from simgen.spec import BodySpec, SceneSpec
+from simgen.core.spec import BodySpec, SceneSpec
 
 
 @dataclass

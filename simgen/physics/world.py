@@ -11,11 +11,11 @@ from scipy.spatial.transform import Rotation
 
 from simgen.assets.geometry import LoadedAsset, load_asset
 from simgen.config.schema import PhysicsConfig
+from simgen.core.poses import pose_matrix
+from simgen.core.spec import BodySpec, SceneSpec
 from simgen.physics.bullet import pb
 from simgen.physics.shapes import collision_shape
 from simgen.physics.state import SceneState
-from simgen.poses import pose_matrix
-from simgen.spec import BodySpec, SceneSpec
 
 GRAVITY = -9.81
 DEFAULT_FRICTION = 0.8

@@ -3,7 +3,7 @@
 A recipe lists them in order (``randomizers: [room, table, objects, ...]``); each adds one
 aspect of the scene. They draw only from the generator they are given: geometry randomizers
 from the scene's stream, appearance randomizers (registered with ``appearance=True``) from the
-scene's looks stream (:func:`simgen.seeding.looks_rng`), so no appearance setting moves a body.
+scene's looks stream (:func:`simgen.core.seeding.looks_rng`), so no appearance setting moves a body.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
+from simgen.core.seeding import looks_rng, scene_rng
+from simgen.core.spec import SceneSpec
 from simgen.registry import Registry
-from simgen.seeding import looks_rng, scene_rng
-from simgen.spec import SceneSpec
 
 
 @dataclass

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simgen.config.schema import BalanceConfig
-from simgen.errors import ConfigError
+from simgen.core.errors import ConfigError
 
 GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
 

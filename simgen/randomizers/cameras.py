@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from simgen.camera import intrinsics, look_at
+from simgen.core.camera import intrinsics, look_at
+from simgen.core.spec import CameraSpec, SceneSpec
 from simgen.randomizers import RecipeContext, register
-from simgen.spec import CameraSpec, SceneSpec
 
 
 def shell_pose(rng: np.random.Generator, cfg, centre: np.ndarray) -> np.ndarray:

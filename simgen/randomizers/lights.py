@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from simgen.camera import look_at, opencv_to_opengl_pose
-from simgen.errors import ConfigError
+from simgen.core.camera import look_at, opencv_to_opengl_pose
+from simgen.core.errors import ConfigError
+from simgen.core.seeding import weighted_index
+from simgen.core.spec import LightSpec, SceneSpec
 from simgen.randomizers import RecipeContext, register
 from simgen.render.kelvin import kelvin_to_rgb
-from simgen.seeding import weighted_index
-from simgen.spec import LightSpec, SceneSpec
 
 KINDS = ("directional", "point", "spot")
 

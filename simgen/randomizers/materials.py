@@ -15,11 +15,11 @@ from pathlib import Path
 import numpy as np
 
 from simgen.assets.geometry import has_texture, load_asset
-from simgen.errors import ConfigError
+from simgen.core.errors import ConfigError
+from simgen.core.seeding import weighted_index
+from simgen.core.spec import AssetRef, Material, SceneSpec, Texture
 from simgen.randomizers import RecipeContext, register
 from simgen.render.textures import PROCEDURAL
-from simgen.seeding import weighted_index
-from simgen.spec import AssetRef, Material, SceneSpec, Texture
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 LOOKS = ("own", "plain", *PROCEDURAL, "image")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from simgen.poses import pose_matrix
-from simgen.spec import AssetRef, BodySpec, SceneSpec
+from simgen.core.poses import pose_matrix
+from simgen.core.spec import AssetRef, BodySpec, SceneSpec
 
 FLOOR_SIZE = 12.0  # metres: reaches past every view of a table or a bin
 

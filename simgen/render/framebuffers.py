@@ -21,7 +21,7 @@ import time
 import numpy as np
 from OpenGL import GL as gl
 
-from simgen.errors import ConfigError
+from simgen.core.errors import ConfigError
 
 COLOR, LABELS = "color", "labels"
 

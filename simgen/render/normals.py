@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from OpenGL import GL as gl
 
-from simgen.camera import CV_TO_GL
+from simgen.core.camera import CV_TO_GL
 from simgen.render.shaders import SHADER_DIR
 
 VERTEX, FRAGMENT = str(SHADER_DIR / "normals.vert"), str(SHADER_DIR / "normals.frag")

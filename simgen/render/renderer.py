@@ -17,17 +17,17 @@ from dataclasses import dataclass
 import numpy as np
 from OpenGL import GL as gl
 
-from simgen.camera import opencv_to_opengl_pose, pyrender_intrinsics
 from simgen.config.schema import RendererConfig
+from simgen.core.camera import opencv_to_opengl_pose, pyrender_intrinsics
+from simgen.core.platform import import_pyrender
+from simgen.core.spec import CameraSpec, LightSpec
 from simgen.physics.state import SceneState
-from simgen.platform import import_pyrender
 from simgen.render import textures
 from simgen.render.coverage import CoverageTarget
 from simgen.render.draw import DirectPasses
 from simgen.render.framebuffers import COLOR, LABELS, Framebuffers, attach
 from simgen.render.shaders import shader_cache
 from simgen.render.shadows import SHADOW_UNIT, ShadowMaps, light_slots, split_ground, view_corners
-from simgen.spec import CameraSpec, LightSpec
 
 SMOOTH_PRIMITIVES = ("sphere", "capsule")  # flat shading keeps edges of boxes and cones crisp
 SHADOW_FOCUS = 60.0  # metres of a camera's view a street's sun shadows cover (simgen.render.shadows)

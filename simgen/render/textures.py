@@ -1,4 +1,4 @@
-"""Base-colour textures for the colour pass, made from a :class:`~simgen.spec.Texture` description.
+"""Base-colour textures for the colour pass, made from a :class:`~simgen.core.spec.Texture` description.
 
 Everything here is a pure function of the description and the asset, so a recorded spec
 renders the same anywhere. Procedural images are periodic (they tile without seams); meshes
@@ -15,8 +15,8 @@ import numpy as np
 import trimesh
 
 from simgen.assets.geometry import LoadedAsset, load_asset, texture_image
-from simgen.errors import AssetError
-from simgen.spec import AssetRef, Texture
+from simgen.core.errors import AssetError
+from simgen.core.spec import AssetRef, Texture
 
 PROCEDURAL_SIZE = 128  # pixels per side of a procedural tile
 MAX_IMAGE_SIDE = 512  # image textures are shrunk to this, keeping the upload cheap

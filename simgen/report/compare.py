@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from scipy.stats import ks_2samp, wasserstein_distance
 
-from simgen.errors import SimgenError
+from simgen.core.errors import SimgenError
 from simgen.report import features as F
 from simgen.report.data import LabelTable
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from simgen.errors import SimgenError
+from simgen.core.errors import SimgenError
 
 # Per-annotation object id: simgen has called it instance_id; other names are accepted too.
 OBJECT_ID_KEYS = ("instance_id", "object_id", "track_id")

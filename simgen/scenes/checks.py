@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from simgen.assets.catalog import check_source
-from simgen.errors import ConfigError, SimgenError, require
+from simgen.core.errors import ConfigError, SimgenError, require
 
 PLACEMENTS = ("rest", "drop")
 

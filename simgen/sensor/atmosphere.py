@@ -1,4 +1,4 @@
-"""Fog and rain from a scene's :class:`simgen.spec.Atmosphere`, on (H, W, 3) float32 linear light.
+"""Fog and rain from a scene's :class:`simgen.core.spec.Atmosphere`, on (H, W, 3) float32 linear light.
 
 Fog attenuates along the *ray*: a pixel whose surface lies at ray distance r (metres from the
 camera centre, r = z x |(u - cx) / fx, (v - cy) / fy, 1| from the exact z-depth) keeps
@@ -13,7 +13,7 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
-from simgen.spec import Atmosphere
+from simgen.core.spec import Atmosphere
 
 RAIN_STREAKS = 1.5e-3  # streaks per pixel at rain = 1 (about 460 over 640 x 480)
 RAIN_COLOR = 0.8  # linear grey of a lit drop

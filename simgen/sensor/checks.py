@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from simgen.config import sensor as s
 from simgen.config.ranges import SHARE, Range, check_ranges
-from simgen.errors import ConfigError
+from simgen.core.errors import ConfigError
 
 PX = Range(0, 100, unit="pixels")
 GAIN = Range(0, 10, open_lo=True, unit="(a gain)")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simgen.config.sensor import SensorConfig
-from simgen.seeding import looks_rng
+from simgen.core.seeding import looks_rng
 
 SENSOR_KEY = 0x5E450  # spawn key of the image stage within a scene's appearance stream
 EFFECTS = ("exposure", "white_balance", "gamma", "noise", "defocus", "motion_blur", "vignetting",

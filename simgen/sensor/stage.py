@@ -12,6 +12,7 @@ from dataclasses import replace
 import numpy as np
 
 from simgen.config.sensor import SensorConfig
+from simgen.core.spec import Atmosphere
 from simgen.sensor import atmosphere, camera
 from simgen.sensor.color import gamma8, luminance, to_linear, to_srgb8
 from simgen.sensor.depth import sense_depth
@@ -24,7 +25,6 @@ from simgen.sensor.look import (
     might_apply,
     view_rng,
 )
-from simgen.spec import Atmosphere
 
 
 def develop(rgb: np.ndarray, look: Look, noise_rng: np.random.Generator | None = None, depth: np.ndarray | None = None,

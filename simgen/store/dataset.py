@@ -27,13 +27,14 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import simgen
-from simgen.atomic import write_bytes_atomic
 from simgen.config.canonical import first_difference, job_hash, without_size
-from simgen.errors import ConfigError, DatasetError
-from simgen.export import coco, layout
+from simgen.core import layout
+from simgen.core.atomic import write_bytes_atomic
+from simgen.core.errors import ConfigError, DatasetError
+from simgen.core.splits import SPLITS
+from simgen.export import coco
 from simgen.export.writers import make_writers
 from simgen.layers import base as layers
-from simgen.splits import SPLITS
 from simgen.store.shards import (
     TMP_PREFIX,
     Shard,

@@ -19,8 +19,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from simgen.atomic import TMP_PREFIX
-from simgen.errors import DatasetError
+from simgen.core.atomic import TMP_PREFIX
+from simgen.core.errors import DatasetError
 
 MANIFEST = "manifest.json"
 RECORDS = "coco.json"

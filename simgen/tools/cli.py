@@ -10,8 +10,8 @@ import sys
 import time
 from pathlib import Path
 
-from simgen import interrupts
-from simgen.errors import SimgenError
+from simgen.core import interrupts
+from simgen.core.errors import SimgenError
 from simgen.job import load_job, to_job
 
 # Flags that make Hydra print or sweep rather than run one job.

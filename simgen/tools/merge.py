@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from simgen.errors import DatasetError, SimgenError
+from simgen.core.errors import DatasetError, SimgenError
 from simgen.job import job_from_record
 
 

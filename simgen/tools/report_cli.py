@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from simgen.errors import SimgenError
+from simgen.core.errors import SimgenError
 
 
 def main(argv: list[str] | None = None) -> int:

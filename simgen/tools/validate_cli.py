@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from simgen.export import layout
+from simgen.core import layout
 from simgen.tools.validate import validate_dataset
 
 

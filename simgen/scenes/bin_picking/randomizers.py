@@ -14,16 +14,16 @@ from scipy.spatial.transform import Rotation
 
 from simgen.assets.catalog import check_source, draw_asset, pybullet_data_dir
 from simgen.assets.geometry import load_asset
-from simgen.camera import look_at
-from simgen.errors import ConfigError, SimgenError, require
-from simgen.poses import pose_matrix
+from simgen.core.camera import look_at
+from simgen.core.errors import ConfigError, SimgenError, require
+from simgen.core.poses import pose_matrix
+from simgen.core.seeding import weighted_index
+from simgen.core.spec import AssetRef, BodySpec, SceneSpec
 from simgen.randomizers import RecipeContext, register
 from simgen.randomizers.balance import slot_pools
 from simgen.randomizers.cameras import shell_pose, view
 from simgen.randomizers.materials import background_look, check_looks, colour, materials
 from simgen.randomizers.scenery import floor_slab, static_box
-from simgen.seeding import weighted_index
-from simgen.spec import AssetRef, BodySpec, SceneSpec
 
 TRAY = "tray/traybox.urdf"
 TRAY_FLOOR_TOP = 0.015  # the tray's collision floor is a 2 cm slab centred 5 mm up

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from simgen.assets.procedural import rotation_z
-from simgen.poses import pose_matrix
+from simgen.core.poses import pose_matrix
+from simgen.core.spec import AssetRef, BodySpec, SceneSpec
 from simgen.scenes.driving.looks import SCENERY
 from simgen.scenes.driving.scenery_meshes import SceneryParts
-from simgen.spec import AssetRef, BodySpec, SceneSpec
 
 
 def ground_pose(x: float, y: float, z: float, yaw: float) -> np.ndarray:

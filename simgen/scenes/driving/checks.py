@@ -11,7 +11,7 @@ of day and weather (both appearance: drawn from the looks stream).
 from __future__ import annotations
 
 from simgen.assets.procedural import BUILDERS
-from simgen.errors import require
+from simgen.core.errors import require
 
 PLACEMENTS = ("lane", "bike", "sidewalk", "roadside", "signal")
 NEEDS = {"roadside": "street", "signals": "street", "ego": "street", "traffic": "ego", "rig": "ego"}

@@ -14,10 +14,10 @@ import dataclasses
 
 import numpy as np
 
-from simgen.camera import look_at, opencv_to_opengl_pose
 from simgen.config.looks import TIMES_OF_DAY
+from simgen.core.camera import look_at, opencv_to_opengl_pose
+from simgen.core.spec import Atmosphere, LightSpec, SceneSpec
 from simgen.randomizers import RecipeContext, register
-from simgen.spec import Atmosphere, LightSpec, SceneSpec
 
 LAMP_COLOR = (1.0, 0.78, 0.5)  # sodium-ish warm white
 LAMP_CANDELA = 70.0  # about 1.4 (the sun is 2.6-3.6) on the road under a 7 m lamp

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from simgen.core.spec import Material
 from simgen.randomizers.materials import colour
-from simgen.spec import Material
 
 
 def _linear(display) -> np.ndarray:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from simgen.camera import intrinsics, look_at
+from simgen.core.camera import intrinsics, look_at
+from simgen.core.spec import CameraSpec, SceneSpec
 from simgen.randomizers import RecipeContext, register
 from simgen.scenes.driving.traffic import ego_track
-from simgen.spec import CameraSpec, SceneSpec
 
 
 def fov_y_deg(width: int, height: int, fov_x_deg: float) -> float:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from simgen.core.spec import SceneSpec
 from simgen.randomizers import RecipeContext, register
 from simgen.scenes.driving import footprints
 from simgen.scenes.driving.bodies import add_scenery
 from simgen.scenes.driving.layout import Street
 from simgen.scenes.driving.looks import _linear, wall
 from simgen.scenes.driving.scenery_meshes import SceneryParts
-from simgen.spec import SceneSpec
 
 KERB_LINE = 0.6  # metres from the kerb edge to the line of poles and trees
 POLE = _linear((0.4, 0.41, 0.42))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from simgen.core.spec import AssetRef, BodySpec, SceneSpec
 from simgen.randomizers import RecipeContext, register
 from simgen.randomizers.balance import driving_counts
 from simgen.scenes.driving import footprints
@@ -17,7 +18,6 @@ from simgen.scenes.driving.layout import Street
 from simgen.scenes.driving.looks import dims, look, road_user_material
 from simgen.scenes.driving.roadside import KERB_LINE, POLE
 from simgen.scenes.driving.scenery_meshes import SceneryParts
-from simgen.spec import AssetRef, BodySpec, SceneSpec
 
 ATTEMPTS = 20
 RED, GREEN = 0.0, 2.0

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from simgen.core.spec import SceneSpec
 from simgen.randomizers import RecipeContext, register
 from simgen.scenes.driving.bodies import add_scenery
 from simgen.scenes.driving.layout import GROUND_TOP, Road, Street, make_street
 from simgen.scenes.driving.looks import _linear
 from simgen.scenes.driving.scenery_meshes import SceneryParts
-from simgen.spec import SceneSpec
 
 LINE = 0.15  # metres: width of lane lines
 EDGE_INSET = 0.25  # metres between an edge line and the kerb where no parking strip is

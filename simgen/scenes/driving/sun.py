@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from simgen.camera import look_at, opencv_to_opengl_pose
+from simgen.core.camera import look_at, opencv_to_opengl_pose
+from simgen.core.spec import LightSpec, SceneSpec
 from simgen.randomizers import RecipeContext, register
-from simgen.spec import LightSpec, SceneSpec
 
 
 @register("sun", appearance=True)

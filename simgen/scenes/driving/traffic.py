@@ -14,6 +14,8 @@ from __future__ import annotations
 import numpy as np
 
 from simgen.config.schema import SequenceConfig
+from simgen.core.seeding import weighted_index
+from simgen.core.spec import AssetRef, BodySpec, FrameSpec, SceneSpec
 from simgen.randomizers import RecipeContext, register
 from simgen.randomizers.balance import driving_counts
 from simgen.scenes.driving import footprints
@@ -21,8 +23,6 @@ from simgen.scenes.driving.bodies import ground_pose
 from simgen.scenes.driving.layout import Lane, Street
 from simgen.scenes.driving.looks import dims, look, road_user_material
 from simgen.scenes.driving.paths import RoadPath
-from simgen.seeding import weighted_index
-from simgen.spec import AssetRef, BodySpec, FrameSpec, SceneSpec
 
 ATTEMPTS = 30
 BEHIND = 15.0  # metres behind the ego car's start that road users may still be placed

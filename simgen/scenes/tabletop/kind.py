@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from simgen.errors import require
+from simgen.core.errors import require
 from simgen.randomizers.lights import check_lights
 from simgen.scenes.checks import PLACEMENTS, check_piled_scene
 from simgen.scenes.kind import SceneKind, register_kind

@@ -8,14 +8,14 @@ from scipy.spatial.transform import Rotation
 
 from simgen.assets.catalog import draw_asset
 from simgen.assets.geometry import load_asset
-from simgen.poses import pose_matrix
+from simgen.core.poses import pose_matrix
+from simgen.core.seeding import weighted_index
+from simgen.core.spec import BodySpec, SceneSpec
 from simgen.randomizers import RecipeContext, register
 from simgen.randomizers.balance import slot_pools
 from simgen.randomizers.materials import background_look, check_looks
 from simgen.randomizers.placement import Support
 from simgen.randomizers.scenery import floor_slab, static_box
-from simgen.seeding import weighted_index
-from simgen.spec import BodySpec, SceneSpec
 
 SLAB = 0.04  # table top thickness, metres
 LEG = 0.05  # table leg side, metres
@@ -136,7 +136,7 @@ def _drop_pose(rng: np.random.Generator, asset, s, half: np.ndarray, placed: lis
 def check_recipe(scene) -> None:
     """Values of a tabletop recipe that types and ranges cannot catch (one-line ConfigError)."""
     from simgen.assets.catalog import check_source
-    from simgen.errors import ConfigError, SimgenError
+    from simgen.core.errors import ConfigError, SimgenError
 
     if scene.distractors_max > 0 and not scene.distractors:
         raise ConfigError(f"scene.distractors_max={scene.distractors_max}: scene.distractors lists no source to draw them from")

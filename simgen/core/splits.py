@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from simgen.seeding import splits_rng
+from simgen.core.seeding import splits_rng
 
 SPLITS = ("train", "val", "test")
 _TIE = 1e-9
