@@ -13,7 +13,7 @@ import numpy as np
 
 from simgen.annotate.masks import encode_rle
 from simgen.config.schema import PhysicsConfig
-from simgen.export.images import depth_to_uint16, encode_rgb, encode_uint16
+from simgen.core.images import depth_to_uint16, encode_rgb, encode_uint16
 from simgen.physics.state import SceneState, posed_state
 from simgen.physics.world import PhysicsWorld, pb
 

@@ -40,7 +40,7 @@ def rendered_views(scene: str, scenes: int, width: int, height: int, seed: int):
             state = posed_state(spec) if job.kind.kinematic else worker.physics.simulate(spec, job.scene.physics)
             worker.renderer.load(state)
             for v, cam in enumerate(spec.sequence()[0].cameras):
-                views.append((i, v, worker.renderer.render(cam), cam, spec))
+                views.append((i, v, worker.renderer.render(cam, ("color", "ids", "depth")), cam, spec))
     finally:
         worker.close()
     return views
@@ -74,13 +74,13 @@ def main() -> None:
         for r in range(args.repeat):
             for i, v, passes, cam, spec in views:
                 t0 = time.perf_counter()
-                out, _ = stage.apply(passes, cam, air or spec.atmosphere, i, v + 100 * r)
+                out = stage.apply(passes, cam, air or spec.atmosphere, i, v + 100 * r)
                 times.append(time.perf_counter() - t0)
                 if args.save and r == 0 and (i, v) == views[0][:2]:
                     import cv2
 
                     args.save.mkdir(parents=True, exist_ok=True)
-                    cv2.imwrite(str(args.save / f"{name}.png"), out.rgb[..., ::-1])
+                    cv2.imwrite(str(args.save / f"{name}.png"), out["color"][..., ::-1])
         print(f"  {name:<24}{1000 * statistics.median(times):8.1f} ms  (max {1000 * max(times):.1f})")
 
 

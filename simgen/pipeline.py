@@ -1,24 +1,33 @@
-"""The pipeline of one job: recipe -> SceneSpec -> physics -> render -> annotate -> encode.
+"""The stages of one scene, chained: recipe -> SceneSpec -> physics -> render -> image stage ->
+annotate -> layers -> encode.
 
 :class:`SceneWorker` owns one physics client and one renderer for its whole life and turns a
-scene index into encoded frames; :func:`run_job` drives workers and writes the dataset.
+scene index into encoded frames. The farm (:func:`simgen.farm.runner.run_job`) drives workers
+and writes the dataset.
 """
 
 from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from typing import Any
 
-from simgen.annotate.frame import annotate_view
+import numpy as np
+
+from simgen.annotate.frame import ViewPlan, annotate_view, plan_view
+from simgen.annotate.labels import FrameLabels
+from simgen.config.schema import LabelsConfig
+from simgen.core import layout
 from simgen.core.errors import SimgenError
-from simgen.core.layout import DEPTH_SENSOR
+from simgen.core.spec import CameraSpec, SceneSpec
 from simgen.export.encode import EncodedFrame, encode_view
 from simgen.export.facts import facts_path, image_look, scene_facts
 from simgen.export.writers import make_writers
 from simgen.job import JobSpec
-from simgen.layers.base import ViewData, chosen
+from simgen.layers.base import ViewData, chosen, passes_of
 from simgen.physics.state import SceneState, posed_state
 from simgen.physics.world import PhysicsWorld
 from simgen.randomizers import RecipeContext, build_scene
@@ -28,6 +37,8 @@ from simgen.sensor.stage import ImageStage
 # "gl": waiting for the GL to finish drawing (llvmpipe threads or the GPU); the other stages are
 # CPU-side work of the worker's own thread.
 STAGES = ("scene", "physics", "render", "gl", "annotate", "encode", "write")
+# The passes every view needs: the image and what the labels are made of.
+BASE_PASSES = ("color", "ids", "depth")
 
 
 @dataclass
@@ -40,6 +51,49 @@ class SceneResult:
     timings: dict[str, float] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class SceneContext:
+    """What the job says of one scene, worked out once: its split and the dataset's image
+    index of each view it must render."""
+
+    index: int
+    split: str
+    image_indices: range
+
+
+def draw_view(renderer: Renderer, state: SceneState, cam: CameraSpec, policy: LabelsConfig,
+              layer_passes: set[str] = frozenset(),
+              lap: Callable[[str], None] = lambda stage: None) -> tuple[dict[str, Any], ViewPlan]:
+    """One view's arrays by name and its label plan: the base passes, then the coverage pass the
+    plan asks for (it depends on the id map) and the passes of the chosen layers."""
+    arrays = renderer.render(cam, BASE_PASSES)
+    lap("render")
+    plan = plan_view(state, cam, arrays["ids"], policy)
+    lap("annotate")
+    more = set(layer_passes) | ({"coverage"} if plan.coverage is not None else set())
+    if more:
+        arrays.update(renderer.render(cam, sorted(more), coverage=plan.coverage))
+        lap("render")
+    return arrays, plan
+
+
+class _Laps:
+    """Seconds per stage of one scene: each :meth:`lap` charges the time since the last to a
+    stage, less what was spent waiting for the GL, which goes to ``gl``."""
+
+    def __init__(self, renderer: Renderer) -> None:
+        self.renderer = renderer
+        self.seconds: dict[str, float] = defaultdict(float)
+        self._clock = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        waited = self.renderer.take_gl_wait()
+        self.seconds[stage] += now - self._clock - waited
+        self.seconds["gl"] += waited
+        self._clock = now
+
+
 class SceneWorker:
     """Turns scene indices into encoded frames; one physics client and renderer for life."""
 
@@ -50,7 +104,13 @@ class SceneWorker:
         self.category_ids = {name: k + 1 for k, name in enumerate(job.categories)}
         self.writers = make_writers(job.export.formats, job.writer_context())
         self.sensor = ImageStage(job.sensor, job.seed, moving=job.sequence.length > 1,
-                                 depth_layer=DEPTH_SENSOR in job.export.layers)
+                                 depth_layer=layout.DEPTH_SENSOR in job.export.layers)
+        self.recipe = RecipeContext(scene=job.scene, width=job.renderer.width, height=job.renderer.height,
+                                    sequence=job.sequence, balance=job.balance)
+        layers = chosen(job.export.layers)
+        self.layer_passes = passes_of(layers)
+        self.per_view = [layer for layer in layers if not layer.across_frames]
+        self.across = [layer for layer in layers if layer.across_frames]
         # Files are encoded on a second thread (cv2 and zlib release the GIL) while this one
         # draws and labels the next view.
         self._encoder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="simgen-encode")
@@ -60,90 +120,92 @@ class SceneWorker:
         self.renderer.close()
         self.physics.close()
 
+    def context(self, scene_index: int) -> SceneContext:
+        return SceneContext(index=scene_index, split=self.job.split_of(scene_index),
+                            image_indices=self.job.image_indices(scene_index))
+
     def run(self, scene_index: int) -> SceneResult:
-        job = self.job
-        t = defaultdict(float)
-        clock = time.perf_counter()
-
-        def lap(stage: str) -> None:
-            nonlocal clock
-            now = time.perf_counter()
-            waited = self.renderer.take_gl_wait()
-            t[stage] += now - clock - waited
-            t["gl"] += waited
-            clock = now
-
-        ctx = RecipeContext(scene=job.scene, width=job.renderer.width, height=job.renderer.height, sequence=job.sequence,
-                            balance=job.balance)
-        spec = build_scene(scene_index, job.seed, ctx)
-        lap("scene")
-        if job.kind.kinematic:  # nothing to simulate: building the meshes is part of making the scene
-            state = posed_state(spec)
-            lap("scene")
-        else:
-            state = self.physics.simulate(spec, job.scene.physics)
-            lap("physics")
-        self.renderer.load(state)
-        lap("render")
-        views = [(f, c, frame) for f, frame in enumerate(spec.sequence()) for c in range(len(frame.cameras))]
-        if len(views) < min(job.views_per_scene, len(job.image_indices(scene_index))):
-            raise SimgenError(f"scene {scene_index}: the recipe made {len(views)} views, scene.views_per_scene says {job.views_per_scene}")
-        layers = chosen(job.export.layers)
-        per_view = [layer for layer in layers if not layer.across_frames]
-        across = [layer for layer in layers if layer.across_frames]
+        scene = self.context(scene_index)
+        laps = _Laps(self.renderer)
+        spec, state = self._build(scene, laps)
+        views = self._views(spec, scene)
         frames, all_labels, kept, looks = [], [], [], []
-        split = job.split_of(scene_index)
         shown = -1
-        for view, image_index in enumerate(job.image_indices(scene_index)):
+        for view, image_index in enumerate(scene.image_indices):
             f, c, frame = views[view]
             if f != shown:  # the sequence's next time step: move what moved
                 state = self._at(state, frame.poses)
                 shown = f
-            lap("physics")
-            cam = frame.cameras[c]
-            passes = self.renderer.render(cam)
-            lap("render")
-            # Image stage (simgen.sensor): fog, rain and the camera model change passes.rgb only;
-            # labels come from ids and depth, which stay exact. The depth sensor layer (when
-            # chosen) is made beside the exact depth, from the clean render.
-            depth_sensor = None
-            if self.sensor.acts_on(spec.atmosphere):
-                passes, depth_sensor = self.sensor.apply(passes, cam, spec.atmosphere, scene_index, view)
-                lap("sensor")
-            labels = annotate_view(self.renderer, state, cam, passes, self.category_ids, job.labels, image_index, view)
-            labels.frame_index, labels.camera_index, labels.split = f, c, split
-            if depth_sensor is not None:  # simgen/layers/depth_sensor.py encodes it
-                labels.maps[DEPTH_SENSOR] = depth_sensor
-            data = ViewData(labels, self.renderer, cam, state.poses, passes.ids, passes.rgb)
-            for layer in per_view:
-                value = layer.compute(data)
-                if value is not None:
-                    labels.maps[layer.name] = value
-            lap("annotate")
-            if across:  # layers across frames need the scene's later views: encoded after the loop
+            laps.lap("physics")
+            data = self._view(scene, spec, state, frame.cameras[c], (view, f, c), image_index, laps)
+            if self.across:  # layers across frames need the scene's later views: encoded after the loop
                 kept.append(data)
             else:
-                frames.append(self._encoder.submit(self._timed_encode, labels, passes.rgb))
-            all_labels.append(labels)
-            looks.append((image_index, image_look(passes.rgb)))
+                frames.append(self._encoder.submit(self._timed_encode, data.labels, data.arrays["color"]))
+            all_labels.append(data.labels)
+            looks.append((image_index, image_look(data.arrays["color"])))
         if kept:
-            for layer in across:
+            for layer in self.across:
                 layer.compute_scene(kept)
-            frames = [self._encoder.submit(self._timed_encode, v.labels, v.rgb) for v in kept]
-            lap("annotate")
+            frames = [self._encoder.submit(self._timed_encode, v.labels, v.arrays["color"]) for v in kept]
+            laps.lap("annotate")
         files: dict[str, bytes] = {}
         for writer in self.writers:
             files.update(writer.scene_files(all_labels))
         files[facts_path(scene_index)] = scene_facts(spec, looks)  # for simgen-report
-        lap("encode")
+        laps.lap("encode")
         encoded = []
         for future in frames:  # waiting for the encoder is not work: its own time is counted
             frame, seconds = future.result()
             encoded.append(frame)
-            t["encode"] += seconds
-        return SceneResult(scene_index=scene_index, frames=encoded, files=files, timings=dict(t))
+            laps.seconds["encode"] += seconds
+        return SceneResult(scene_index=scene_index, frames=encoded, files=files, timings=dict(laps.seconds))
 
-    def _timed_encode(self, labels, rgb) -> tuple[EncodedFrame, float]:
+    def _build(self, scene: SceneContext, laps: _Laps) -> tuple[SceneSpec, SceneState]:
+        """The scene's spec, made plausible (or posed, for kinematic kinds) and loaded to draw."""
+        spec = build_scene(scene.index, self.job.seed, self.recipe)
+        laps.lap("scene")
+        if self.job.kind.kinematic:  # nothing to simulate: building the meshes is part of making the scene
+            state = posed_state(spec)
+            laps.lap("scene")
+        else:
+            state = self.physics.simulate(spec, self.job.scene.physics)
+            laps.lap("physics")
+        self.renderer.load(state)
+        laps.lap("render")
+        return spec, state
+
+    def _views(self, spec: SceneSpec, scene: SceneContext) -> list[tuple[int, int, Any]]:
+        """(frame, camera, the frame's spec) of every view the recipe made, in order."""
+        views = [(f, c, frame) for f, frame in enumerate(spec.sequence()) for c in range(len(frame.cameras))]
+        if len(views) < min(self.job.views_per_scene, len(scene.image_indices)):
+            raise SimgenError(f"scene {scene.index}: the recipe made {len(views)} views, "
+                              f"scene.views_per_scene says {self.job.views_per_scene}")
+        return views
+
+    def _view(self, scene: SceneContext, spec: SceneSpec, state: SceneState, cam: CameraSpec,
+              where: tuple[int, int, int], image_index: int, laps: _Laps) -> ViewData:
+        """One view drawn, through the image stage, labeled, with its per-view layers; ``where``:
+        (view of the scene, frame of the sequence, camera of the frame)."""
+        job = self.job
+        view, frame_index, camera_index = where
+        arrays, plan = draw_view(self.renderer, state, cam, job.labels, self.layer_passes, laps.lap)
+        # Image stage (simgen.sensor): fog, rain and the camera model change the colour only;
+        # labels come from ids and depth, which stay exact. The depth sensor reads the clean render.
+        if self.sensor.acts_on(spec.atmosphere):
+            arrays = self.sensor.apply(arrays, cam, spec.atmosphere, scene.index, view)
+            laps.lap("sensor")
+        labels = annotate_view(plan, state, cam, arrays, self.category_ids, job.labels, image_index, view)
+        labels.frame_index, labels.camera_index, labels.split = frame_index, camera_index, scene.split
+        data = ViewData(labels, cam, state.poses, arrays)
+        for layer in self.per_view:
+            value = layer.compute(data)
+            if value is not None:
+                labels.maps[layer.name] = value
+        laps.lap("annotate")
+        return data
+
+    def _timed_encode(self, labels: FrameLabels, rgb: np.ndarray) -> tuple[EncodedFrame, float]:
         t0 = time.perf_counter()
         frame = encode_view(labels, rgb, self.job.export, self.job.scene.depth_scale, self.writers)
         return frame, time.perf_counter() - t0

@@ -49,6 +49,18 @@ SMALL_RUN = ["renderer.width=320", "renderer.height=240", "scene.max_objects=6"]
 
 # ---- in process: the composition root, as the command calls it before anything runs ----
 
+def label_view(renderer, state, cam: CameraSpec, category_ids: dict[str, int], policy=None,
+               image_index: int = 0, view_index: int = 0):
+    """(arrays by pass name, FrameLabels) of one view, drawn and labeled as the pipeline does."""
+    from simgen.annotate.frame import annotate_view
+    from simgen.config.schema import LabelsConfig
+    from simgen.pipeline import draw_view
+
+    policy = policy or LabelsConfig()
+    arrays, plan = draw_view(renderer, state, cam, policy)
+    return arrays, annotate_view(plan, state, cam, arrays, category_ids, policy, image_index, view_index)
+
+
 def load_test_job(*overrides: str):
     """(typed SimgenConfig, JobSpec) of ``overrides``, composed and checked in this process
     exactly as ``simgen`` does before it creates anything (:func:`simgen.job.load_job`)."""

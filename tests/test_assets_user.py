@@ -74,14 +74,14 @@ def test_user_meshes_render_with_their_texture(parts, renderer):
     spec = SceneSpec(index=0, seed=0, bodies=bodies, lights=[light], ambient=(1.0, 1.0, 1.0))
     cam = make_camera([0.0, -0.18, 0.12], [0.0, 0.0, 0.0], fov_y=45.0)
     renderer.load(posed_state(spec))
-    passes = renderer.render(cam)
-    counts = np.bincount(passes.ids.ravel(), minlength=4)
+    passes = renderer.render(cam, ("color", "ids", "depth"))
+    counts = np.bincount(passes["ids"].ravel(), minlength=4)
     assert all(counts[k] > 300 for k in (1, 2, 3))
-    tile = passes.rgb[passes.ids == 3].astype(int)
+    tile = passes["color"][passes["ids"] == 3].astype(int)
     reddish = (tile[:, 0] > tile[:, 2] + 40).mean()
     bluish = (tile[:, 2] > tile[:, 0] + 40).mean()
     assert reddish > 0.2 and bluish > 0.2  # both checker colours of the file's texture
-    block = passes.rgb[passes.ids == 1].astype(int)
+    block = passes["color"][passes["ids"] == 1].astype(int)
     assert np.abs(block[:, 0] - block[:, 2]).mean() < 10  # untextured: grey-white, no checker
     assert RED != BLUE
 

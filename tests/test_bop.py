@@ -19,7 +19,7 @@ from scipy.spatial.distance import pdist
 
 from simgen.annotate.masks import decode_rle
 from simgen.core.camera import world_to_camera
-from simgen.export.images import read_uint16
+from simgen.core.images import read_uint16
 
 SCENE_IDS = ("000000", "000001")
 

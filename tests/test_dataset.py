@@ -12,7 +12,7 @@ from pycocotools import mask as mask_utils
 from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
 
-from simgen.export.images import read_uint16
+from simgen.core.images import read_uint16
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,6 @@
-"""The import graph of ``simgen/``, read from the source with :mod:`ast`: no cycles, and
-``simgen/config/`` a leaf that imports only itself and :mod:`simgen.core.errors`.
+"""The import graph of ``simgen/``, read from the source with :mod:`ast`: no cycles, no module
+importing a later stage than its own (the order of :data:`simgen.stages.STAGE_ORDER`), and
+``simgen/config/`` a leaf that imports only itself and ``simgen/core/``.
 
 Every ``import`` and ``from ... import`` counts, at module level or inside a function (a lazy
 import is still an edge); imports under ``if TYPE_CHECKING:`` do not run and are left out, as are
@@ -13,8 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from simgen.stages import STAGE_ORDER
+
 PACKAGE = Path(__file__).resolve().parents[1] / "simgen"
-CONFIG_MAY_IMPORT = ("simgen.config", "simgen.core.errors")
+CONFIG_MAY_IMPORT = ("simgen.config", "simgen.core")
 
 
 def module_files(package: Path) -> dict[str, Path]:
@@ -150,3 +153,40 @@ def test_a_cycle_through_a_lazy_relative_import_is_found(tmp_path):
     assert find_cycle(found) == ["simgen.config.checks", "simgen.stage", "simgen.config.checks"]
     assert "simgen.stage" in found["simgen.config.checks"]
     assert not _inside("simgen.stage", CONFIG_MAY_IMPORT)
+
+
+def room(module: str) -> str:
+    """The stage a module belongs to: its package under ``simgen/`` or its top-level module."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else parts[0]
+
+
+def later_stage_imports(graph: dict[str, set[str]], order: tuple[str, ...]) -> list[str]:
+    """Every import of a module of a later stage than the importer's, and every module whose
+    stage ``order`` does not list."""
+    rank = {name: k for k, name in enumerate(order)}
+    found = sorted(f"{m} is in no stage of the order" for m in graph if room(m) not in rank)
+    for module, deps in sorted(graph.items()):
+        for dep in sorted(deps):
+            if room(module) in rank and room(dep) in rank and rank[room(dep)] > rank[room(module)]:
+                found.append(f"{module} ({room(module)}) imports {dep} ({room(dep)}), a later stage")
+    return found
+
+
+def test_no_module_imports_a_later_stage(graph):
+    assert later_stage_imports(graph, STAGE_ORDER) == []
+
+
+def test_an_import_of_a_later_stage_is_found(tmp_path):
+    """The stage rule can fail: a convention module reaching into the renderer, lazily."""
+    pkg = tmp_path / "simgen"
+    for room_name in ("core", "render"):
+        (pkg / room_name).mkdir(parents=True)
+        (pkg / room_name / "__init__.py").write_text("")
+    (pkg / "__init__.py").write_text("")
+    (pkg / "core" / "camera.py").write_text("def f():\n    from simgen.render.draw import g\n")
+    (pkg / "render" / "draw.py").write_text("from simgen.core import camera\n\ndef g():\n    pass\n")
+    (pkg / "extra.py").write_text("")
+    found = later_stage_imports(import_graph(pkg), ("simgen", "core", "render"))
+    assert found == ["simgen.extra is in no stage of the order",
+                     "simgen.core.camera (core) imports simgen.render.draw (render), a later stage"]

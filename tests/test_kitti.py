@@ -14,9 +14,9 @@ from simgen.annotate.geometry import box3d
 from simgen.annotate.labels import ObjectLabel
 from simgen.config.schema import KittiConfig
 from simgen.core.camera import intrinsics, look_at, world_to_camera
+from simgen.core.images import read_uint16
 from simgen.core.spec import CameraSpec
 from simgen.export import kitti
-from simgen.export.images import read_uint16
 from simgen.randomizers import RecipeContext, build_scene
 from simgen.tools.validate import validate_dataset
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from helpers import HEIGHT, WIDTH, make_box, make_camera, make_spec, translation
+from helpers import HEIGHT, WIDTH, label_view, make_box, make_camera, make_spec, translation
 from scipy.spatial.transform import Rotation
 
-from simgen.annotate.frame import annotate_view
 from simgen.config.schema import LabelsConfig
 from simgen.core.camera import backproject, project, world_to_camera
-from simgen.export.images import depth_to_uint16, uint16_to_depth
+from simgen.core.images import depth_to_uint16, uint16_to_depth
 from simgen.physics.state import posed_state
 
 # Off-centre principal point: catches any confusion of pyrender's bottom-up cy.
@@ -22,8 +21,7 @@ CATS = {"box": 1}
 def label(renderer, bodies, cam, policy=None):
     state = posed_state(make_spec(bodies, [cam]))
     renderer.load(state)
-    passes = renderer.render(cam)
-    labels = annotate_view(renderer, state, cam, passes, CATS, policy or LabelsConfig(), 0, 0)
+    passes, labels = label_view(renderer, state, cam, CATS, policy)
     return state, passes, labels
 
 
@@ -49,8 +47,8 @@ def test_cube_box_depth_and_mask_match_closed_form(renderer):
     assert np.allclose(obj.bbox, box, atol=1.0)
     # Depth at the pixel over the cube centre, before and after the uint16 encoding.
     u, v = int(K[0, 2]), int(K[1, 2])
-    assert abs(passes.depth[v, u] - 0.9) < 1e-3
-    stored = uint16_to_depth(depth_to_uint16(passes.depth, 1e-4), 1e-4)
+    assert abs(passes["depth"][v, u] - 0.9) < 1e-3
+    stored = uint16_to_depth(depth_to_uint16(passes["depth"], 1e-4), 1e-4)
     assert abs(stored[v, u] - 0.9) < 1e-3
     # The mask covers the projected silhouette (the front face's convex hull).
     silhouette = np.zeros((HEIGHT, WIDTH), np.uint8)

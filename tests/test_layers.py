@@ -6,14 +6,12 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from helpers import make_box, make_camera, make_spec, translation
+from helpers import label_view, make_box, make_camera, make_spec, translation
 from scipy.spatial.transform import Rotation
 
 from simgen.annotate.flow import decode_flow, encode_flow, rigid_flow, warp_ids
-from simgen.annotate.frame import annotate_view
 from simgen.annotate.keypoints import DECIMALS, VISIBLE
 from simgen.annotate.normals import decode_normals, encode_normals
-from simgen.config.schema import LabelsConfig
 from simgen.core.camera import backproject, project, world_to_camera
 from simgen.core.spec import CameraSpec
 from simgen.physics.state import posed_state
@@ -35,15 +33,15 @@ def _plane_view(renderer, tilt_deg: float):
     slab = make_box(1, (20.0, 20.0, 0.1), pose, static=True)
     cam = make_camera((0.3, -0.4, 1.5), (0.0, 0.0, 0.0), K=K, zfar=50.0)
     renderer.load(posed_state(make_spec([slab], [cam])))
-    passes = renderer.render(cam)
+    passes = renderer.render(cam, ("color", "ids", "depth"))
     normal_world = R[:3, :3] @ [0.0, 0.0, 1.0]
-    return cam, passes, renderer.render_normals(cam), world_to_camera(cam.cam_to_world)[:3, :3] @ normal_world
+    return cam, passes, renderer.render(cam, ("normals",))["normals"], world_to_camera(cam.cam_to_world)[:3, :3] @ normal_world
 
 
 @pytest.mark.parametrize("tilt", [0.0, 25.0, -40.0])
 def test_plane_normal_within_one_degree_at_every_pixel(renderer, tilt):
     cam, passes, normals, expected = _plane_view(renderer, tilt)
-    assert (passes.depth > 0).all()  # the plane fills the image
+    assert (passes["depth"] > 0).all()  # the plane fills the image
     err = _angles_deg(normals, expected)
     assert err.max() < 1.0, err.max()
     assert np.allclose(np.linalg.norm(normals, axis=-1), 1.0, atol=1e-5)
@@ -72,19 +70,19 @@ def test_normals_agree_with_normals_from_depth_on_planar_faces(renderer):
     cube = make_box(2, (0.4, 0.4, 0.4), translation(0.1, 0.0, 0.35) @ R)
     cam = make_camera((1.2, -1.0, 1.4), (0.0, 0.0, 0.2), K=K)
     renderer.load(posed_state(make_spec([floor, cube], [cam])))
-    passes = renderer.render(cam)
-    normals = renderer.render_normals(cam)
-    estimated = _normals_from_depth(passes.depth, K)
+    passes = renderer.render(cam, ("color", "ids", "depth"))
+    normals = renderer.render(cam, ("normals",))["normals"]
+    estimated = _normals_from_depth(passes["depth"], K)
     # Planar interiors: a 7x7 window of one body and one rendered normal (one face).
-    same = np.ones(passes.depth.shape, bool)
+    same = np.ones(passes["depth"].shape, bool)
     for dy in range(-3, 4):
         for dx in range(-3, 4):
             shifted = np.roll(np.roll(normals, dy, 0), dx, 1)
-            same &= (np.roll(np.roll(passes.ids, dy, 0), dx, 1) == passes.ids) & (_angles_deg(shifted, normals) < 1e-3)
+            same &= (np.roll(np.roll(passes["ids"], dy, 0), dx, 1) == passes["ids"]) & (_angles_deg(shifted, normals) < 1e-3)
     same[:4], same[-4:], same[:, :4], same[:, -4:] = False, False, False, False
-    same &= passes.depth > 0
+    same &= passes["depth"] > 0
     for iid in (1, 2):
-        region = same & (passes.ids == iid)
+        region = same & (passes["ids"] == iid)
         assert region.sum() > 500
         err = _angles_deg(normals[region], estimated[region])
         assert np.median(err) < 0.5 and np.percentile(err, 99) < 2.0, (iid, np.median(err), err.max())
@@ -106,14 +104,14 @@ def test_flow_equals_the_analytic_displacement_and_warps_the_instance_map(render
     for pose, cam in zip((box0, box1), cams, strict=True):
         spec = make_spec([wall, make_box(2, (0.4, 0.6, 0.5), pose)], [cam])
         renderer.load(posed_state(spec))
-        passes = renderer.render(cam)
+        passes = renderer.render(cam, ("color", "ids", "depth"))
         views.append((passes, {1: wall.pose, 2: pose}, cam))
     (p0, poses0, c0), (p1, poses1, c1) = views
-    flow, valid = rigid_flow(p0.depth, p0.ids, _cam_label(c0), poses0, p1.depth, p1.ids, _cam_label(c1), poses1)
-    H, W = p0.depth.shape
+    flow, valid = rigid_flow(p0["depth"], p0["ids"], _cam_label(c0), poses0, p1["depth"], p1["ids"], _cam_label(c1), poses1)
+    H, W = p0["depth"].shape
     rows, cols = np.mgrid[0:H, 0:W]
     for iid, plane_x, motion in ((1, 5.0, np.eye(4)), (2, 2.0, box1 @ np.linalg.inv(box0))):
-        on = (p0.ids == iid) & valid
+        on = (p0["ids"] == iid) & valid
         assert on.sum() > 1000
         ray = backproject(K, cols[on] + 0.5, rows[on] + 0.5, np.ones(on.sum()))
         world = ray @ c0.cam_to_world[:3, :3].T  # directions; the camera sits at the origin
@@ -123,10 +121,10 @@ def test_flow_equals_the_analytic_displacement_and_warps_the_instance_map(render
         uv1 = project(K, moved @ w2c1[:3, :3].T + w2c1[:3, 3])
         expected = uv1 - np.stack([cols[on] + 0.5, rows[on] + 0.5], axis=-1)
         assert np.abs(flow[on] - expected).max() < 0.1
-    warped, inside = warp_ids(p1.ids, flow)
-    assert inside[valid].all() and np.array_equal(warped[valid], p0.ids[valid])
+    warped, inside = warp_ids(p1["ids"], flow)
+    assert inside[valid].all() and np.array_equal(warped[valid], p0["ids"][valid])
     # Points of the wall that the moving box covers at t+1 are not valid.
-    covered = (p0.ids == 1) & inside & (warped == 2)
+    covered = (p0["ids"] == 1) & inside & (warped == 2)
     assert covered.sum() > 100 and not valid[covered].any()
     assert 0.5 < valid.mean() < 1.0
     decoded, dvalid = decode_flow(cv2.imdecode(np.frombuffer(encode_flow(flow, valid), np.uint8), cv2.IMREAD_UNCHANGED))
@@ -142,8 +140,7 @@ def test_cuboid_keypoints_are_the_projected_box_and_follow_the_instance_map(rend
     cam = make_camera((1.3, -0.9, 0.9), (0.1, 0.0, 0.1), K=K)
     state = posed_state(make_spec(bodies, [cam]))
     renderer.load(state)
-    passes = renderer.render(cam)
-    labels = annotate_view(renderer, state, cam, passes, {"box": 1}, LabelsConfig(), 0, 0)
+    passes, labels = label_view(renderer, state, cam, {"box": 1})
     assert len(labels.objects) == 2
     flags = []
     for obj in labels.objects:
@@ -151,7 +148,7 @@ def test_cuboid_keypoints_are_the_projected_box_and_follow_the_instance_map(rend
         points = np.vstack([obj.box3d.corners, obj.box3d.center])
         np.testing.assert_allclose(kp[:, :2], project(K, points), atol=0.51 * 10.0 ** -DECIMALS)  # as written; all in front, all inside
         col, row = np.floor(kp[:, 0]).astype(int), np.floor(kp[:, 1]).astype(int)
-        np.testing.assert_array_equal(kp[:, 2] == VISIBLE, passes.ids[row, col] == obj.instance_id)
+        np.testing.assert_array_equal(kp[:, 2] == VISIBLE, passes["ids"][row, col] == obj.instance_id)
         flags += list(kp[:, 2])
     assert VISIBLE in flags and 1 in flags  # both cases met: seen corners and hidden ones
 
@@ -171,7 +168,7 @@ def layered(tmp_path_factory):
 def test_dataset_records_name_each_layer_and_its_encoding(layered):
     from helpers import load_coco
 
-    from simgen.export.images import read_uint16
+    from simgen.core.images import read_uint16
 
     coco = load_coco(layered)
     info = coco.dataset["info"]["layers"]

@@ -6,12 +6,11 @@ import dataclasses
 
 import numpy as np
 import pytest
-from helpers import SMALL_RUN, make_box, make_camera, make_spec, run_simgen, translation
+from helpers import SMALL_RUN, label_view, make_box, make_camera, make_spec, run_simgen, translation
 from omegaconf import OmegaConf
 
-from simgen.annotate.frame import annotate_view
 from simgen.config.paths import RECIPE_DIR
-from simgen.config.schema import LabelsConfig, TexturesConfig
+from simgen.config.schema import TexturesConfig
 from simgen.core.errors import ConfigError
 from simgen.core.spec import LightSpec
 from simgen.export.facts import scene_facts
@@ -97,10 +96,10 @@ def test_a_textured_table_shows_more_pixel_variance_than_a_plain_one(renderer):
         spec.lights, spec.ambient_ground = [overhead], None
         state = posed_state(spec)
         renderer.load(state)
-        passes = renderer.render(spec.cameras[0])
-        face = passes.ids == top.instance_id
+        passes = renderer.render(spec.cameras[0], ("color", "ids", "depth"))
+        face = passes["ids"] == top.instance_id
         assert face.sum() > 2000
-        spreads.append(float(passes.rgb[face].astype(float).std(axis=0).mean()))
+        spreads.append(float(passes["color"][face].astype(float).std(axis=0).mean()))
     assert spreads[1] > 2 * spreads[0] and spreads[1] > 6  # muted scenery shades: a modest contrast
 
 
@@ -118,7 +117,7 @@ def test_distractors_are_unlabeled_occlude_and_change_only_with_their_setting(re
     for bodies, visible in (([obj], 1.0), ([obj, distractor], 0.5)):
         state = posed_state(make_spec(bodies, [cam]))
         renderer.load(state)
-        labels = annotate_view(renderer, state, cam, renderer.render(cam), {"box": 1}, LabelsConfig(), 0, 0)
+        _, labels = label_view(renderer, state, cam, {"box": 1})
         assert [o.instance_id for o in labels.objects] == [1]
         assert labels.objects[0].visibility == pytest.approx(visible, abs=0.05)
 

@@ -60,7 +60,7 @@ def test_rendered_silhouettes_sit_where_pybullet_draws_them(world, recipe, rende
     renderer.load(state)
     checked = 0
     for cam in spec.cameras:
-        ours = renderer.render(cam).ids
+        ours = renderer.render(cam, ("ids",))["ids"]
         eye, target = cam.cam_to_world[:3, 3], cam.cam_to_world[:3, 3] + cam.cam_to_world[:3, 2]
         fov = np.rad2deg(2 * np.arctan(HEIGHT / 2 / cam.K[1, 1]))
         view = pb.computeViewMatrix(eye.tolist(), target.tolist(), (-cam.cam_to_world[:3, 1]).tolist())

@@ -18,10 +18,10 @@ def _pyrender_pass(renderer, mode, seg_node_map=None):
     """The same pass through pyrender's own ``Renderer.render`` into simgen's targets."""
     RF = renderer.pyrender.RenderFlags
     flags = RF.OFFSCREEN | (RF.SEG if seg_node_map is not None else 0)
-    renderer._targets.mode, renderer._targets.viewport = mode, (WIDTH, HEIGHT)
-    renderer._gl.viewport_width, renderer._gl.viewport_height = WIDTH, HEIGHT
-    renderer._gl._sorted_mesh_nodes = lambda scene: renderer._order
-    return renderer._gl.render(renderer._scene, flags, seg_node_map)
+    renderer.targets.mode, renderer.targets.viewport = mode, (WIDTH, HEIGHT)
+    renderer.gl.viewport_width, renderer.gl.viewport_height = WIDTH, HEIGHT
+    renderer.gl._sorted_mesh_nodes = lambda scene: renderer.order
+    return renderer.gl.render(renderer.scene, flags, seg_node_map)
 
 
 @pytest.mark.parametrize("recipe_name,index", [("tabletop", 0), ("tabletop", 1), ("bin_picking", 0)])
@@ -32,13 +32,13 @@ def test_direct_passes_match_pyrender_pixel_for_pixel(renderer, recipe_name, ind
     renderer.load(state)
     textured = sum(1 for b in spec.bodies if b.material is not None and b.material.texture is not None)
     for cam in spec.cameras[:2]:
-        ours = renderer.render(cam)
+        ours = renderer.render(cam, ("color", "ids", "depth"))
         rgb, _ = _pyrender_pass(renderer, COLOR)
-        ids, depth = _pyrender_pass(renderer, LABELS, renderer._seg_all)
-        np.testing.assert_array_equal(ours.rgb, rgb)
-        np.testing.assert_array_equal(ours.ids, ids)
-        np.testing.assert_array_equal(ours.depth, depth)
-        assert len(np.unique(ours.ids)) > 3 and ours.rgb.std() > 5  # a real picture, many bodies
+        ids, depth = _pyrender_pass(renderer, LABELS, renderer.seg_all)
+        np.testing.assert_array_equal(ours["color"], rgb)
+        np.testing.assert_array_equal(ours["ids"], ids)
+        np.testing.assert_array_equal(ours["depth"], depth)
+        assert len(np.unique(ours["ids"])) > 3 and ours["color"].std() > 5  # a real picture, many bodies
     if recipe_name == "bin_picking":
         assert textured > 0  # textures bound through the direct pass too
 

@@ -17,7 +17,7 @@ SIDE = 0.02  # metres: a small box seen from 1 m
 
 def _alone(renderer, cam, offset) -> np.ndarray:
     """Body 1's unoccluded silhouette on an image-sized viewport whose top-left is ``offset``."""
-    return (renderer.render_coverage([1], cam, offset)[..., 0] & 1) > 0
+    return (renderer.pass_named("coverage").words([1], cam, offset)[..., 0] & 1) > 0
 
 
 def _centre_pixel(mask: np.ndarray) -> np.ndarray:
@@ -30,7 +30,7 @@ def test_off_centre_principal_point_places_the_point_where_K_projects_it(rendere
     cam = make_camera([0.0, 0.0, 1.0], [0.0, 0.0, 0.0], K=K)
     for x, y in [(0.0, 0.0), (0.15, -0.1), (-0.2, 0.12)]:
         renderer.load(posed_state(make_spec([make_box(1, (SIDE, SIDE, SIDE), translation(x, y, 0.0))], [cam])))
-        ids = renderer.render(cam).ids
+        ids = renderer.render(cam, ("ids",))["ids"]
         expected = project(K, (world_to_camera(cam.cam_to_world) @ [x, y, 0.0, 1.0])[None, :3])[0]
         np.testing.assert_allclose(_centre_pixel(ids == 1), expected, atol=0.5)
 

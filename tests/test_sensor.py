@@ -294,7 +294,7 @@ def test_strong_sensor_changes_every_image_and_no_label(off_and_strong):
 def test_depth_sensor_layer_lies_beside_the_exact_depth(off_and_strong):
     from helpers import load_coco
 
-    from simgen.export.images import read_uint16
+    from simgen.core.images import read_uint16
 
     _, strong = off_and_strong
     coco = load_coco(strong)

@@ -15,7 +15,7 @@ from scipy.spatial import ConvexHull
 from simgen.core.camera import backproject, look_at, opencv_to_opengl_pose
 from simgen.core.spec import AssetRef, BodySpec, LightSpec, Material, SceneSpec
 from simgen.physics.state import posed_state
-from simgen.render.kelvin import kelvin_to_rgb
+from simgen.core.kelvin import kelvin_to_rgb
 
 CUBE = 0.2  # metres, resting on the plane z = 0
 TOWARDS_LIGHT = np.array([1.0, 0.5, 1.6]) / np.linalg.norm([1.0, 0.5, 1.6])
@@ -29,8 +29,8 @@ def _plane(instance_id: int = 1) -> BodySpec:
 def _plane_points(passes, cam, plane_id: int = 1):
     """(rows, cols, (n, 2) world x, y on z = 0) of the pixels that see the plane, away from
     its outline (anti-aliasing blends edge pixels with their neighbours)."""
-    rows, cols = np.nonzero(binary_erosion(passes.ids == plane_id, iterations=1))
-    pts = backproject(cam.K, cols + 0.5, rows + 0.5, passes.depth[rows, cols])
+    rows, cols = np.nonzero(binary_erosion(passes["ids"] == plane_id, iterations=1))
+    pts = backproject(cam.K, cols + 0.5, rows + 0.5, passes["depth"][rows, cols])
     world = pts @ cam.cam_to_world[:3, :3].T + cam.cam_to_world[:3, 3]
     return rows, cols, world[:, :2]
 
@@ -57,8 +57,8 @@ def test_cube_shadow_matches_the_projected_outline(renderer):
     spec = SceneSpec(index=0, seed=0, bodies=[_plane(), make_box(2, (CUBE,) * 3, translation(0, 0, CUBE / 2))],
                      lights=[light], cameras=[cam], ambient=(0.15, 0.15, 0.15))
     renderer.load(posed_state(spec))
-    passes = renderer.render(cam)
-    grey = passes.rgb.astype(float).mean(axis=2)
+    passes = renderer.render(cam, ("color", "ids", "depth"))
+    grey = passes["color"].astype(float).mean(axis=2)
     rows, cols, xy = _plane_points(passes, cam)
     d = _signed_distance(xy, _shadow_polygon())
     inside, outside = grey[rows[d < -0.01], cols[d < -0.01]], grey[rows[d > 0.01], cols[d > 0.01]]
@@ -70,15 +70,15 @@ def test_cube_shadow_matches_the_projected_outline(renderer):
     beside = (foot > 0.004) & (foot < 0.012) & (d < -0.004)
     assert beside.sum() > 10 and grey[rows[beside], cols[beside]].max() < outside.min() - 40
     # the cube's lit top face has no shadow on it (acne)
-    r, c = np.nonzero(passes.ids == 2)
-    z = (backproject(cam.K, c + 0.5, r + 0.5, passes.depth[r, c]) @ cam.cam_to_world[:3, :3].T)[:, 2] + cam.cam_to_world[2, 3]
+    r, c = np.nonzero(passes["ids"] == 2)
+    z = (backproject(cam.K, c + 0.5, r + 0.5, passes["depth"][r, c]) @ cam.cam_to_world[:3, :3].T)[:, 2] + cam.cam_to_world[2, 3]
     top = np.zeros(grey.shape, bool)
     top[r[np.abs(z - CUBE) < 2e-3], c[np.abs(z - CUBE) < 2e-3]] = True
     top_grey = grey[binary_erosion(top, iterations=1)]
     assert top_grey.size > 100 and top_grey.min() > outside.min() - 5
     renderer.shadows = False
     try:
-        unshadowed = renderer.render(cam).rgb.astype(float).mean(axis=2)
+        unshadowed = renderer.render(cam, ("color",))["color"].astype(float).mean(axis=2)
     finally:
         renderer.shadows = True
     assert unshadowed[rows[d < -0.01], cols[d < -0.01]].min() > outside.min() - 5  # the shadow was the map's
@@ -91,8 +91,8 @@ def test_spot_light_lights_its_cone_only(renderer):
     cam = make_camera((0.0, -1.4, 1.6), (0.0, 0.0, 0.0))
     spec = SceneSpec(index=0, seed=0, bodies=[_plane()], lights=[light], cameras=[cam], ambient=(0.1, 0.1, 0.1))
     renderer.load(posed_state(spec))
-    passes = renderer.render(cam)
-    grey = passes.rgb.astype(float).mean(axis=2)
+    passes = renderer.render(cam, ("color", "ids", "depth"))
+    grey = passes["color"].astype(float).mean(axis=2)
     rows, cols, xy = _plane_points(passes, cam)
     angle = np.arctan(np.linalg.norm(xy, axis=1) / 1.0)
     lit, dark = grey[rows[angle < np.deg2rad(13)], cols[angle < np.deg2rad(13)]], grey[rows[angle > np.deg2rad(22)], cols[angle > np.deg2rad(22)]]
@@ -121,8 +121,8 @@ def test_spot_and_point_lights_cast_the_shadow_their_rays_give(renderer, kind):
     box = make_box(2, 2 * half, translation(*box_centre))
     spec = SceneSpec(index=0, seed=0, bodies=[_plane(), box], lights=[light], cameras=[cam], ambient=(0.1, 0.1, 0.1))
     renderer.load(posed_state(spec))
-    passes = renderer.render(cam)
-    grey = passes.rgb.astype(float).mean(axis=2)
+    passes = renderer.render(cam, ("color", "ids", "depth"))
+    grey = passes["color"].astype(float).mean(axis=2)
     rows, cols, xy = _plane_points(passes, cam)
     pts = np.c_[xy, np.zeros(len(xy))]
     source = np.array([0.0, 0.0, height])
@@ -149,17 +149,17 @@ def test_shadows_change_colour_only_in_process(renderer):
     spec = build_scene(2, 3, RecipeContext(recipe, WIDTH, HEIGHT))
     renderer.load(posed_state(spec))
     cam = spec.cameras[0]
-    on = renderer.render(cam)
+    on = renderer.render(cam, ("color", "ids", "depth"))
     renderer.shadows = False
     try:
-        off = renderer.render(cam)
+        off = renderer.render(cam, ("color", "ids", "depth"))
     finally:
         renderer.shadows = True
-    np.testing.assert_array_equal(on.ids, off.ids)
-    np.testing.assert_array_equal(on.depth, off.depth)
-    changed = np.abs(on.rgb.astype(int) - off.rgb.astype(int)).max(axis=2) > 8
+    np.testing.assert_array_equal(on["ids"], off["ids"])
+    np.testing.assert_array_equal(on["depth"], off["depth"])
+    changed = np.abs(on["color"].astype(int) - off["color"].astype(int)).max(axis=2) > 8
     assert changed.mean() > 0.002  # shadows were drawn: a real difference in the colour image
-    assert (on.rgb.astype(int).sum() < off.rgb.astype(int).sum())  # and they only darken
+    assert (on["color"].astype(int).sum() < off["color"].astype(int).sum())  # and they only darken
 
 
 @pytest.mark.e2e

@@ -1,12 +1,18 @@
-"""Labels of one view from its render passes and the settled scene."""
+"""Labels of one view from its render passes' arrays and the settled scene.
+
+Two steps, because amodal extents need a pass drawn for the bodies the id map leaves in doubt:
+:func:`plan_view` reads the geometry and the ``ids`` array and says which bodies need the
+``coverage`` pass (a :class:`CoverageRequest`); :func:`annotate_view` then makes every label
+from the arrays (``ids``, ``depth`` and, when planned, ``coverage``). Neither holds a renderer.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
-from simgen.annotate.amodal import Amodal, amodal_extents
 from simgen.annotate.geometry import box3d, pixel_box, projected_extent, transform
 from simgen.annotate.keypoints import cuboid_keypoints
 from simgen.annotate.labels import FrameLabels, ObjectLabel
@@ -15,7 +21,7 @@ from simgen.config.schema import LabelsConfig
 from simgen.core.camera import world_to_camera
 from simgen.core.spec import CameraSpec
 from simgen.physics.state import SceneState
-from simgen.render.renderer import Passes
+from simgen.render.passes.coverage import Amodal, CoverageRequest
 
 SUPPORT_TOLERANCE = 0.002  # metres an object may sink into its support and still be "above" it
 
@@ -88,36 +94,29 @@ def _below_policy(policy: LabelsConfig, visible: int, bbox, visibility: float, t
     return ""
 
 
-def annotate_view(
-    renderer,
-    state: SceneState,
-    cam: CameraSpec,
-    passes: Passes,
-    category_ids: dict[str, int],
-    policy: LabelsConfig,
-    image_index: int,
-    view_index: int,
-) -> FrameLabels:
-    """Every label of one view (see :class:`FrameLabels`), applying the label ``policy``."""
+@dataclass
+class ViewPlan:
+    """What :func:`plan_view` read of a view: each body as the camera sees it, the visible
+    pixel counts and slices per instance id of the ``ids`` array, the objects to label with
+    their visible pixel counts, and the coverage request (None when no body needs one)."""
+
+    seen: dict[int, _Seen]
+    counts: np.ndarray
+    slices: list
+    candidates: list[tuple[object, int]]
+    coverage: CoverageRequest | None
+
+
+def plan_view(state: SceneState, cam: CameraSpec, ids: np.ndarray, policy: LabelsConfig) -> ViewPlan:
+    """The objects of ``state`` to label in this view and which of them need the coverage pass:
+    those something may hide or the image border cuts (the rest's amodal mask is the visible one)."""
     W, H = cam.width, cam.height
-    world_to_cam = world_to_camera(cam.cam_to_world)
-    seen = _seen(state, cam, world_to_cam)
-    counts, slices = instance_stats(passes.ids)
+    seen = _seen(state, cam, world_to_camera(cam.cam_to_world))
+    counts, slices = instance_stats(ids)
     cam_z = float(cam.cam_to_world[2, 3])
-    labels = FrameLabels(
-        image_index=image_index,
-        scene_index=state.spec.index,
-        view_index=view_index,
-        camera=replace(cam, K=cam.K.copy(), cam_to_world=cam.cam_to_world.copy()),
-        depth=passes.depth,
-    )
-    n_lut = max(int(passes.ids.max()), max((b.instance_id for b in state.bodies), default=0)) + 1
-    instance_lut = np.zeros(n_lut, np.uint16)
-    semantic_lut = np.zeros(n_lut, np.uint16)
     candidates, pboxes = [], {}
     for body in state.objects():
         iid = body.instance_id
-        instance_lut[iid], semantic_lut[iid] = iid, category_ids[body.category]
         s = seen[iid]
         visible = int(counts[iid]) if iid < len(counts) else 0
         if s.pbox is None or (visible == 0 and not policy.keep_hidden):
@@ -127,8 +126,41 @@ def annotate_view(
         candidates.append((body, visible))
         if not (visible and _inside(s.pbox, W, H) and not _may_be_hidden(iid, seen, state, cam_z)):
             pboxes[iid] = s.pbox
-    drawn = amodal_extents(renderer, cam, pboxes, policy.amodal_masks) if pboxes else {}
-    for body, visible in candidates:
+    coverage = CoverageRequest(boxes=pboxes, masks=policy.amodal_masks) if pboxes else None
+    return ViewPlan(seen=seen, counts=counts, slices=slices, candidates=candidates, coverage=coverage)
+
+
+def annotate_view(
+    plan: ViewPlan,
+    state: SceneState,
+    cam: CameraSpec,
+    passes: dict[str, Any],
+    category_ids: dict[str, int],
+    policy: LabelsConfig,
+    image_index: int,
+    view_index: int,
+) -> FrameLabels:
+    """Every label of one view (see :class:`FrameLabels`) from its ``passes``: ``ids`` (H, W)
+    int32, ``depth`` (H, W) float32 metres and, when ``plan.coverage`` asked for it,
+    ``coverage`` (instance id -> Amodal); applying the label ``policy``."""
+    W, H = cam.width, cam.height
+    ids, depth = passes["ids"], passes["depth"]
+    seen, slices = plan.seen, plan.slices
+    labels = FrameLabels(
+        image_index=image_index,
+        scene_index=state.spec.index,
+        view_index=view_index,
+        camera=replace(cam, K=cam.K.copy(), cam_to_world=cam.cam_to_world.copy()),
+        depth=depth,
+    )
+    n_lut = max(int(ids.max()), max((b.instance_id for b in state.bodies), default=0)) + 1
+    instance_lut = np.zeros(n_lut, np.uint16)
+    semantic_lut = np.zeros(n_lut, np.uint16)
+    for body in state.objects():
+        iid = body.instance_id
+        instance_lut[iid], semantic_lut[iid] = iid, category_ids[body.category]
+    drawn = passes["coverage"] if plan.coverage is not None else {}
+    for body, visible in plan.candidates:
         iid, cid, s = body.instance_id, category_ids[body.category], seen[body.instance_id]
         visible_bbox = slices_to_bbox(slices[iid]) if visible else None
         amodal = drawn.get(iid) or Amodal(full_area=visible, in_image=visible, bbox=visible_bbox, mask=None)
@@ -138,8 +170,8 @@ def annotate_view(
         truncation = 1.0 - amodal.in_image / amodal.full_area
         hidden = visible == 0
         reason = "hidden" if hidden else _below_policy(policy, visible, visible_bbox, visibility, truncation)
-        mask = passes.ids == iid
-        depth_under = passes.depth[mask]
+        mask = ids == iid
+        depth_under = depth[mask]
         if hidden:  # a crowd region where the object would be, so evaluation ignores it
             x, y, w, h = amodal.bbox
             x0, y0 = max(x, 0.0), max(y, 0.0)
@@ -166,9 +198,9 @@ def annotate_view(
                 ignore=bool(reason),
                 rle_amodal=encode_rle(amodal_mask) if amodal_mask is not None else None,
                 ignore_reason=reason,
-                keypoints=cuboid_keypoints(box, cam.K, passes.ids, iid),
+                keypoints=cuboid_keypoints(box, cam.K, ids, iid),
             )
         )
-    labels.instance_map = instance_lut[passes.ids]
-    labels.semantic_map = semantic_lut[passes.ids]
+    labels.instance_map = instance_lut[ids]
+    labels.semantic_map = semantic_lut[ids]
     return labels

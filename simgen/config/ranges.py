@@ -47,7 +47,7 @@ COUNT = Range(0, 10_000, unit="(a count)")
 ELEVATION = Range(-90, 90, unit="degrees")
 FOV = Range(1, 170, unit="degrees")
 POSITIVE = Range(0, open_lo=True)
-KELVIN = Range(1667, 25000, unit="K")  # where simgen.render.kelvin's fit of black bodies holds
+KELVIN = Range(1667, 25000, unit="K")  # where simgen.core.kelvin's fit of black bodies holds
 
 SHELL = {"radius_min": POSITIVE_M, "radius_max": POSITIVE_M, "elevation_min_deg": ELEVATION,
           "elevation_max_deg": ELEVATION, "fov_y_min_deg": FOV, "fov_y_max_deg": FOV,

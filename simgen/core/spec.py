@@ -33,6 +33,9 @@ class AssetRef:
     collision: str = ""  # OBJ of convex parts in the mesh file's frame and units; "" = convex hull
 
 
+PROCEDURAL_TEXTURES = ("checker", "stripes", "noise", "marble", "wood", "scratches")  # Texture.kind
+
+
 @dataclass
 class Texture:
     """A base-colour texture, described (not stored) so the spec stays small and replayable.

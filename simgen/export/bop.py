@@ -51,7 +51,7 @@ from simgen.assets.geometry import load_asset, texture_image
 from simgen.core import layout
 from simgen.core.camera import world_to_camera
 from simgen.core.errors import ConfigError
-from simgen.export.images import depth_to_uint16
+from simgen.core.images import depth_to_uint16
 from simgen.export.writers import Writer, register
 
 ROOT = "bop"

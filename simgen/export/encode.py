@@ -15,8 +15,8 @@ import numpy as np
 
 from simgen.annotate.labels import FrameLabels
 from simgen.core import layout
+from simgen.core.images import encode_rgb
 from simgen.export import coco
-from simgen.export.images import encode_rgb
 from simgen.layers.base import LAYERS
 
 

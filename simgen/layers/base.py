@@ -18,21 +18,22 @@ import numpy as np
 
 from simgen.annotate.labels import FrameLabels
 from simgen.core import layout
+from simgen.core.spec import CameraSpec
 from simgen.registry import Registry
 
 
 @dataclass
 class ViewData:
-    """What a layer may compute from, for one view: its labels, the renderer that drew it (with
-    the view's scene loaded), its camera, the world poses (4, 4) of every body by id at its
-    frame, the id pass (H, W) int of every body (scenery included) and the rgb (H, W, 3) uint8."""
+    """What a layer may compute from, for one view: its labels, its camera, the world poses
+    (4, 4) of every body by id at its frame, and its arrays by name: the render passes the
+    pipeline drew (``color`` (H, W, 3) uint8 as the image stage left it, ``ids`` (H, W) int32 of
+    every body, scenery included, ``depth`` (H, W) float32 metres, and every pass a chosen layer
+    declares) and the image stage's products (``depth_sensor`` (H, W) float32 metres)."""
 
     labels: FrameLabels
-    renderer: Any
-    camera: Any
+    camera: CameraSpec
     poses: dict[int, np.ndarray]
-    ids: np.ndarray
-    rgb: np.ndarray
+    arrays: dict[str, np.ndarray]
 
 
 @dataclass
@@ -49,11 +50,14 @@ class LayerCheck:
 
 class Layer:
     """One per-pixel layer. ``name``: its folder under ``layers/`` and its ``export.layers``
-    name; ``field``: the COCO image record's key naming its file; ``across_frames``: computed
-    once every view of the scene is drawn (:meth:`compute_scene`), not view by view."""
+    name; ``field``: the COCO image record's key naming its file; ``passes``: the render passes
+    (:mod:`simgen.render.passes`) it computes from, drawn for it in every view;
+    ``across_frames``: computed once every view of the scene is drawn (:meth:`compute_scene`),
+    not view by view."""
 
     name: str = ""
     field: str = ""
+    passes: tuple[str, ...] = ()
     across_frames: bool = False
 
     def check_config(self, cfg: Any) -> None:
@@ -93,6 +97,11 @@ def register_layer(cls: type[Layer]) -> type[Layer]:
 
 def chosen(names) -> list[Layer]:
     return [LAYERS.get(n) for n in names]
+
+
+def passes_of(layers: list[Layer]) -> set[str]:
+    """The render passes ``layers`` compute from."""
+    return {p for layer in layers for p in layer.passes}
 
 
 def info_block(names, depth_scale: float) -> dict:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from simgen.annotate.labels import FrameLabels
 from simgen.core import layout
-from simgen.export.images import depth_to_uint16, encode_uint16
+from simgen.core.images import depth_to_uint16, encode_uint16
 from simgen.layers.base import Layer, register_layer
 
 

@@ -2,7 +2,7 @@
 optical axis, 0 = no measurement (dropout, out of range, no surface). Written beside the exact
 depth, never instead of it. The image stage (:mod:`simgen.sensor.stage`), which holds the
 ``sensor.depth`` settings and the view's appearance stream, makes it from the exact depth and
-the clean render (:mod:`simgen.sensor.depth`) and puts it in ``labels.maps``."""
+the clean render (:mod:`simgen.sensor.depth`) as the view's ``depth_sensor`` array."""
 
 from __future__ import annotations
 
@@ -10,13 +10,17 @@ import numpy as np
 
 from simgen.annotate.labels import FrameLabels
 from simgen.core import layout
-from simgen.export.images import depth_to_uint16, encode_uint16
-from simgen.layers.base import Layer, LayerCheck, register_layer
+from simgen.core.images import depth_to_uint16, encode_uint16
+from simgen.layers.base import Layer, LayerCheck, ViewData, register_layer
 
 
 @register_layer
 class DepthSensor(Layer):
     name, field = layout.DEPTH_SENSOR, "depth_sensor_file"
+
+    def compute(self, view: ViewData) -> np.ndarray | None:
+        """(H, W) float32 metres as the image stage's depth sensor read them."""
+        return view.arrays.get(self.name)
 
     def encode(self, labels: FrameLabels, depth_scale: float, compression: int) -> bytes | None:
         sensed = labels.maps.get(self.name)

@@ -30,7 +30,8 @@ class Flow(Layer):
             nxt = by_key.get((v.labels.frame_index + 1, v.labels.camera_index))
             if nxt is not None:
                 a, b = v.labels, nxt.labels
-                a.maps[self.name] = rigid_flow(a.depth, v.ids, a.camera, v.poses, b.depth, nxt.ids, b.camera, nxt.poses)
+                a.maps[self.name] = rigid_flow(a.depth, v.arrays["ids"], a.camera, v.poses,
+                                               b.depth, nxt.arrays["ids"], b.camera, nxt.poses)
 
     def encode(self, labels: FrameLabels, depth_scale: float, compression: int) -> bytes | None:
         data = labels.maps.get(self.name)

@@ -1,6 +1,6 @@
 """Surface normals: uint16 x 3 (RGB = x, y, z), n = value / 65535 x 2 - 1, in the camera frame
-(OpenCV axes), unit length, facing the camera; 0, 0, 0 = no surface. Drawn by their own pass
-(:mod:`simgen.render.normals`), encoded by :mod:`simgen.annotate.normals`."""
+(OpenCV axes), unit length, facing the camera; 0, 0, 0 = no surface. Drawn by the ``normals``
+render pass (:mod:`simgen.render.passes.normals`), encoded by :mod:`simgen.annotate.normals`."""
 
 from __future__ import annotations
 
@@ -15,10 +15,11 @@ from simgen.layers.base import Layer, LayerCheck, ViewData, register_layer
 @register_layer
 class Normals(Layer):
     name, field = layout.NORMALS, "normals_file"
+    passes = ("normals",)
 
     def compute(self, view: ViewData) -> np.ndarray:
         """(H, W, 3) float32 unit normals of the view."""
-        return view.renderer.render_normals(view.camera)
+        return view.arrays["normals"]
 
     def encode(self, labels: FrameLabels, depth_scale: float, compression: int) -> bytes | None:
         normals = labels.maps.get(self.name)

@@ -7,10 +7,10 @@ import numpy as np
 
 from simgen.core.camera import look_at, opencv_to_opengl_pose
 from simgen.core.errors import ConfigError
+from simgen.core.kelvin import kelvin_to_rgb
 from simgen.core.seeding import weighted_index
 from simgen.core.spec import LightSpec, SceneSpec
 from simgen.randomizers import RecipeContext, register
-from simgen.render.kelvin import kelvin_to_rgb
 
 KINDS = ("directional", "point", "spot")
 

@@ -17,12 +17,11 @@ import numpy as np
 from simgen.assets.geometry import has_texture, load_asset
 from simgen.core.errors import ConfigError
 from simgen.core.seeding import weighted_index
-from simgen.core.spec import AssetRef, Material, SceneSpec, Texture
+from simgen.core.spec import PROCEDURAL_TEXTURES, AssetRef, Material, SceneSpec, Texture
 from simgen.randomizers import RecipeContext, register
-from simgen.render.textures import PROCEDURAL
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
-LOOKS = ("own", "plain", *PROCEDURAL, "image")
+LOOKS = ("own", "plain", *PROCEDURAL_TEXTURES, "image")
 OBJECT_HSV = ((0.3, 1.0), (0.3, 1.0))  # saturation, value ranges of objects' colours
 SCENERY_HSV = ((0.0, 0.35), (0.15, 0.6))  # muted, so objects stand out
 
@@ -105,10 +104,10 @@ def background_look(rng: np.random.Generator, bg, tex) -> Material:
     elif u[1] < bg.plain_probability:
         texture = None
     else:
-        weights = np.array([getattr(tex, k) for k in PROCEDURAL], float)
+        weights = np.array([getattr(tex, k) for k in PROCEDURAL_TEXTURES], float)
         if weights.sum() <= 0:
             weights[:] = 1.0
-        kind = PROCEDURAL[weighted_index(rng, weights)]
+        kind = PROCEDURAL_TEXTURES[weighted_index(rng, weights)]
         texture = Texture(kind=kind, colors=colour_pair(rng, ((0.0, 0.35), (0.25, 0.85)), True, kind), tile=tile,
                           seed=int(rng.integers(2**31)))
     base = (*colour(rng, (0.0, 0.4), (0.2, 0.8)), 1.0) if texture is None else (1.0, 1.0, 1.0, 1.0)

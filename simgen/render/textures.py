@@ -16,11 +16,11 @@ import trimesh
 
 from simgen.assets.geometry import LoadedAsset, load_asset, texture_image
 from simgen.core.errors import AssetError
-from simgen.core.spec import AssetRef, Texture
+from simgen.core.spec import PROCEDURAL_TEXTURES, AssetRef, Texture
 
 PROCEDURAL_SIZE = 128  # pixels per side of a procedural tile
 MAX_IMAGE_SIDE = 512  # image textures are shrunk to this, keeping the upload cheap
-PROCEDURAL = ("checker", "stripes", "noise", "marble", "wood", "scratches")
+
 
 
 def _blend(t: np.ndarray, colors) -> np.ndarray:
@@ -87,7 +87,7 @@ def procedural_image(kind: str, colors, seed: int, size: int = PROCEDURAL_SIZE) 
     elif kind == "scratches":
         t = _scratches(rng, size)
     else:
-        raise AssetError(f"texture kind '{kind}' is unknown; choose asset, image or one of {', '.join(PROCEDURAL)}")
+        raise AssetError(f"texture kind '{kind}' is unknown; choose asset, image or one of {', '.join(PROCEDURAL_TEXTURES)}")
     return _blend(t, colors)
 
 

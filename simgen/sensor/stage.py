@@ -7,11 +7,10 @@ the id and depth passes, which it never touches.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 
 from simgen.config.sensor import SensorConfig
+from simgen.core import layout
 from simgen.core.spec import Atmosphere
 from simgen.sensor import atmosphere, camera
 from simgen.sensor.color import gamma8, luminance, to_linear, to_srgb8
@@ -72,16 +71,18 @@ class ImageStage:
         """Whether this stage can change anything in a scene with ``air``."""
         return self._camera or self.depth_layer or not atmosphere.is_clear(air)
 
-    def apply(self, passes, cam, air: Atmosphere, scene_index: int, view: int):
-        """(passes with the developed rgb, the depth sensor's (H, W) float32 metres or None)
-        for view ``view`` of scene ``scene_index``; ``passes`` (simgen.render.renderer.Passes)
-        itself is left as it is."""
+    def apply(self, arrays: dict[str, np.ndarray], cam, air: Atmosphere, scene_index: int,
+              view: int) -> dict[str, np.ndarray]:
+        """The view's ``arrays`` (render passes by name) with ``color`` developed and, when the
+        depth sensor layer is written, ``depth_sensor`` (H, W) float32 metres added, for view
+        ``view`` of scene ``scene_index``; ``arrays`` itself is left as it is."""
         if not self.acts_on(air):
-            return passes, None
+            return arrays
         rng = lambda key: view_rng(self.seed, scene_index, view, key)  # noqa: E731
-        sensed = None
+        out = dict(arrays)
+        rgb, depth = arrays["color"], arrays["depth"]
         if self.depth_layer:  # the sensor sees the scene itself, not the colour camera's image
-            sensed = sense_depth(passes.depth, luminance(passes.rgb), self.cfg.depth, rng(DEPTH_SENSOR))
+            out[layout.DEPTH_SENSOR] = sense_depth(depth, luminance(rgb), self.cfg.depth, rng(DEPTH_SENSOR))
         look = draw_look(self.cfg, self.seed, scene_index, view, self.moving) if self._camera else Look()
-        rgb = develop(passes.rgb, look, rng(NOISE_FIELD), passes.depth, cam.K, air, rng(RAIN))
-        return replace(passes, rgb=rgb), sensed
+        out["color"] = develop(rgb, look, rng(NOISE_FIELD), depth, cam.K, air, rng(RAIN))
+        return out

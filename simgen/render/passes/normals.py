@@ -1,4 +1,4 @@
-"""The surface normals pass: every body drawn with a shader that writes its view-space unit
+"""The ``normals`` pass: every body drawn with a shader that writes its view-space unit
 normal into a float framebuffer of its own (``shaders/normals.*``).
 
 It goes through pyrender's segmentation path (no lights, no multisampling, every node in the
@@ -13,6 +13,8 @@ import numpy as np
 from OpenGL import GL as gl
 
 from simgen.core.camera import CV_TO_GL
+from simgen.core.spec import CameraSpec
+from simgen.render.passes.base import RenderPass, register_pass
 from simgen.render.shaders import SHADER_DIR
 
 VERTEX, FRAGMENT = str(SHADER_DIR / "normals.vert"), str(SHADER_DIR / "normals.frag")
@@ -28,7 +30,7 @@ def _program_cache():
     return NormalShaders()
 
 
-class NormalsPass:
+class NormalsTarget:
     """Its own float framebuffer (width x height) and program cache; create once per renderer."""
 
     def __init__(self, width: int, height: int) -> None:
@@ -75,3 +77,19 @@ class NormalsPass:
         normals = n_gl * np.diag(CV_TO_GL)[:3].astype(np.float32)  # OpenGL camera axes -> OpenCV
         length = np.linalg.norm(normals, axis=-1, keepdims=True)
         return np.divide(normals, length, out=np.zeros_like(normals), where=length > 0)
+
+
+@register_pass
+class Normals(RenderPass):
+    """``normals``: (H, W, 3) float32 unit normals in the OpenCV camera frame, 0 = nothing."""
+
+    provides, order = ("normals",), 3
+
+    def __init__(self, renderer) -> None:
+        super().__init__(renderer)
+        self._target = NormalsTarget(renderer.width, renderer.height)
+
+    def draw(self, cam: CameraSpec, request=None) -> dict[str, np.ndarray]:
+        r = self.renderer
+        flags = r.pyrender.RenderFlags.SEG | r.pyrender.RenderFlags.OFFSCREEN
+        return {"normals": self._target.draw(r.gl, r.scene, r.seg_all, flags)}
