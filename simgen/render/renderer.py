@@ -11,6 +11,7 @@ from collections.abc import Collection
 from typing import Any
 
 import numpy as np
+from OpenGL import GL
 
 from simgen.config.schema import RendererConfig
 from simgen.core.camera import opencv_to_opengl_pose, pyrender_intrinsics
@@ -74,6 +75,10 @@ class Renderer:
         # renderer directly, into simgen's own framebuffers.
         self._offscreen._platform.make_current()
         self.gl = self._offscreen._renderer
+        # Texture rows are tightly packed (pyrender uploads RGB rows of 3 x width bytes): with
+        # GL's default 4-byte row alignment a width that is not a multiple of 4 reads past the
+        # end of the image, and the texture took whatever memory lay there.
+        GL.glPixelStorei(GL.GL_UNPACK_ALIGNMENT, 1)
         self.targets = Framebuffers(cfg.width, cfg.height, cfg.msaa)
         attach(self.gl, self.targets)
         self.gl._program_cache = shader_cache(cfg.shading)
