@@ -29,10 +29,11 @@ LLVM_PATTERNS = (
 _variant: str | None = None
 
 
-def find_llvm(patterns=LLVM_PATTERNS) -> str | None:
-    """Path of the newest libLLVM of version 16 or newer among ``patterns``, or None."""
+def find_llvm(patterns: tuple[str, ...] | list[str] | None = None) -> str | None:
+    """Path of the newest libLLVM of version 16 or newer among ``patterns`` (glob patterns;
+    default ``LLVM_PATTERNS``), or None."""
     best: tuple[int, str] | None = None
-    for pattern in patterns:
+    for pattern in LLVM_PATTERNS if patterns is None else patterns:
         for path in glob.glob(pattern):
             match = re.search(r"libLLVM\.so\.(\d+)", path)
             if match and int(match.group(1)) >= MIN_LLVM and (best is None or int(match.group(1)) > best[0]):
