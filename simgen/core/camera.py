@@ -71,3 +71,23 @@ def backproject(K: np.ndarray, u: np.ndarray, v: np.ndarray, z: np.ndarray) -> n
     x = (np.asarray(u, float) - K[0, 2]) * z / K[0, 0]
     y = (np.asarray(v, float) - K[1, 2]) * z / K[1, 1]
     return np.stack([x, y, np.asarray(z, float)], axis=-1)
+
+
+# Mitsuba's camera looks down +z with x left and y up: OpenCV's x and y turned around.
+CV_TO_MITSUBA = np.diag([-1.0, -1.0, 1.0, 1.0])
+
+
+def mitsuba_perspective(K: np.ndarray, width: int, height: int, cam_to_world: np.ndarray) -> dict:
+    """Mitsuba ``perspective`` sensor settings that put pixel (u, v) of ``K`` where OpenCV does:
+    ``x_fov`` (degrees, along x), ``principal_point_offset_x`` / ``_y`` (fractions of the image
+    width / height) and ``to_world`` (4, 4). Mitsuba has one field of view, so fx must equal fy
+    (raises ValueError otherwise)."""
+    fx, fy, cx, cy = float(K[0, 0]), float(K[1, 1]), float(K[0, 2]), float(K[1, 2])
+    if abs(fx - fy) > 1e-9 * max(fx, fy):
+        raise ValueError(f"the path tracer needs square pixels (fx == fy), got fx={fx:g}, fy={fy:g}")
+    return {
+        "x_fov": float(np.rad2deg(2.0 * np.arctan(0.5 * width / fx))),
+        "principal_point_offset_x": -(cx - width / 2.0) / width,
+        "principal_point_offset_y": -(cy - height / 2.0) / height,
+        "to_world": np.asarray(cam_to_world, float) @ CV_TO_MITSUBA,
+    }
