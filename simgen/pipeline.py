@@ -31,6 +31,7 @@ from simgen.layers.base import ViewData, chosen, passes_of
 from simgen.physics.state import SceneState, posed_state
 from simgen.physics.world import PhysicsWorld
 from simgen.randomizers import RecipeContext, build_scene
+from simgen.render.engines import PATHTRACE, sampler_seed, scene_engine
 from simgen.render.renderer import Renderer
 from simgen.sensor.stage import ImageStage
 
@@ -39,6 +40,7 @@ from simgen.sensor.stage import ImageStage
 STAGES = ("scene", "physics", "render", "gl", "annotate", "encode", "write")
 # The passes every view needs: the image and what the labels are made of.
 BASE_PASSES = ("color", "ids", "depth")
+LABEL_PASSES = ("ids", "depth")
 
 
 @dataclass
@@ -52,22 +54,28 @@ class SceneResult:
 
 
 @dataclass(frozen=True)
-class SceneContext:
-    """What the job says of one scene, worked out once: its split and the dataset's image
-    index of each view it must render."""
+class SceneTask:
+    """What the job says of one scene, worked out once: its split, the dataset's image index of
+    each view it must render and the engine that draws its colour (``raster``, ``pathtrace``)."""
 
     index: int
     split: str
     image_indices: range
+    engine: str
 
 
 def draw_view(renderer: Renderer, state: SceneState, cam: CameraSpec, policy: LabelsConfig,
               layer_passes: set[str] = frozenset(),
-              lap: Callable[[str], None] = lambda stage: None) -> tuple[dict[str, Any], ViewPlan]:
+              lap: Callable[[str], None] = lambda stage: None,
+              color: Callable[[CameraSpec], np.ndarray] | None = None) -> tuple[dict[str, Any], ViewPlan]:
     """One view's arrays by name and its label plan: the base passes, then the coverage pass the
-    plan asks for (it depends on the id map) and the passes of the chosen layers."""
-    arrays = renderer.render(cam, BASE_PASSES)
+    plan asks for (it depends on the id map) and the passes of the chosen layers. ``color``:
+    another colour engine (camera -> (H, W, 3) uint8) in place of the raster's colour pass."""
+    arrays = renderer.render(cam, BASE_PASSES if color is None else LABEL_PASSES)
     lap("render")
+    if color is not None:
+        arrays["color"] = color(cam)
+        lap("pathtrace")
     plan = plan_view(state, cam, arrays["ids"], policy)
     lap("annotate")
     more = set(layer_passes) | ({"coverage"} if plan.coverage is not None else set())
@@ -111,6 +119,7 @@ class SceneWorker:
         self.layer_passes = passes_of(layers)
         self.per_view = [layer for layer in layers if not layer.across_frames]
         self.across = [layer for layer in layers if layer.across_frames]
+        self._tracer = None  # the path tracer, made for the first path-traced scene
         # Files are encoded on a second thread (cv2 and zlib release the GIL) while this one
         # draws and labels the next view.
         self._encoder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="simgen-encode")
@@ -120,9 +129,20 @@ class SceneWorker:
         self.renderer.close()
         self.physics.close()
 
-    def context(self, scene_index: int) -> SceneContext:
-        return SceneContext(index=scene_index, split=self.job.split_of(scene_index),
-                            image_indices=self.job.image_indices(scene_index))
+    def context(self, scene_index: int) -> SceneTask:
+        job = self.job
+        return SceneTask(index=scene_index, split=job.split_of(scene_index),
+                            image_indices=job.image_indices(scene_index),
+                            engine=scene_engine(job.renderer, job.seed, scene_index))
+
+    def tracer(self):
+        """The path tracer (:class:`simgen.render.pathtrace.tracer.PathTracer`), made on first use."""
+        if self._tracer is None:
+            from simgen.render.pathtrace.tracer import PathTracer
+
+            cfg = self.job.renderer
+            self._tracer = PathTracer(cfg.pathtrace, cfg.width, cfg.height)
+        return self._tracer
 
     def run(self, scene_index: int) -> SceneResult:
         scene = self.context(scene_index)
@@ -134,7 +154,7 @@ class SceneWorker:
         for view, image_index in enumerate(scene.image_indices):
             f, c, frame = views[view]
             if f != shown:  # the sequence's next time step: move what moved
-                state = self._at(state, frame.poses)
+                state = self._at(state, frame.poses, scene.engine == PATHTRACE)
                 shown = f
             laps.lap("physics")
             data = self._view(scene, spec, state, frame.cameras[c], (view, f, c), image_index, laps)
@@ -161,7 +181,7 @@ class SceneWorker:
             laps.seconds["encode"] += seconds
         return SceneResult(scene_index=scene_index, frames=encoded, files=files, timings=dict(laps.seconds))
 
-    def _build(self, scene: SceneContext, laps: _Laps) -> tuple[SceneSpec, SceneState]:
+    def _build(self, scene: SceneTask, laps: _Laps) -> tuple[SceneSpec, SceneState]:
         """The scene's spec, made plausible (or posed, for kinematic kinds) and loaded to draw."""
         spec = build_scene(scene.index, self.job.seed, self.recipe)
         laps.lap("scene")
@@ -173,9 +193,12 @@ class SceneWorker:
             laps.lap("physics")
         self.renderer.load(state)
         laps.lap("render")
+        if scene.engine == PATHTRACE:
+            self.tracer().load(state)
+            laps.lap("pathtrace")
         return spec, state
 
-    def _views(self, spec: SceneSpec, scene: SceneContext) -> list[tuple[int, int, Any]]:
+    def _views(self, spec: SceneSpec, scene: SceneTask) -> list[tuple[int, int, Any]]:
         """(frame, camera, the frame's spec) of every view the recipe made, in order."""
         views = [(f, c, frame) for f, frame in enumerate(spec.sequence()) for c in range(len(frame.cameras))]
         if len(views) < min(self.job.views_per_scene, len(scene.image_indices)):
@@ -183,13 +206,16 @@ class SceneWorker:
                               f"scene.views_per_scene says {self.job.views_per_scene}")
         return views
 
-    def _view(self, scene: SceneContext, spec: SceneSpec, state: SceneState, cam: CameraSpec,
+    def _view(self, scene: SceneTask, spec: SceneSpec, state: SceneState, cam: CameraSpec,
               where: tuple[int, int, int], image_index: int, laps: _Laps) -> ViewData:
         """One view drawn, through the image stage, labeled, with its per-view layers; ``where``:
         (view of the scene, frame of the sequence, camera of the frame)."""
         job = self.job
         view, frame_index, camera_index = where
-        arrays, plan = draw_view(self.renderer, state, cam, job.labels, self.layer_passes, laps.lap)
+        color = None
+        if scene.engine == PATHTRACE:
+            color = lambda c: self.tracer().color(c, sampler_seed(job.seed, scene.index, view))  # noqa: E731
+        arrays, plan = draw_view(self.renderer, state, cam, job.labels, self.layer_passes, laps.lap, color)
         # Image stage (simgen.sensor): fog, rain and the camera model change the colour only;
         # labels come from ids and depth, which stay exact. The depth sensor reads the clean render.
         if self.sensor.acts_on(spec.atmosphere):
@@ -197,6 +223,7 @@ class SceneWorker:
             laps.lap("sensor")
         labels = annotate_view(plan, state, cam, arrays, self.category_ids, job.labels, image_index, view)
         labels.frame_index, labels.camera_index, labels.split = frame_index, camera_index, scene.split
+        labels.engine = scene.engine
         data = ViewData(labels, cam, state.poses, arrays)
         for layer in self.per_view:
             value = layer.compute(data)
@@ -210,10 +237,13 @@ class SceneWorker:
         frame = encode_view(labels, rgb, self.job.export, self.job.scene.depth_scale, self.writers)
         return frame, time.perf_counter() - t0
 
-    def _at(self, state: SceneState, poses: dict) -> SceneState:
-        """``state`` with the bodies in ``poses`` moved there, in the labels and the picture."""
+    def _at(self, state: SceneState, poses: dict, traced: bool) -> SceneState:
+        """``state`` with the bodies in ``poses`` moved there, in the labels and the picture
+        (the path tracer's too when ``traced``)."""
         if not poses:
             return state
         for iid, pose in poses.items():
             self.renderer.set_pose(iid, pose)
+            if traced:
+                self.tracer().set_pose(iid, pose)
         return replace(state, poses={**state.poses, **poses})

@@ -69,7 +69,8 @@ class FrameLabels:
     depth (H, W) float32 metres of z, 0 where nothing was hit; instance_map (H, W) uint16 object
     instance ids, 0 for background and scenery; semantic_map (H, W) uint16 category ids;
     ``maps``: the data of the other chosen layers by layer name (:mod:`simgen.layers`), for
-    example normals (H, W, 3) float32. ``split`` is the scene's split (train, val, test).
+    example normals (H, W, 3) float32. ``split`` is the scene's split (train, val, test);
+    ``engine`` the colour engine that drew the image (raster, pathtrace).
     """
 
     image_index: int
@@ -84,3 +85,4 @@ class FrameLabels:
     semantic_map: np.ndarray | None = None
     split: str = "train"
     maps: dict[str, Any] = field(default_factory=dict)
+    engine: str = "raster"

@@ -15,6 +15,7 @@ from simgen.core.errors import require
 IMAGE_FORMATS = ("png", "jpg")
 MAX_SIDE = 8192
 FARM_BACKENDS = ("auto", "processes", "ray")
+ENGINES = ("raster", "pathtrace")
 
 
 def check_settings(cfg: SimgenConfig) -> None:
@@ -31,6 +32,8 @@ def check_settings(cfg: SimgenConfig) -> None:
     require(64 <= cfg.renderer.shadow_resolution <= MAX_SIDE, "renderer.shadow_resolution",
             cfg.renderer.shadow_resolution, f"must lie in 64..{MAX_SIDE} texels (a shadow map's side)")
     require(cfg.renderer.shadow_taps in (1, 4), "renderer.shadow_taps", cfg.renderer.shadow_taps, "allowed: 1, 4")
+    require(cfg.renderer.engine in ENGINES, "renderer.engine", cfg.renderer.engine, f"allowed: {', '.join(ENGINES)}")
+    cfg.renderer.pathtrace.check()
     lab = cfg.labels
     require(lab.min_visible_pixels >= 0, "labels.min_visible_pixels", lab.min_visible_pixels, "must be >= 0")
     require(0.0 <= lab.min_visibility <= 1.0, "labels.min_visibility", lab.min_visibility, "must lie in [0, 1]")

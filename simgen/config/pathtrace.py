@@ -19,13 +19,15 @@ class PathTraceConfig:
     segments (1: only what the camera sees directly lit; -1: unbounded); ``denoise``: clean the
     image with Intel Open Image Denoise, guided by albedo and normals; ``device``: ``cpu``
     (Mitsuba's ``llvm_ad_rgb`` variant) or ``cuda`` (``cuda_ad_rgb``); ``threads``: CPU threads
-    the engine may use (0: every core)."""
+    the engine may use (0: every core); ``share``: with ``renderer.engine=pathtrace``, the share
+    of scenes path-traced, chosen per scene from the seed (the rest are rasterized)."""
 
     spp: int = 16
     max_depth: int = 8
     denoise: bool = True
     device: str = "cpu"
     threads: int = 0
+    share: float = 1.0
 
     def variant(self) -> str:
         """The Mitsuba variant of ``device``."""
@@ -38,3 +40,4 @@ class PathTraceConfig:
                 "-1 (unbounded) or at least 1")
         require(self.device in DEVICES, "renderer.pathtrace.device", self.device, f"one of {', '.join(DEVICES)}")
         require(self.threads >= 0, "renderer.pathtrace.threads", self.threads, "0 (every core) or more")
+        require(0.0 <= self.share <= 1.0, "renderer.pathtrace.share", self.share, "must lie in [0, 1]")

@@ -11,6 +11,9 @@ from typing import Any
 
 from omegaconf import MISSING
 
+from simgen.config.pathtrace import (
+    PathTraceConfig,  # the path tracer's settings (simgen.render.pathtrace)
+)
 from simgen.config.sensor import SensorConfig  # the image stage's settings (simgen.sensor)
 
 
@@ -21,7 +24,9 @@ class RendererConfig:
     metallic-roughness BRDF); ``egl_device`` picks the GPU on multi-GPU nodes. ``shadows``:
     every light casts shadows from depth maps of ``shadow_resolution`` texels a side
     (simgen.render.shadows; fast shading only), filtered with ``shadow_taps`` (1: edges one
-    texel soft; 4: about three, dearer); they change the colour image only."""
+    texel soft; 4: about three, dearer); they change the colour image only. ``engine``: who
+    draws the colour image, ``raster`` (pyrender) or ``pathtrace`` (Mitsuba 3, the ``photoreal``
+    extra, set up by ``pathtrace``); labels always come from the raster's exact passes."""
 
     width: int = 640
     height: int = 480
@@ -31,6 +36,8 @@ class RendererConfig:
     shadows: bool = True
     shadow_resolution: int = 1024
     shadow_taps: int = 1
+    engine: str = "raster"
+    pathtrace: PathTraceConfig = field(default_factory=PathTraceConfig)
 
 
 @dataclass
