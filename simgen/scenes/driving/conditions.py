@@ -23,7 +23,6 @@ LAMP_COLOR = (1.0, 0.78, 0.5)  # sodium-ish warm white
 LAMP_CANDELA = 70.0  # about 1.4 (the sun is 2.6-3.6) on the road under a 7 m lamp
 HEADLIGHT_CANDELA = 90.0
 TAIL_CANDELA = 1.5
-VEHICLES = ("lane", "parked")  # track placements of vehicles (lit only on a lane)
 RAIN_DARKEN = 0.55  # wet asphalt keeps this share of its colour
 RAIN_ROUGHNESS = 0.12  # and turns glossy
 REACH = 90.0  # metres: lamps and vehicles farther from the first camera stay dark
