@@ -18,7 +18,6 @@ from simgen.physics.state import posed_state
 from simgen.physics.world import pb
 from simgen.randomizers import RecipeContext, build_scene
 from simgen.recipes import load_recipe
-from simgen.scenes.driving.layout import Street
 from simgen.scenes.driving.paths import RoadPath
 
 SEQUENCE = 6
@@ -124,33 +123,32 @@ def test_road_users_stand_on_road_or_sidewalk(scenes):
     checked = 0
     for spec, state in scenes:
         tris = _top_triangles(state, None)
-        street = Street.from_dict(spec.context["street"])
+        street = spec.context.street
         kerb = street.main.kerb
         for body in state.objects():
-            track = spec.context["tracks"][body.instance_id]
-            if track["placement"] not in ON_STREET:
+            track = spec.context.tracks[body.instance_id]
+            if track.placement not in ON_STREET:
                 continue
             asset = state.assets[body.instance_id]
             for k in range(SEQUENCE):
                 pose = _poses(spec, k)[body.instance_id]
                 bottom = float((asset.vertices @ pose[2, :3] + pose[2, 3]).min())
                 under = _surface_heights(tris, _footprint(asset, pose))
-                assert np.allclose(under, bottom, atol=1e-6), (body.category, track["placement"], k, under, bottom)
-                expected = kerb if track["placement"] == "sidewalk" and bottom > 0 else 0.0
+                assert np.allclose(under, bottom, atol=1e-6), (body.category, track.placement, k, under, bottom)
+                expected = kerb if track.placement == "sidewalk" and bottom > 0 else 0.0
                 assert bottom == pytest.approx(expected, abs=1e-9)
                 checked += 1
     assert checked > 200
 
 
 def _track_pose(spec, state, iid: int, t: float) -> np.ndarray:
-    """World pose of body ``iid`` at time ``t`` from its path in spec.context (kinematic)."""
+    """World pose of body ``iid`` at time ``t`` from its track in spec.context (kinematic)."""
     pose = next(b.pose for b in state.bodies if b.instance_id == iid).copy()
-    track = spec.context["tracks"][iid]
-    if track["speed"] > 0:
-        path = RoadPath.from_params(track["path"])[0]
-        s = track["s0"] + track["speed"] * t
-        (pose[0, 3], pose[1, 3]), = path.point([s])
-        (h,) = path.heading([s])
+    track = spec.context.tracks[iid]
+    if track.speed > 0:
+        s = track.s0 + track.speed * t
+        (pose[0, 3], pose[1, 3]), = track.path.point([s])
+        (h,) = track.path.heading([s])
         pose[:2, :2] = [[np.cos(h), -np.sin(h)], [np.sin(h), np.cos(h)]]
     return pose
 
@@ -189,9 +187,9 @@ def test_vehicles_head_along_their_lane(scenes):
     centre line and heads along it: with the road on the right, against it on the left."""
     checked = 0
     for spec, state in scenes:
-        street = Street.from_dict(spec.context["street"])
+        street = spec.context.street
         for body in state.objects():
-            placement = spec.context["tracks"][body.instance_id]["placement"]
+            placement = spec.context.tracks[body.instance_id].placement
             if placement not in ("lane", "parked", "bike"):
                 continue
             for k in range(SEQUENCE):
@@ -224,18 +222,19 @@ def test_objects_move_at_their_speed_with_constant_ids(scenes):
             for iid, pose in spec.frames[k].poses.items():
                 before = _poses(spec, k - 1)[iid]
                 step = np.linalg.norm(pose[:3, 3] - before[:3, 3])
-                speed = spec.context["tracks"][iid]["speed"]
+                speed = spec.context.tracks[iid].speed
                 assert step == pytest.approx(speed * TIME_STEP, abs=2e-4)  # chord of an arc: < 0.1 mm shorter
                 moved += 1
         still = [b for b in spec.bodies if b.instance_id not in spec.frames[1].poses]
-        assert all(spec.context.get("tracks", {}).get(b.instance_id, {"speed": 0})["speed"] == 0 for b in still)
+        tracks = spec.context.tracks
+        assert all(tracks[b.instance_id].speed == 0 for b in still if b.instance_id in tracks)
     assert moved > 100
 
 
 def test_pedestrians_walk_on_sidewalks_or_zebras(scenes):
     where = set()
     for spec, state in scenes:
-        street = Street.from_dict(spec.context["street"])
+        street = spec.context.street
         for body in state.objects():
             if body.category != "pedestrian":
                 continue

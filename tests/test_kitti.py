@@ -200,7 +200,7 @@ def test_tracks_keep_their_instance_ids(dataset, coco, spec):
             world = cam[:3, :3] @ np.asarray(ann["object_pose"]["t"]) + cam[:3, 3]
             seen.setdefault(ann["object_id"], {})[img["frame_index"]] = {"p": world, "cat": ann["category_id"],
                                                                          "size": ann["bbox_3d"]["size"]}
-    speeds = {iid: t["speed"] for iid, t in spec.context["tracks"].items()}
+    speeds = {iid: t.speed for iid, t in spec.context.tracks.items()}
     steps = 0
     for iid, frames in seen.items():
         first = next(iter(frames.values()))

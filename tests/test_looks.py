@@ -147,8 +147,8 @@ def test_high_condition_probabilities_make_every_sequence_so_and_the_facts_say_i
     for index in range(2):
         a, b = spec_of(scene, index), spec_of(clear, index)
         assert geometry(a) == geometry(b)  # conditions are appearance only
-        assert a.context["conditions"] == {"time_of_day": "night", "sky": "overcast", "rain": True, "fog": True}
-        assert b.context["conditions"] == {"time_of_day": "day", "sky": "clear", "rain": False, "fog": False}
+        assert a.context.drawn_conditions() == {"time_of_day": "night", "sky": "overcast", "rain": True, "fog": True}
+        assert b.context.drawn_conditions() == {"time_of_day": "day", "sky": "clear", "rain": False, "fog": False}
         c = scene.conditions
         assert c.fog_density_min <= a.atmosphere.fog_density <= c.fog_density_max and c.rain_min <= a.atmosphere.rain <= c.rain_max
         assert b.atmosphere.fog_density == 0.0 and b.atmosphere.rain == 0.0
@@ -156,8 +156,8 @@ def test_high_condition_probabilities_make_every_sequence_so_and_the_facts_say_i
         kinds = [li.kind for li in a.lights]
         assert kinds.count("point") >= 1 and len(b.lights) == 1  # street lamps (and tail lights) at night only
         assert max(li.intensity for li in a.lights if li.kind == "directional") < 0.2  # moonlight
-        road = next(x for x in a.bodies if x.instance_id == a.context["surfaces"]["road"])
-        dry = next(x for x in b.bodies if x.instance_id == b.context["surfaces"]["road"])
+        road = next(x for x in a.bodies if x.instance_id == a.context.surfaces.road)
+        dry = next(x for x in b.bodies if x.instance_id == b.context.surfaces.road)
         assert road.material.roughness < dry.material.roughness and road.material.base_color[0] < dry.material.base_color[0]
         assert dry.material.base_color[0] == 1.0  # the shared scenery material was not changed in place
         facts = scene_facts(a, [])
@@ -169,7 +169,8 @@ def test_still_scenes_light_moving_vehicles_sequences_only_the_standing_ones():
     scene.conditions = dataclasses.replace(scene.conditions, night=1.0, dawn=0.0, dusk=0.0, vehicle_lights_max=32)
     spec = spec_of(scene, 1)
     spots = [li for li in spec.lights if li.kind == "spot"]
-    lane = [b for b in spec.bodies if spec.context["tracks"].get(b.instance_id, {}).get("placement") == "lane"]
+    tracks = spec.context.tracks
+    lane = [b for b in spec.bodies if b.instance_id in tracks and tracks[b.instance_id].placement == "lane"]
     eye = spec.cameras[0].cam_to_world[:3, 3]
     near = [b for b in lane if np.hypot(*(b.pose[:2, 3] - eye[:2])) < REACH]
     assert len(spots) == 2 * len(near) > 0  # two headlights each, within reach of the camera

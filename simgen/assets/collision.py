@@ -54,7 +54,7 @@ def content_key(mesh: trimesh.Trimesh) -> str:
 def decompose(mesh: trimesh.Trimesh, cache_dir: str | None, name: str) -> Path:
     """Path of the cached convex decomposition of ``mesh`` (OBJ, one object per convex part),
     made now if missing. ``name`` (the source file) is used in errors only."""
-    from simgen.physics.bullet import pb, quiet_fd
+    from simgen.core.bullet import pb, quiet_fd
 
     folder = cache_root(cache_dir) / "collision"
     out = folder / f"{content_key(mesh)}.obj"

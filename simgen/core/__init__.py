@@ -1,3 +1,3 @@
 """Conventions used across every stage: the scene spec, camera and pose conversions, seeds,
-splits, the dataset's file layout, errors, atomic writes, the EGL/pyrender set-up and
-interrupts. Modules here import nothing of simgen outside ``core/``."""
+splits, the dataset's file layout, errors, atomic writes, the EGL/pyrender set-up, the quiet
+pybullet import and interrupts. Modules here import nothing of simgen outside ``core/``."""

@@ -1,12 +1,14 @@
 """SceneSpec: plain data describing a scene, everything needed to rebuild it.
 
-Randomizers produce it, physics and render read it, and it is serializable (``to_dict``) so a
-frame can be re-rendered from its record. Poses are (4, 4) world transforms in metres, z up.
+Randomizers produce it, physics and render read it, and it is serializable (``to_dict``, and
+``from_dict`` back) so a frame can be re-rendered from its record. Poses are (4, 4) world
+transforms in metres, z up.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -32,6 +34,11 @@ class AssetRef:
     scale: float = 1.0
     collision: str = ""  # OBJ of convex parts in the mesh file's frame and units; "" = convex hull
 
+    @classmethod
+    def from_dict(cls, d: dict) -> AssetRef:
+        return cls(kind=d["kind"], path=d["path"], shape=d["shape"], size=tuple(d["size"]), scale=d["scale"],
+                   collision=d["collision"])
+
 
 PROCEDURAL_TEXTURES = ("checker", "stripes", "noise", "marble", "wood", "scratches")  # Texture.kind
 
@@ -51,6 +58,11 @@ class Texture:
     tile: float = 0.05
     seed: int = 0
 
+    @classmethod
+    def from_dict(cls, d: dict) -> Texture:
+        return cls(kind=d["kind"], path=d["path"], colors=tuple(tuple(c) for c in d["colors"]), tile=d["tile"],
+                   seed=d["seed"])
+
 
 @dataclass
 class Material:
@@ -63,6 +75,11 @@ class Material:
     metallic: float = 0.0
     roughness: float = 0.7
     texture: Texture | None = None
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Material:
+        return cls(base_color=tuple(d["base_color"]), metallic=d["metallic"], roughness=d["roughness"],
+                   texture=None if d["texture"] is None else Texture.from_dict(d["texture"]))
 
 
 @dataclass
@@ -84,6 +101,12 @@ class BodySpec:
     support_top: float | None = None
     friction: float | None = None  # lateral friction coefficient; None = the physics default
 
+    @classmethod
+    def from_dict(cls, d: dict) -> BodySpec:
+        return cls(instance_id=d["instance_id"], asset=AssetRef.from_dict(d["asset"]), pose=_matrix(d["pose"]),
+                   category=d["category"], material=None if d["material"] is None else Material.from_dict(d["material"]),
+                   static=d["static"], mass=d["mass"], support_top=d["support_top"], friction=d["friction"])
+
 
 @dataclass
 class LightSpec:
@@ -99,6 +122,11 @@ class LightSpec:
     inner_cone: float = 0.0
     outer_cone: float = np.pi / 4
 
+    @classmethod
+    def from_dict(cls, d: dict) -> LightSpec:
+        return cls(kind=d["kind"], color=tuple(d["color"]), intensity=d["intensity"], pose=_matrix(d["pose"]),
+                   inner_cone=d["inner_cone"], outer_cone=d["outer_cone"])
+
 
 @dataclass
 class Atmosphere:
@@ -112,6 +140,10 @@ class Atmosphere:
     fog_color: tuple[float, float, float] = (0.7, 0.72, 0.75)
     rain: float = 0.0
 
+    @classmethod
+    def from_dict(cls, d: dict) -> Atmosphere:
+        return cls(fog_density=d["fog_density"], fog_color=tuple(d["fog_color"]), rain=d["rain"])
+
 
 @dataclass
 class CameraSpec:
@@ -124,6 +156,11 @@ class CameraSpec:
     znear: float
     zfar: float
 
+    @classmethod
+    def from_dict(cls, d: dict) -> CameraSpec:
+        return cls(K=_matrix(d["K"]), width=d["width"], height=d["height"], cam_to_world=_matrix(d["cam_to_world"]),
+                   znear=d["znear"], zfar=d["zfar"])
+
 
 @dataclass
 class FrameSpec:
@@ -133,6 +170,49 @@ class FrameSpec:
     time: float
     poses: dict[int, np.ndarray] = field(default_factory=dict)
     cameras: list[CameraSpec] = field(default_factory=list)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> FrameSpec:
+        """Instance ids that JSON turned into str keys become int again."""
+        return cls(time=d["time"], poses={int(k): _matrix(v) for k, v in d["poses"].items()},
+                   cameras=[CameraSpec.from_dict(c) for c in d["cameras"]])
+
+
+class SceneContext:
+    """What a scene kind's randomizers share while they build one scene (a street's layout, the
+    paths of road users): typed data owned by the kind, built once per scene, so no randomizer
+    parses another's strings. A subclass names its ``kind`` and serializes itself (``to_dict``
+    JSON-ready, with ``kind``; ``from_dict`` the inverse); defining it registers it, so
+    :meth:`SceneSpec.from_dict` rebuilds a recorded context as its own type."""
+
+    kind: ClassVar[str]
+    _types: ClassVar[dict[str, type[SceneContext]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        SceneContext._types[cls.kind] = cls
+
+    def to_dict(self) -> dict:
+        raise NotImplementedError
+
+    @classmethod
+    def from_dict(cls, d: dict) -> SceneContext:
+        raise NotImplementedError
+
+    def drawn_conditions(self) -> dict:
+        """Time of day and weather the scene was drawn with, for the report; {} where none."""
+        return {}
+
+    @staticmethod
+    def rebuild(d: dict | None) -> SceneContext | None:
+        """The context a :meth:`to_dict` recorded, as the type of its ``kind``."""
+        if not d:
+            return None
+        kind = d.get("kind")
+        if kind not in SceneContext._types:
+            raise ValueError(f"scene context of kind {kind!r} is unknown here: import its scene kind first "
+                             f"(simgen.plugins imports the built-in ones); known: {sorted(SceneContext._types)}")
+        return SceneContext._types[kind].from_dict(d)
 
 
 @dataclass
@@ -149,7 +229,7 @@ class SceneSpec:
     background: tuple[float, float, float] = (0.0, 0.0, 0.0)
     keep_above: float | None = None  # after settling, objects whose lowest point fell below go
     frames: list[FrameSpec] = field(default_factory=list)  # a sequence; empty: one frame of ``cameras``
-    context: dict = field(default_factory=dict)  # plain data a kind's randomizers share (road layout)
+    context: SceneContext | None = None  # typed data a kind's randomizers share (road layout)
     atmosphere: Atmosphere = field(default_factory=Atmosphere)  # fog and rain, for the image stage
 
     def next_instance_id(self) -> int:
@@ -160,8 +240,26 @@ class SceneSpec:
         return self.frames or [FrameSpec(time=0.0, cameras=self.cameras)]
 
     def to_dict(self) -> dict:
-        """JSON-ready copy (arrays become nested lists)."""
-        return _jsonable(asdict(self))
+        """JSON-ready copy (arrays become nested lists; the context serializes itself)."""
+        d = _jsonable(asdict(replace(self, context=None)))
+        d["context"] = None if self.context is None else _jsonable(self.context.to_dict())
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> SceneSpec:
+        """The spec :meth:`to_dict` recorded, also after a JSON round trip: arrays become float
+        arrays again, lists tuples where the fields hold tuples, str instance-id keys int."""
+        return cls(index=d["index"], seed=d["seed"], bodies=[BodySpec.from_dict(b) for b in d["bodies"]],
+                   lights=[LightSpec.from_dict(li) for li in d["lights"]],
+                   cameras=[CameraSpec.from_dict(c) for c in d["cameras"]], ambient=tuple(d["ambient"]),
+                   ambient_ground=None if d["ambient_ground"] is None else tuple(d["ambient_ground"]),
+                   background=tuple(d["background"]), keep_above=d["keep_above"],
+                   frames=[FrameSpec.from_dict(f) for f in d["frames"]], context=SceneContext.rebuild(d["context"]),
+                   atmosphere=Atmosphere.from_dict(d["atmosphere"]))
+
+
+def _matrix(rows) -> np.ndarray:
+    return np.asarray(rows, dtype=float)
 
 
 def _jsonable(value):

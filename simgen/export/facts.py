@@ -6,7 +6,7 @@ it does not hold is written here, one small JSON file per scene, ``facts/scene_N
 - per image: mean brightness and contrast (standard deviation) of the RGB image's luma in
   [0, 1], and a 64-bit perceptual hash (hex) to find near-duplicates across scenes;
 - per scene: light count, intensities and kinds, the ambient term, and the scene's conditions
-  where its recipe records them (``spec.context["conditions"]``);
+  where its recipe records them (``spec.context.drawn_conditions()``);
 - per labeled body: its asset (file or shape) and its look (texture kind, base colour).
 
 Computing it costs about a millisecond per image (a 32 x 32 thumbnail), so it runs in the
@@ -71,7 +71,7 @@ def scene_facts(spec: SceneSpec, images: list[tuple[int, dict]]) -> bytes:
         "scene_index": spec.index,
         "lights": [{"kind": li.kind, "intensity": round(float(li.intensity), 4)} for li in spec.lights],
         "ambient": [round(float(a), 4) for a in spec.ambient],
-        "conditions": dict(spec.context.get("conditions", {})),
+        "conditions": {} if spec.context is None else spec.context.drawn_conditions(),
         "bodies": {str(b.instance_id): _body(b) for b in spec.bodies if b.category is not None},
         "images": [{"image_index": i, **look} for i, look in images],
     }

@@ -21,7 +21,7 @@ import trimesh
 from simgen.assets.collision import cache_root
 from simgen.assets.geometry import LoadedAsset
 from simgen.core.atomic import write_bytes_atomic
-from simgen.physics.bullet import pb
+from simgen.core.bullet import pb
 
 HULL_VERSION = b"convex hull obj v1"
 UNIT_CONE_SECTIONS = 48  # as the visual cone of simgen.assets.geometry

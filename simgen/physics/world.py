@@ -11,9 +11,9 @@ from scipy.spatial.transform import Rotation
 
 from simgen.assets.geometry import LoadedAsset, load_asset
 from simgen.config.schema import PhysicsConfig
+from simgen.core.bullet import pb
 from simgen.core.poses import pose_matrix
 from simgen.core.spec import BodySpec, SceneSpec
-from simgen.physics.bullet import pb
 from simgen.physics.shapes import collision_shape
 from simgen.physics.state import SceneState
 

@@ -40,10 +40,6 @@ def register(name: str, appearance: bool = False) -> Callable[[Randomizer], Rand
     return RANDOMIZERS.register(name, appearance=appearance)
 
 
-def available() -> list[str]:
-    return RANDOMIZERS.names()
-
-
 def get(name: str) -> Randomizer:
     return RANDOMIZERS.get(name)
 

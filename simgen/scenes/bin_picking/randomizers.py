@@ -2,7 +2,7 @@
 order to form an occluded pile with unlabeled distractors among them, random looks, and
 cameras overhead or around the bin, optionally as stereo pairs.
 
-The recipe schema is :class:`simgen.config.schema.BinPickingSceneConfig`.
+The recipe schema is :class:`simgen.scenes.bin_picking.schema.BinPickingSceneConfig`.
 """
 
 from __future__ import annotations

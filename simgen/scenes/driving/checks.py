@@ -2,7 +2,7 @@
 traffic, sun).
 
 The recipe ``simgen/scenes/driving.yaml`` lists them in order: ``street`` lays out the roads
-(``spec.context["street"]``), ``roadside`` and ``signals`` add what stands beside them,
+(in the scene's :class:`~simgen.scenes.driving.context.DrivingContext`), ``roadside`` and ``signals`` add what stands beside them,
 ``ego`` sets the sequence's time steps and the ego car's drive, ``traffic`` the road users
 and their paths, ``rig`` the cameras of every frame, ``sun`` the light, ``conditions`` the time
 of day and weather (both appearance: drawn from the looks stream).

@@ -5,7 +5,7 @@ Drawn from the looks stream after ``sun``, it turns the sun's daylight into dawn
 rain (overcast, ``SceneSpec.atmosphere.rain`` and a darker, glossier road) and fog
 (``SceneSpec.atmosphere.fog_density`` towards a fog colour the sky takes too). The image stage
 applies the atmosphere; here only lights, ambient, sky colour and scenery materials change, so
-the labels never do. What was drawn goes to ``spec.context["conditions"]`` (the report's facts).
+the labels never do. What was drawn goes to the context's ``conditions`` (the report's facts).
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ from simgen.config.looks import TIMES_OF_DAY
 from simgen.core.camera import look_at, opencv_to_opengl_pose
 from simgen.core.spec import Atmosphere, LightSpec, SceneSpec
 from simgen.randomizers import RecipeContext, register
+from simgen.scenes.driving.context import Conditions, driving_context
 
 LAMP_COLOR = (1.0, 0.78, 0.5)  # sodium-ish warm white
 LAMP_CANDELA = 70.0  # about 1.4 (the sun is 2.6-3.6) on the road under a 7 m lamp
 HEADLIGHT_CANDELA = 90.0
 TAIL_CANDELA = 1.5
-VEHICLES = ("lane", "parked")  # track placements of vehicles (lit only on a lane)
 RAIN_DARKEN = 0.55  # wet asphalt keeps this share of its colour
 RAIN_ROUGHNESS = 0.12  # and turns glossy
 REACH = 90.0  # metres: lamps and vehicles farther from the first camera stay dark
@@ -46,7 +46,7 @@ def _set_elevation(light: LightSpec, elevation: float) -> None:
     light.pose = _lit(look_at(direction * 100.0, np.zeros(3)))
 
 
-def draw(rng: np.random.Generator, cfg) -> dict:
+def draw(rng: np.random.Generator, cfg) -> Conditions:
     """Which conditions one sequence has: four draws whatever the probabilities, so boosting
     one condition never changes which others a sequence has."""
     u = rng.random(4)
@@ -55,8 +55,8 @@ def draw(rng: np.random.Generator, cfg) -> dict:
     k = int(np.searchsorted(edges, u[0], side="right"))
     time = TIMES_OF_DAY[1 + k] if k < 3 else "day"
     rain = bool(u[2] < cfg.rain)
-    return {"time_of_day": time, "sky": "overcast" if (rain or u[1] < cfg.overcast) else "clear",
-            "rain": rain, "fog": bool(u[3] < cfg.fog)}
+    return Conditions(time_of_day=time, sky="overcast" if (rain or u[1] < cfg.overcast) else "clear", rain=rain,
+                      fog=bool(u[3] < cfg.fog))
 
 
 def _scale(c, f) -> tuple[float, float, float]:
@@ -93,9 +93,11 @@ def _overcast(rng: np.random.Generator, spec: SceneSpec, sun: LightSpec | None, 
 
 def _wet(spec: SceneSpec) -> None:
     """Rain: the road darker and glossy, the sidewalks a little darker (materials only)."""
-    surfaces = spec.context.get("surfaces", {})
-    for name, darken, roughness in (("road", RAIN_DARKEN, RAIN_ROUGHNESS), ("sidewalk", 0.8, 0.4)):
-        body = next((b for b in spec.bodies if b.instance_id == surfaces.get(name)), None)
+    surfaces = driving_context(spec).surfaces
+    if surfaces is None:  # no street
+        return
+    for iid, darken, roughness in ((surfaces.road, RAIN_DARKEN, RAIN_ROUGHNESS), (surfaces.sidewalk, 0.8, 0.4)):
+        body = next((b for b in spec.bodies if b.instance_id == iid), None)
         if body is not None and body.material is not None:  # a copy: scenery shares one material
             base = body.material.base_color
             body.material = dataclasses.replace(body.material, base_color=(*_scale(base[:3], darken), base[3]),
@@ -112,7 +114,7 @@ def _near(points: np.ndarray, eye: np.ndarray, n: int) -> np.ndarray:
 
 
 def _street_lamps(spec: SceneSpec, eye: np.ndarray, n: int) -> None:
-    lamps = np.asarray(spec.context.get("lamps", []), float).reshape(-1, 3)
+    lamps = np.asarray(driving_context(spec).lamps, float).reshape(-1, 3)
     for k in _near(lamps, eye, n):
         pose = np.eye(4)
         pose[:3, 3] = lamps[k]
@@ -123,9 +125,9 @@ def _vehicle_lights(spec: SceneSpec, eye: np.ndarray, n: int) -> int:
     """Head (spot) and tail (point) lights of the ``n`` lit vehicles nearest ``eye``: those on
     a lane that stand still for the whole sequence (or all on a lane in a one-frame scene).
     Returns how many vehicles were lit."""
-    tracks = spec.context.get("tracks", {})
+    tracks = driving_context(spec).tracks
     moving_ok = len(spec.sequence()) <= 1  # lights stay where frame 0 puts them
-    lit = [b for b in spec.bodies if tracks.get(b.instance_id, tracks.get(str(b.instance_id), {})).get("placement") == "lane"
+    lit = [b for b in spec.bodies if b.instance_id in tracks and tracks[b.instance_id].placement == "lane"
            and (moving_ok or b.static)]
     if not lit:
         return 0
@@ -154,21 +156,21 @@ def conditions(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) ->
     cfg = ctx.scene.conditions
     drawn = draw(rng, cfg)
     sun = next((li for li in spec.lights if li.kind == "directional"), None)
-    time = drawn["time_of_day"]
+    time = drawn.time_of_day
     sky_before = float(np.mean(spec.ambient))
     _time_of_day(rng, spec, sun, time)
-    if drawn["sky"] == "overcast":
+    if drawn.sky == "overcast":
         _overcast(rng, spec, sun, time)
     if spec.ambient_ground is not None and sky_before > 0:  # light from the ground follows the sky's
         spec.ambient_ground = _scale(spec.ambient_ground, float(np.mean(spec.ambient)) / sky_before)
     fog_density = float(rng.uniform(cfg.fog_density_min, cfg.fog_density_max))  # drawn always: a fixed count
     rain = float(rng.uniform(cfg.rain_min, cfg.rain_max))
     atmosphere = Atmosphere()
-    if drawn["rain"]:
+    if drawn.rain:
         atmosphere.rain = rain
         _wet(spec)
-    if drawn["fog"]:
-        dim = 1.0 if drawn["sky"] == "clear" else 0.85
+    if drawn.fog:
+        dim = 1.0 if drawn.sky == "clear" else 0.85
         atmosphere.fog_density = fog_density
         atmosphere.fog_color = _scale(FOG_COLOR[time], dim)
         spec.background = atmosphere.fog_color
@@ -177,5 +179,5 @@ def conditions(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) ->
         eye = spec.cameras[0].cam_to_world[:3, 3] if spec.cameras else np.zeros(3)
         _street_lamps(spec, eye, cfg.lamps_max)
         _vehicle_lights(spec, eye, cfg.vehicle_lights_max)
-    spec.context["conditions"] = drawn
+    driving_context(spec).conditions = drawn
     return spec

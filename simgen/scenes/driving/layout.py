@@ -2,8 +2,9 @@
 junction with side roads, lanes, parking strips, sidewalks with kerbs.
 
 Right-hand traffic: on a road's path, lanes at negative offsets run along it, lanes at positive
-offsets against it. The layout is plain data kept in ``spec.context["street"]`` so later
-randomizers (and tests) rebuild the same :class:`Street`.
+offsets against it. The ``street`` randomizer keeps the layout in the scene's
+:class:`~simgen.scenes.driving.context.DrivingContext`, where later randomizers (and tests) read
+it; ``to_dict`` and ``from_dict`` record and rebuild it with the spec.
 """
 
 from __future__ import annotations

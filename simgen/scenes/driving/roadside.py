@@ -1,8 +1,8 @@
 """Randomizer ``roadside``: buildings along the sidewalks, street lamps and trees at the kerb.
 
 Buildings are one scenery body, lamps and trees another. Poles, trunks and tree crowns are
-recorded in ``spec.context["static"]`` as footprint tracks, so road users keep clear of them;
-lamp heads (x, y, z) in ``spec.context["lamps"]``, for the night's lights.
+recorded in the context's ``static`` as footprint tracks, so road users keep clear of them;
+lamp heads (x, y, z) in its ``lamps``, for the night's lights (:mod:`simgen.scenes.driving.context`).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from simgen.core.spec import SceneSpec
 from simgen.randomizers import RecipeContext, register
 from simgen.scenes.driving import footprints
 from simgen.scenes.driving.bodies import add_scenery
+from simgen.scenes.driving.context import driving_context, street_of
 from simgen.scenes.driving.layout import Street
 from simgen.scenes.driving.looks import _linear, wall
 from simgen.scenes.driving.scenery_meshes import SceneryParts
@@ -104,8 +105,9 @@ def _kerb_spots(rng, street: Street, spacing: tuple[float, float]):
 @register("roadside")
 def roadside(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> SceneSpec:
     cfg = ctx.scene.roadside
-    street = Street.from_dict(spec.context["street"])
-    static: list[list[float]] = spec.context.setdefault("static", [])
+    street = street_of(spec)
+    context = driving_context(spec)
+    static = context.static
     houses, furniture = SceneryParts(), SceneryParts()
     _buildings(rng, street, cfg, houses)
     lamps = []
@@ -120,7 +122,7 @@ def roadside(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> S
         furniture.bar((x, y, z + h - 0.05), (tip[0], tip[1], z + h + 0.15), 0.05, POLE)
         furniture.box(tip[0], tip[1], z + h - 0.05, float(np.arctan2(inward[1], inward[0])), 0.6, 0.3, 0.18, POLE)
         static.append([x, y, 0.0, 0.3, 0.3, z, z + h + 0.3])
-        spec.context.setdefault("lamps", []).append([float(tip[0]), float(tip[1]), float(z + h - 0.15)])  # lit at night
+        context.lamps.append([float(tip[0]), float(tip[1]), float(z + h - 0.15)])  # lit at night
         static.append([(x + tip[0]) / 2, (y + tip[1]) / 2, float(np.arctan2(inward[1], inward[0])), 2.2, 0.4, z + h - 0.3, z + h + 0.3])
         lamps.append((x, y))
     for k, side, s in _kerb_spots(rng, street, (cfg.tree_spacing_min, cfg.tree_spacing_max)):

@@ -14,6 +14,7 @@ from simgen.randomizers import RecipeContext, register
 from simgen.randomizers.balance import driving_counts
 from simgen.scenes.driving import footprints
 from simgen.scenes.driving.bodies import add_scenery, ground_pose
+from simgen.scenes.driving.context import Track, driving_context, street_of
 from simgen.scenes.driving.layout import Street
 from simgen.scenes.driving.looks import dims, look, road_user_material
 from simgen.scenes.driving.roadside import KERB_LINE, POLE
@@ -42,13 +43,14 @@ def _facing(side: int, heading: float) -> float:
 @register("signals")
 def signals(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> SceneSpec:
     scene = ctx.scene
-    street = Street.from_dict(spec.context["street"])
-    static: list[list[float]] = spec.context.setdefault("static", [])
+    street = street_of(spec)
+    context = driving_context(spec)
+    static = context.static
     taken = footprints.Occupancy(margin=0.4)
     for row in static:
         taken.add(np.array([row]))
     posts = SceneryParts()
-    tracks = spec.context.setdefault("tracks", {})
+    tracks = context.tracks
     pieces = [w for w in street.sidewalks if w.s1 - w.s0 > 4.0]
     planned = driving_counts(spec, ctx)  # balance.classes: the plan's counts
     for cls in scene.classes:
@@ -83,7 +85,7 @@ def signals(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> Sc
                                 pose=ground_pose(x, y, z, yaw), category=cls.category,
                                 material=road_user_material(rng, shape), static=True)
                 spec.bodies.append(body)
-                tracks[body.instance_id] = {"placement": cls.placement, "speed": 0.0}
+                tracks[body.instance_id] = Track(placement=cls.placement, speed=0.0)
                 break
     add_scenery(spec, posts)
     return spec

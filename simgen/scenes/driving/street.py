@@ -11,6 +11,7 @@ import numpy as np
 from simgen.core.spec import SceneSpec
 from simgen.randomizers import RecipeContext, register
 from simgen.scenes.driving.bodies import add_scenery
+from simgen.scenes.driving.context import Surfaces, driving_context
 from simgen.scenes.driving.layout import GROUND_TOP, Road, Street, make_street
 from simgen.scenes.driving.looks import _linear
 from simgen.scenes.driving.scenery_meshes import SceneryParts
@@ -69,10 +70,11 @@ def _paint_side_road(parts: SceneryParts, road: Road, street: Street, asphalt, p
 
 @register("street")
 def street(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> SceneSpec:
-    """Lay out and build the roads and sidewalks; the layout goes to ``spec.context``."""
+    """Lay out and build the roads and sidewalks; the layout and the two surfaces' bodies go
+    to the scene's :class:`DrivingContext`."""
     scene = ctx.scene
-    layout = make_street(rng, scene.road, scene.ego.start)
-    spec.context["street"] = layout.to_dict()
+    context = driving_context(spec)
+    layout = context.street = make_street(rng, scene.road, scene.ego.start)
     asphalt = _linear([rng.uniform(0.24, 0.33)] * 3) * (1.0 + rng.uniform(-0.03, 0.03, 3))
     paint = _linear([rng.uniform(0.8, 0.9)] * 3)
     paint = paint + rng.uniform(0.0, 0.45) * (asphalt - paint)  # worn markings: part asphalt again
@@ -98,6 +100,6 @@ def street(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> Sce
         inner = road.half(w.side)
         d0, d1 = sorted((w.side * inner, w.side * (inner + road.sidewalk)))
         walk_parts.slab(road.path, w.s0, w.s1, d0, d1, GROUND_TOP, road.kerb, top, kerb)
-    spec.context["surfaces"] = {"road": add_scenery(spec, road_parts, support_top=0.0).instance_id,
-                                 "sidewalk": add_scenery(spec, walk_parts, support_top=main.kerb).instance_id}
+    context.surfaces = Surfaces(road=add_scenery(spec, road_parts, support_top=0.0).instance_id,
+                                sidewalk=add_scenery(spec, walk_parts, support_top=main.kerb).instance_id)
     return spec

@@ -20,6 +20,7 @@ from simgen.randomizers import RecipeContext, register
 from simgen.randomizers.balance import driving_counts
 from simgen.scenes.driving import footprints
 from simgen.scenes.driving.bodies import ground_pose
+from simgen.scenes.driving.context import EgoDrive, Track, driving_context, street_of
 from simgen.scenes.driving.layout import Lane, Street
 from simgen.scenes.driving.looks import dims, look, road_user_material
 from simgen.scenes.driving.paths import RoadPath
@@ -37,9 +38,10 @@ def _times(spec: SceneSpec) -> np.ndarray:
 
 def ego_track(spec: SceneSpec, times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Ego positions (T, 2) and headings (T,) at ``times``."""
-    e = spec.context["ego"]
-    path = RoadPath.from_params(e["path"])[0]
-    return path.pose(e["s0"] + e["speed"] * np.asarray(times))
+    e = driving_context(spec).ego
+    if e is None:
+        raise ValueError("no ego car in this scene: the recipe's 'ego' randomizer must run first")
+    return e.path.pose(e.s0 + e.speed * np.asarray(times))
 
 
 @register("ego")
@@ -47,14 +49,14 @@ def ego(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> SceneS
     """The ego car: a lane along the main road, a start and a speed; one frame per time step
     of the job's ``sequence``."""
     scene, seq = ctx.scene, ctx.sequence or SequenceConfig()
-    street = Street.from_dict(spec.context["street"])
+    street = street_of(spec)
     lanes = [lane for lane in street.lanes() if lane.road == 0 and lane.kind == "main" and lane.offset < 0]
     lane = lanes[int(rng.integers(len(lanes)))]
     duration = (seq.length - 1) * seq.time_step
     speed = float(rng.uniform(scene.ego.speed_min, scene.ego.speed_max))
     speed = min(speed, max(0.0, (lane.path.length - scene.ego.start - 60.0) / max(duration, 1e-9)))
-    spec.context["ego"] = {"path": list(lane.path.to_params()), "s0": float(scene.ego.start), "speed": speed,
-                           "length": scene.ego.length, "width": scene.ego.width}
+    driving_context(spec).ego = EgoDrive(path=lane.path, s0=float(scene.ego.start), speed=speed, length=scene.ego.length,
+                                         width=scene.ego.width)
     spec.frames = [FrameSpec(time=float(k * seq.time_step)) for k in range(seq.length)]
     return spec
 
@@ -70,7 +72,7 @@ class _Placer:
         self.grid = footprints.time_grid(len(self.times), step, max(speeds))
         self.frame_at = np.searchsorted(self.grid, self.times - 1e-9)
         self.occupancy = footprints.Occupancy(scene.min_gap)
-        for row in spec.context.get("static", []):
+        for row in driving_context(spec).static:
             self.occupancy.add(np.array([row], float))
         xy, yaw = ego_track(spec, self.grid)
         self.occupancy.add(footprints.track(xy, yaw, scene.ego.length, scene.ego.width, 0.0, 2.0))
@@ -192,9 +194,9 @@ def _park_some(rng: np.random.Generator, scene, wishes: list) -> list:
 def traffic(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> SceneSpec:
     """Parked vehicles, then moving vehicles (largest first), cyclists and pedestrians."""
     scene = ctx.scene
-    street = Street.from_dict(spec.context["street"])
+    street = street_of(spec)
     placer = _Placer(rng, spec, scene, street)
-    tracks = spec.context.setdefault("tracks", {})
+    tracks = driving_context(spec).tracks
     movers = [c for c in scene.classes if c.placement in ("lane", "bike", "sidewalk")]
     wishes = []
     parkable = [c for c in scene.classes if c.parked_weight > 0]
@@ -225,8 +227,7 @@ def traffic(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> Sc
                             pose=_pose(t, 0), category=cls.category, material=road_user_material(rng, shape),
                             static=speed == 0)
             spec.bodies.append(body)
-            tracks[body.instance_id] = {"placement": placement, "path": list(path.to_params()), "s0": float(s0),
-                                        "speed": float(speed)}
+            tracks[body.instance_id] = Track(placement=placement, speed=float(speed), path=path, s0=float(s0))
             if speed > 0:
                 for k, frame in enumerate(spec.frames):
                     frame.poses[body.instance_id] = _pose(t, int(placer.frame_at[k]))

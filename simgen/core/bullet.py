@@ -1,4 +1,7 @@
-"""The pybullet module, imported once and quietly: everything in simgen takes ``pb`` from here."""
+"""The pybullet module, imported once and quietly: everything in simgen takes ``pb`` from here.
+
+In core/, not physics/: the asset stage (convex decomposition with ``pybullet.vhacd``) uses it
+too, and comes before physics."""
 
 from __future__ import annotations
 
