@@ -26,8 +26,8 @@ def small_scene():
 
 def _draw(renderer, state, cam) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     renderer.load(state)
-    p = renderer.render(cam)
-    return p.rgb.copy(), p.depth.copy(), p.ids.copy()
+    p = renderer.render(cam, ("color", "ids", "depth"))
+    return p["color"].copy(), p["depth"].copy(), p["ids"].copy()
 
 
 def _same(a, b) -> None:

@@ -120,8 +120,8 @@ def test_a_frame_renders_the_same_from_its_record(renderer, name):
     drawn = []
     for s in (spec, back):
         renderer.load(posed_state(s))
-        p = renderer.render(s.sequence()[-1].cameras[0])
-        drawn.append((p.rgb.copy(), p.depth.copy(), p.ids.copy()))
+        p = renderer.render(s.sequence()[-1].cameras[0], ("color", "ids", "depth"))
+        drawn.append((p["color"].copy(), p["depth"].copy(), p["ids"].copy()))
     for x, y in zip(*drawn, strict=True):
         np.testing.assert_array_equal(x, y)
     assert len(np.unique(drawn[0][2])) > 3
