@@ -34,6 +34,7 @@ from simgen.export.writers import WRITERS, WriterContext
 from simgen.layers.base import LAYERS
 from simgen.randomizers import RANDOMIZERS
 from simgen.randomizers.balance import check_balance
+from simgen.render.pathtrace.backend import check_installed
 from simgen.scenes.kind import SceneKind, kind_of
 from simgen.sensor.checks import check_sensor
 
@@ -121,6 +122,9 @@ def check_job(cfg: SimgenConfig) -> None:
     check_scene(cfg.scene)
     check_balance(cfg)
     check_sensor(cfg.sensor)  # the image stage's settings (simgen/sensor/checks.py)
+    pt = cfg.renderer.pathtrace
+    if cfg.renderer.engine == "pathtrace" and pt.share > 0:
+        check_installed(pt.device, pt.denoise)  # the photoreal extra, before anything is written
 
 
 def hydra_error_line(exc: BaseException) -> str:

@@ -83,3 +83,17 @@ def import_oidn() -> ModuleType:
         raise ConfigError(f"denoising path-traced images needs Open Image Denoise: {INSTALL_EXTRA} "
                           "(pyoidn is missing)") from None
     return pyoidn
+
+
+def check_installed(device: str, denoise: bool) -> None:
+    """Raise ConfigError naming what to install when the engine could not start on ``device``
+    (``cpu`` or ``cuda``), without importing it: checked before a job writes anything."""
+    from importlib.util import find_spec
+
+    missing = [name for name in ("mitsuba", "drjit") + (("pyoidn",) if denoise else ()) if find_spec(name) is None]
+    if missing:
+        raise ConfigError(f"renderer.engine=pathtrace needs the photoreal extra: {INSTALL_EXTRA} "
+                          f"({', '.join(missing)} missing)")
+    if device == "cpu" and not os.environ.get("DRJIT_LIBLLVM_PATH") and find_llvm() is None:
+        raise ConfigError(f"renderer.engine=pathtrace on the CPU needs LLVM {MIN_LLVM} or newer: {INSTALL_LLVM} "
+                          "(or set DRJIT_LIBLLVM_PATH)")
