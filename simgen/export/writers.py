@@ -1,6 +1,12 @@
 """Format writers, registered by name (``export.formats``). Each turns FrameLabels into files.
 
-A writer is asked three times, each answer a dict of dataset-relative path -> bytes:
+A format is one module: a :class:`Writer` subclass registered with :func:`register` and, when the
+format has settings, their dataclass named by ``Writer.config`` (the job's schema gives it the
+key ``export.<name>``, see :func:`simgen.job.export_schema`). Besides its test, only
+:mod:`simgen.plugins` names a built-in one (a plugin of your own comes in through an entry point or
+``$SIMGEN_PLUGINS``), and ``simgen/conf/export/<name>.yaml`` where ``export=<name>`` should pick it.
+
+A writer is asked three times; its files are dicts of dataset-relative path -> bytes:
 - ``frame_files``: per view (KITTI label and calib files, for example); the view's encoded image
   and layers come from its :class:`~simgen.export.encode.ViewBytes`, and returning those very
   bytes under another path makes that path a hard link to the one file (no copy, no re-encoding);
@@ -21,8 +27,10 @@ from simgen.registry import Registry
 
 @dataclass
 class WriterContext:
-    """What writers may read besides the labels: the job's typed configs, category names and
-    the number of scenes in each split."""
+    """What writers may read besides the labels, built by the composition root
+    (:meth:`simgen.job.JobSpec.writer_context`): the typed recipe and export settings (each
+    format's own under ``export.<name>``), the category names (id = position + 1) and the
+    number of scenes in each split."""
 
     scene: Any
     export: Any
@@ -34,6 +42,7 @@ class Writer:
     """Base writer: writes nothing. Subclasses override what their format needs."""
 
     name = "base"
+    config: type | None = None  # the dataclass of this format's settings (``export.<name>``), if any
 
     def __init__(self, ctx: WriterContext) -> None:
         self.ctx = ctx
@@ -42,9 +51,8 @@ class Writer:
     def check_config(cls, cfg: Any) -> None:
         """Raise ConfigError if the job (SimgenConfig) cannot be written in this format."""
 
-    @classmethod
-    def warnings(cls, cfg: Any) -> list[str]:
-        """What the user should know before the job (SimgenConfig) is written in this format."""
+    def warnings(self) -> list[str]:
+        """What the user should know before the job is written in this format."""
         return []
 
     def frame_files(self, labels: FrameLabels, view: Any) -> dict[str, bytes]:
@@ -67,10 +75,16 @@ def register(cls):
     return WRITERS.register(cls.name)(cls)
 
 
-def config_warnings(names, cfg: Any) -> list[str]:
-    """Every chosen format's warnings about the job (SimgenConfig), one line each."""
-    return [line for name in names for line in WRITERS.get(name).warnings(cfg)]
-
-
 def make_writers(names, ctx: WriterContext) -> list[Writer]:
     return [WRITERS.get(n)(ctx) for n in names]
+
+
+def config_warnings(ctx: WriterContext) -> list[str]:
+    """Every chosen format's (``ctx.export.formats``) warnings about the job, one line each."""
+    return [line for writer in make_writers(ctx.export.formats, ctx) for line in writer.warnings()]
+
+
+def settings_fields() -> list[tuple[str, type]]:
+    """(format name, settings dataclass) of every registered writer that has settings, by name:
+    the fields the job's schema adds to ``export`` (:func:`simgen.job.export_schema`)."""
+    return [(name, cls.config) for name in WRITERS.names() if (cls := WRITERS.get(name)).config is not None]

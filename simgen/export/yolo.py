@@ -24,6 +24,8 @@ images (ultralytics needs a val entry to start training), and says so in a comme
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 
@@ -35,6 +37,13 @@ from simgen.export.writers import Writer, register
 
 ROOT = "yolo"
 TASKS = ("detect", "segment")
+
+
+@dataclass
+class YoloConfig:
+    """ultralytics YOLO labels (``export.yolo``): ``task`` detect (``cls cx cy w h``) or segment (polygons)."""
+
+    task: str = "detect"
 
 
 def box_line(obj: ObjectLabel, width: int, height: int) -> str:
@@ -110,6 +119,7 @@ def label_path(split: str, image_index: int) -> str:
 @register
 class YoloWriter(Writer):
     name = "yolo"
+    config = YoloConfig
 
     @classmethod
     def check_config(cls, cfg) -> None:
