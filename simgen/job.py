@@ -96,7 +96,8 @@ class JobSpec:
     def writer_context(self) -> WriterContext:
         """What every writer reads (the writers never see the JobSpec itself)."""
         return WriterContext(scene=self.scene, export=self.export, categories=self.categories,
-                             split_sizes=self.split_sizes())
+                             split_sizes=self.split_sizes(), seed=self.seed, frames=self.frames, labels=self.labels,
+                             split_fractions=self.splits.fractions())
 
     def split_of(self, scene_index: int) -> str:
         """The split of scene ``scene_index`` (:mod:`simgen.core.splits`)."""

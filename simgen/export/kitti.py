@@ -40,7 +40,7 @@ from simgen.annotate.labels import FrameLabels, ObjectLabel
 from simgen.core import layout
 from simgen.core.errors import ConfigError
 from simgen.core.spec import CameraSpec
-from simgen.export.writers import Writer, register
+from simgen.export.writers import DatasetRecords, Writer, register
 
 BBOX_MODES = ("amodal", "visible")
 
@@ -185,9 +185,9 @@ class KittiWriter(Writer):
         files[layout.kitti_path(split, "image_2", i, "png")] = view.rgb("png")  # KITTI images are PNG
         return files
 
-    def dataset_files(self, images: list[dict]) -> dict[str, bytes]:
+    def dataset_files(self, records: DatasetRecords) -> dict[str, bytes]:
         stems: dict[str, list[str]] = {}
-        for img in sorted(images, key=lambda r: r["id"]):
+        for img in sorted(records.images, key=lambda r: r["id"]):
             stems.setdefault(img["split"], []).append(layout.stem(img["id"] - 1))
         files = {f"{layout.KITTI}/ImageSets/{split}.txt": "".join(f"{s}\n" for s in names).encode()
                  for split, names in stems.items()}

@@ -33,7 +33,7 @@ from simgen.annotate.labels import FrameLabels, ObjectLabel
 from simgen.annotate.masks import decode_rle
 from simgen.core import layout
 from simgen.core.errors import ConfigError
-from simgen.export.writers import Writer, register
+from simgen.export.writers import DatasetRecords, Writer, register
 
 ROOT = "yolo"
 TASKS = ("detect", "segment")
@@ -134,6 +134,6 @@ class YoloWriter(Writer):
         return {image: view.rgb(),  # a link to the dataset's image
                 label_path(labels.split, labels.image_index): "".join(f"{s}\n" for s in lines).encode()}
 
-    def dataset_files(self, images: list[dict]) -> dict[str, bytes]:
+    def dataset_files(self, records: DatasetRecords) -> dict[str, bytes]:
         text = data_yaml(self.ctx.categories, self.ctx.split_sizes, self.ctx.export.image_format)
         return {f"{ROOT}/data.yaml": text.encode()}
