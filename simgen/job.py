@@ -2,41 +2,76 @@
 
 Everything that turns command-line overrides into a job a worker can run happens here, once:
 Hydra composes ``simgen/conf/`` with the recipes of :mod:`simgen.recipes`; OmegaConf types it
-against :class:`~simgen.config.schema.SimgenConfig`; the leaf checks of :mod:`simgen.config.checks`
-run, then each plugin checks its own settings (the scene kind its recipe, every chosen writer
-and layer, balance); the result is a :class:`JobSpec` of typed stage configs.
+against :func:`job_schema` (:class:`~simgen.config.schema.SimgenConfig` with each writer's settings
+under ``export``); the leaf checks of :mod:`simgen.config.checks` run, then each plugin checks its
+own settings (the scene kind its recipe, every chosen writer and layer, balance); the result is
+a :class:`JobSpec` of typed stage configs.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, make_dataclass
 from typing import Any
 
-from simgen.config import formats
+from simgen.config import formats, schema
 from simgen.config.checks import check_settings
 from simgen.config.paths import CONFIG_DIR
 from simgen.config.ranges import check_ranges
 from simgen.config.schema import (
     BalanceConfig,
-    ExportConfig,
     LabelsConfig,
     RendererConfig,
     SequenceConfig,
-    SimgenConfig,
     SplitsConfig,
 )
 from simgen.config.sensor import SensorConfig
 from simgen.core import splits
 from simgen.core.errors import DatasetError, SimgenError, first_line, require
-from simgen.export.writers import WRITERS, WriterContext
+from simgen.export.writers import WRITERS, WriterContext, settings_fields
 from simgen.layers.base import LAYERS
 from simgen.randomizers import RANDOMIZERS
 from simgen.randomizers.balance import check_balance
 from simgen.render.pathtrace.backend import check_installed
 from simgen.scenes.kind import SceneKind, kind_of
 from simgen.sensor.checks import check_sensor
+
+
+@functools.cache
+def export_schema() -> type[schema.ExportConfig]:
+    """The job's ``export`` schema: :class:`~simgen.config.schema.ExportConfig` and, after its
+    fields, one field per registered writer that has settings (``export.kitti``...; the writer
+    module's ``Writer.config``), in name order. It is built here because ``simgen/config/``
+    imports no stage; it keeps the base's name, as Hydra's messages and ``--cfg job`` show it."""
+    fields = [(name, config, field(default_factory=config)) for name, config in settings_fields()]
+    return _composed(make_dataclass("ExportConfig", fields, bases=(schema.ExportConfig,)), schema.ExportConfig)
+
+
+@functools.cache
+def job_schema() -> type[schema.SimgenConfig]:
+    """The job's root schema, the one Hydra composes against: :class:`~simgen.config.schema.SimgenConfig`
+    with ``export`` typed by :func:`export_schema`."""
+    export = export_schema()
+    root = make_dataclass("SimgenConfig", [("export", export, field(default_factory=export))], bases=(schema.SimgenConfig,))
+    return _composed(root, schema.SimgenConfig)
+
+
+def _composed(cls: type, base: type) -> type:
+    """``cls`` documented as ``base`` and found as ``simgen.job.<name>``, so its instances pickle."""
+    cls.__module__, cls.__doc__ = __name__, base.__doc__
+    return cls
+
+
+def __getattr__(name: str) -> type:
+    """``simgen.job.ExportConfig`` and ``simgen.job.SimgenConfig`` are the composed schemas: a
+    pickled job (sent to a spawned worker or a Ray actor) names its config classes so."""
+    if name == "ExportConfig":
+        return export_schema()
+    if name == "SimgenConfig":
+        return job_schema()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass
@@ -46,7 +81,7 @@ class JobSpec:
     scene: Any
     renderer: RendererConfig
     labels: LabelsConfig
-    export: ExportConfig
+    export: schema.ExportConfig  # an export_schema() instance: each writer's settings under its name
     seed: int
     frames: int
     categories: list[str]
@@ -60,8 +95,10 @@ class JobSpec:
         return kind_of(self.scene)
 
     def writer_context(self) -> WriterContext:
+        """What every writer reads (the writers never see the JobSpec itself)."""
         return WriterContext(scene=self.scene, export=self.export, categories=self.categories,
-                             split_sizes=self.split_sizes())
+                             split_sizes=self.split_sizes(), seed=self.seed, frames=self.frames, labels=self.labels,
+                             split_fractions=self.splits.fractions())
 
     def split_of(self, scene_index: int) -> str:
         """The split of scene ``scene_index`` (:mod:`simgen.core.splits`)."""
@@ -104,7 +141,7 @@ def check_scene(scene: Any) -> None:
     kind.check(scene)
 
 
-def check_job(cfg: SimgenConfig) -> None:
+def check_job(cfg: schema.SimgenConfig) -> None:
     """Every check of the typed job, before anything is written; the first failure is a one-line
     ConfigError naming the setting."""
     check_settings(cfg)
@@ -157,7 +194,7 @@ def hydra_error_line(exc: BaseException) -> str:
     return "; ".join(parts)
 
 
-def load_job(overrides: list[str]) -> tuple[SimgenConfig, JobSpec]:
+def load_job(overrides: list[str]) -> tuple[schema.SimgenConfig, JobSpec]:
     """Compose the configuration with ``overrides`` and check it: (SimgenConfig, JobSpec).
     The recipes must be registered first (:func:`simgen.recipes.register_configs`)."""
     from hydra import compose, initialize_config_dir
@@ -172,7 +209,7 @@ def load_job(overrides: list[str]) -> tuple[SimgenConfig, JobSpec]:
     return to_job(cfg, overrides)
 
 
-def to_job(cfg, overrides: list[str] = ()) -> tuple[SimgenConfig, JobSpec]:
+def to_job(cfg, overrides: list[str] = ()) -> tuple[schema.SimgenConfig, JobSpec]:
     """Typed config and worker JobSpec from a composed DictConfig, after value checks.
 
     ``overrides``: the command line's, whose ``export`` options add their formats."""
@@ -206,7 +243,7 @@ def job_from_record(record):
     scene = config.pop("scene")
     if scene.get("kind") not in KINDS:
         raise DatasetError(f"scene kind {scene.get('kind')!r} of the job record is not known to this simgen")
-    cfg = OmegaConf.structured(SimgenConfig)
+    cfg = OmegaConf.structured(job_schema())
     cfg.scene = OmegaConf.merge(OmegaConf.structured(KINDS.get(scene['kind']).schema), scene)
     try:
         cfg = OmegaConf.merge(cfg, config)

@@ -16,8 +16,8 @@ from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from simgen.config.paths import RECIPE_DIR
-from simgen.config.schema import SimgenConfig
 from simgen.core.errors import ConfigError, first_line
+from simgen.job import job_schema
 from simgen.scenes.kind import KINDS
 
 
@@ -54,9 +54,10 @@ def load_recipe(path: Path):
 
 
 def register_configs() -> list[str]:
-    """Store the root schema and every scene recipe in Hydra's ConfigStore; returns scene names."""
+    """Store the root schema (:func:`simgen.job.job_schema`, with every writer's settings) and every
+    scene recipe in Hydra's ConfigStore; returns scene names."""
     store = ConfigStore.instance()
-    store.store(name="base_config", node=SimgenConfig)
+    store.store(name="base_config", node=job_schema())
     names = []
     for name, path in recipe_files().items():
         store.store(group="scene", name=name, node=load_recipe(path))

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import copy
 import math
-from dataclasses import replace
 
 import pytest
 from helpers import config_error, load_test_job
@@ -131,11 +130,12 @@ def test_default_output_dir_follows_the_job_but_not_its_size():
 
 
 def test_kitti_on_a_scene_without_kitti_types_warns():
-    typed, job = load_job(["export=kitti"])
-    (warning,) = config_warnings(job.export.formats, typed)
+    _, job = load_job(["export=kitti"])
+    (warning,) = config_warnings(job.writer_context())
     assert "label_2 file will be empty" in warning and "+export.kitti.types.duck=Misc" in warning
-    typed, job = load_job(["export=kitti", "+export.kitti.types.duck=Misc"])
-    assert config_warnings(job.export.formats, typed) == []
-    typed, job = load_job(["scene=driving", "export=kitti"])
-    assert config_warnings(job.export.formats, typed) == []
-    assert config_warnings(["coco"], replace(typed)) == []
+    _, job = load_job(["export=kitti", "+export.kitti.types.duck=Misc"])
+    assert config_warnings(job.writer_context()) == []
+    _, job = load_job(["scene=driving", "export=kitti"])
+    assert config_warnings(job.writer_context()) == []
+    _, job = load_job([])
+    assert config_warnings(job.writer_context()) == []

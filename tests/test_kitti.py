@@ -12,7 +12,6 @@ from pycocotools.coco import COCO
 
 from simgen.annotate.geometry import box3d
 from simgen.annotate.labels import ObjectLabel
-from simgen.config.schema import KittiConfig
 from simgen.core.camera import intrinsics, look_at, world_to_camera
 from simgen.core.images import read_uint16
 from simgen.core.spec import CameraSpec
@@ -79,7 +78,7 @@ def _matched(dataset, coco, img):
     instance order, as COCO does."""
     stem = img["file_name"].rsplit(".", 1)[0]
     objs = [o for o in read_label(dataset / "kitti" / "training" / "label_2" / f"{stem}.txt") if o["type"] != "DontCare"]
-    types = KittiConfig().types
+    types = kitti.KittiConfig().types
     anns = sorted((a for a in coco.imgToAnns[img["id"]] if not a["ignore"]), key=lambda a: a["object_id"])
     anns = [a for a in anns if types.get(coco.cats[a["category_id"]]["name"], "")]
     assert len(objs) == len(anns)
@@ -172,7 +171,7 @@ def test_3d_box_projected_with_calib_contains_2d_box(dataset, coco):
 def test_ignore_regions_are_dont_care(dataset, coco):
     """Objects below the label policy (COCO iscrowd) are KITTI DontCare boxes over their
     visible pixels, in the same order; nothing else is DontCare."""
-    types = KittiConfig().types
+    types = kitti.KittiConfig().types
     seen = 0
     for img in coco.dataset["images"]:
         stem = img["file_name"].rsplit(".", 1)[0]
@@ -251,7 +250,7 @@ def test_height_comes_from_the_up_axis_and_heading_gives_rotation_y():
         world[:3, 3] = (12.0, 2.0, 0.0)
         T = w2c @ world
         obj = _object(T[:3, :3], T[:3, 3], (4.0, 1.8, 1.5))
-        f = kitti.label_line(obj, camera, KittiConfig()).split()
+        f = kitti.label_line(obj, camera, kitti.KittiConfig()).split()
         assert [float(v) for v in f[8:11]] == pytest.approx([1.5, 1.8, 4.0])
         assert [float(v) for v in f[11:14]] == pytest.approx([-2.0, 1.5, 12.0], abs=1e-4)  # bottom centre
         assert abs(wrap(float(f[14]) + np.pi / 2 + yaw)) < 1e-4
@@ -262,16 +261,16 @@ def test_height_comes_from_the_up_axis_and_heading_gives_rotation_y():
     lying[:3, 3] = (12.0, 0.0, 0.3)  # link x spans -0.3..0.3: the lowest face touches the ground
     T = w2c @ lying
     obj = _object(T[:3, :3], T[:3, 3], (0.6, 0.5, 2.0))
-    f = kitti.label_line(obj, camera, KittiConfig(bbox="visible")).split()
+    f = kitti.label_line(obj, camera, kitti.KittiConfig(bbox="visible")).split()
     assert float(f[8]) == pytest.approx(0.6)  # height: the size along the axis pointing up
     assert float(f[10]) == pytest.approx(0.5)  # length: the first other axis (link y)
     assert float(f[12]) == pytest.approx(1.5, abs=1e-6)  # bottom face on the ground, 1.5 m below the camera
     assert [float(v) for v in f[4:8]] == [10.0, 10.0, 14.0, 14.0]
-    assert kitti.label_line(_object(T[:3, :3], T[:3, 3], (1, 1, 1)), camera, KittiConfig(types={"car": ""})) is None
+    assert kitti.label_line(_object(T[:3, :3], T[:3, 3], (1, 1, 1)), camera, kitti.KittiConfig(types={"car": ""})) is None
 
 
 def test_bad_kitti_settings_are_one_line_errors(tmp_path):
     for arg, key in (("export.kitti.bbox=full", "export.kitti.bbox"), ("export.kitti.occlusion_levels=[0.3,0.8]", "export.kitti.occlusion_levels")):
         assert key in config_error("scene=driving", "export=kitti", arg, f"output_dir={tmp_path / 'x'}")
         assert not (tmp_path / "x").exists()
-    assert json.dumps(KittiConfig().types)
+    assert json.dumps(kitti.KittiConfig().types)

@@ -55,42 +55,17 @@ class LabelsConfig:
     amodal_masks: bool = False  # write segmentation_amodal RLE per annotation
 
 
-def _kitti_types() -> dict[str, str]:
-    return {"car": "Car", "van": "Van", "truck": "Truck", "bus": "Misc", "pedestrian": "Pedestrian",
-            "cyclist": "Cyclist", "traffic_sign": "", "traffic_light": ""}
-
-
-@dataclass
-class KittiConfig:
-    """KITTI object labels. ``types``: category -> KITTI type; "" or an unlisted category is
-    not written to label_2 (KITTI has no bus, sign or light type). ``occlusion_levels``
-    (v0, v1): occluded = 0 if visibility >= v0, 1 if >= v1, else 2 (3, unknown, is never
-    written: visibility is measured). ``bbox``: ``amodal`` (the whole object's extent clipped
-    to the image, as KITTI's boxes are) or ``visible`` (the COCO box)."""
-
-    types: dict[str, str] = field(default_factory=_kitti_types)
-    occlusion_levels: list[float] = field(default_factory=lambda: [0.9, 0.5])
-    bbox: str = "amodal"
-
-
-@dataclass
-class YoloConfig:
-    """ultralytics YOLO labels: ``task`` detect (``cls cx cy w h``) or segment (polygons)."""
-
-    task: str = "detect"
-
-
 @dataclass
 class ExportConfig:
-    """Formats to write; the image encoding of RGB frames; the per-pixel layers written."""
+    """Formats to write; the image encoding of RGB frames; the per-pixel layers written. Each
+    format's own settings (``export.kitti``...) live beside its writer (``Writer.config``); the
+    composition root adds them (:func:`simgen.job.export_schema`)."""
 
     formats: list[str] = field(default_factory=lambda: ["coco"])
     layers: list[str] = field(default_factory=lambda: ["depth", "object_ids", "semantic"])
     image_format: str = "png"  # png (lossless) or jpg
     jpeg_quality: int = 95
     png_compression: int = 1  # 0-9, zlib level: 1 is fast and still lossless
-    kitti: KittiConfig = field(default_factory=KittiConfig)
-    yolo: YoloConfig = field(default_factory=YoloConfig)
 
 
 @dataclass

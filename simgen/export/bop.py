@@ -52,7 +52,7 @@ from simgen.core import layout
 from simgen.core.camera import world_to_camera
 from simgen.core.errors import ConfigError
 from simgen.core.images import depth_to_uint16
-from simgen.export.writers import Writer, register
+from simgen.export.writers import DatasetRecords, Writer, register
 
 ROOT = "bop"
 SPLIT_DIRS = {"train": "train_pbr", "val": "val_pbr", "test": "test"}
@@ -191,7 +191,7 @@ class BopWriter(Writer):
                 "categories": [{"id": k, "name": name, "supercategory": "simgen"} for k, name in enumerate(self.ctx.categories, start=1)],
                 "images": images, "annotations": annotations}
 
-    def dataset_files(self, images: list[dict]) -> dict[str, bytes]:
+    def dataset_files(self, records: DatasetRecords) -> dict[str, bytes]:
         files, info = {}, {}
         entries = {e.category: e for e in self.ctx.scene.assets}
         for obj_id, name in enumerate(self.ctx.categories, start=1):

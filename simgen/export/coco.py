@@ -1,6 +1,8 @@
-"""COCO instances writer, with simgen's extra fields (README schema table).
+"""COCO instances writer, with simgen's extra fields (README schema table): the index format of
+every dataset (``annotations/instances_<split>.json``).
 
-Records are built per frame as frames arrive (in any order) and written once at the end:
+Records are built per frame as frames arrive (in any order, :meth:`CocoWriter.frame_records`),
+travel with their shard, and are joined once at the merge (:meth:`CocoWriter.dataset_files`):
 images sorted by id, annotation ids numbered 1.. in that order, so the file is a function of
 the frames alone, whatever the number of workers or shards.
 """
@@ -8,13 +10,16 @@ the frames alone, whatever the number of workers or shards.
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 
 import numpy as np
 
+import simgen
 from simgen.annotate import keypoints
 from simgen.annotate.labels import FrameLabels, ObjectLabel
 from simgen.core import layout
-from simgen.export.writers import Writer, register
+from simgen.export.writers import DatasetRecords, FrameRecords, Writer, WriterContext, register
+from simgen.layers import base as layers
 
 
 def _r(values, digits: int = 6):
@@ -80,6 +85,23 @@ def frame_records(labels: FrameLabels, image_format: str, depth_scale: float, la
     return image, [annotation_record(o, image["id"]) for o in labels.objects]
 
 
+def dataset_info(ctx: WriterContext) -> dict:
+    """The COCO ``info`` block: what produced the dataset (no clock: files stay reproducible)."""
+    return {
+        "description": f"simgen synthetic dataset, scene '{ctx.scene.name}'",
+        "version": simgen.__version__,
+        "contributor": "simgen",
+        "scene": ctx.scene.name,
+        "seed": ctx.seed,
+        "frames": ctx.frames,
+        "label_policy": asdict(ctx.labels),
+        "depth_encoding": {"format": "uint16 png", "depth_scale": ctx.scene.depth_scale, "unit": "metre", "invalid": 0},
+        "layers": layers.info_block(ctx.export.layers, ctx.scene.depth_scale),
+        "splits": {"fractions": ctx.split_fractions, "scenes": ctx.split_sizes, "by": "scene"},
+        "camera_convention": "OpenCV: x right, y down, z forward; K in pixels, pixel centres at integer + 0.5",
+    }
+
+
 def categories(names: list[str]) -> list[dict]:
     """Category records, ids from 1 in recipe order, each with the cuboid keypoints' names."""
     return [{"id": k + 1, "name": name, "supercategory": "object", "keypoints": keypoints.NAMES, "skeleton": keypoints.SKELETON}
@@ -121,7 +143,15 @@ def dumps(doc: dict) -> bytes:
 
 @register
 class CocoWriter(Writer):
-    """COCO needs no per-frame files: its records travel with each frame and are joined by
-    :func:`build` when the dataset is finished."""
+    """Each view's image and annotation records (:func:`frame_records`), joined at the merge into
+    one file per split by :func:`build_splits`."""
 
     name = "coco"
+
+    def frame_records(self, labels: FrameLabels, view) -> FrameRecords:
+        image, annotations = frame_records(labels, self.ctx.export.image_format, view.depth_scale, view.layer_files)
+        return FrameRecords(image, annotations)
+
+    def dataset_files(self, records: DatasetRecords) -> dict[str, bytes]:
+        docs = build_splits(dataset_info(self.ctx), self.ctx.categories, records.images, records.annotations)
+        return {layout.coco_file(split): dumps(doc) for split, doc in docs.items()}

@@ -1,4 +1,4 @@
-"""The encode stage: one labeled view -> its files' bytes and COCO records.
+"""The encode stage: one labeled view -> its files' bytes and its index (COCO) records.
 
 Each file is encoded once: :class:`ViewBytes` memoizes the RGB image per image format and every
 per-pixel layer, and writers ask it for the bytes they need (KITTI's PNG image, BOP's depth).
@@ -15,14 +15,14 @@ import numpy as np
 
 from simgen.annotate.labels import FrameLabels
 from simgen.core import layout
+from simgen.core.errors import SimgenError
 from simgen.core.images import encode_rgb
-from simgen.export import coco
 from simgen.layers.base import LAYERS
 
 
 @dataclass
 class EncodedFrame:
-    """One view ready to write: file bytes by dataset-relative path, its COCO records, and
+    """One view ready to write: file bytes by dataset-relative path, its index (COCO) records, and
     ``links``: dataset-relative path -> the path of one of ``files`` it shares bytes with."""
 
     image_index: int
@@ -34,12 +34,14 @@ class EncodedFrame:
 
 class ViewBytes:
     """Encodings of one view, each made at most once: ``rgb(image_format)`` and ``layer(name)``
-    (None where the view has none, such as flow on a sequence's last frame)."""
+    (None where the view has none, such as flow on a sequence's last frame). ``layer_files``:
+    each written layer's field (``depth_file``...) -> its dataset-relative path, for the records."""
 
     def __init__(self, labels: FrameLabels, rgb: np.ndarray, export: Any, depth_scale: float) -> None:
         self.labels, self._rgb, self.export, self.depth_scale = labels, rgb, export, depth_scale
         self._images: dict[str, bytes] = {}
         self._layers: dict[str, bytes | None] = {}
+        self.layer_files: dict[str, str] = {}
 
     def rgb(self, image_format: str | None = None) -> bytes:
         """The RGB image as ``image_format`` (png or jpg; default the dataset's)."""
@@ -55,24 +57,30 @@ class ViewBytes:
 
 
 def encode_view(labels: FrameLabels, rgb: np.ndarray, export: Any, depth_scale: float, writers: list) -> EncodedFrame:
-    """Files and COCO records of one labeled view: its image, chosen layers and every writer's files."""
+    """Files and index records of one labeled view: its image, chosen layers, every writer's
+    files, and the records of the index format (the one writer that gives them)."""
     view = ViewBytes(labels, rgb, export, depth_scale)
     i = labels.image_index
     files = {layout.image_path(labels.split, i, export.image_format): view.rgb()}
-    layer_files = {}
     for name in export.layers:
         data = view.layer(name)
         if data is not None:
             layer = LAYERS.get(name)
             files[layer.path(i)] = data
-            layer_files[layer.field] = layer.path(i)
+            view.layer_files[layer.field] = layer.path(i)
     written = {id(data): path for path, data in files.items()}
     links = {}
+    records = []
     for writer in writers:
         for path, data in writer.frame_files(labels, view).items():
             if id(data) in written:  # the same bytes as a file already written: a link, not a copy
                 links[path] = written[id(data)]
             else:
                 files[path] = data
-    image, annotations = coco.frame_records(labels, export.image_format, depth_scale, layer_files)
-    return EncodedFrame(image_index=i, files=files, image=image, annotations=annotations, links=links)
+        found = writer.frame_records(labels, view)
+        if found is not None:
+            records.append(found)
+    if len(records) != 1:
+        raise SimgenError(f"formats {', '.join(w.name for w in writers)}: {len(records)} give index records; "
+                          "one must (the index format, coco)")
+    return EncodedFrame(image_index=i, files=files, image=records[0].image, annotations=records[0].annotations, links=links)

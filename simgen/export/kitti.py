@@ -1,6 +1,6 @@
-"""KITTI object writer (``export.formats: [coco, kitti]``): ``kitti/training/`` (train and val
-scenes) and ``kitti/testing/`` (test scenes), each with ``image_2/``, ``label_2/`` and
-``calib/``, one file each per image, named like the image (``image_2`` is a hard link to the
+"""KITTI object writer (``export.formats: [coco, kitti]``, settings ``export.kitti``: :class:`KittiConfig`):
+``kitti/training/`` (train and val scenes) and ``kitti/testing/`` (test scenes), each with
+``image_2/``, ``label_2/`` and ``calib/``, one file each per image, named like the image (``image_2`` is a hard link to the
 COCO image when both are PNG), ``kitti/ImageSets/{train,val,test}.txt`` listing the stems
 of each split (the split files 3D detection toolkits read), and ``kitti/dataset_meta.json``,
 the label list (Datumaro's meta file, so that training/ and testing/ share their labels).
@@ -32,6 +32,7 @@ by the pitch.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -39,9 +40,27 @@ from simgen.annotate.labels import FrameLabels, ObjectLabel
 from simgen.core import layout
 from simgen.core.errors import ConfigError
 from simgen.core.spec import CameraSpec
-from simgen.export.writers import Writer, register
+from simgen.export.writers import DatasetRecords, Writer, register
 
 BBOX_MODES = ("amodal", "visible")
+
+
+def _kitti_types() -> dict[str, str]:
+    return {"car": "Car", "van": "Van", "truck": "Truck", "bus": "Misc", "pedestrian": "Pedestrian",
+            "cyclist": "Cyclist", "traffic_sign": "", "traffic_light": ""}
+
+
+@dataclass
+class KittiConfig:
+    """KITTI object labels (``export.kitti``). ``types``: category -> KITTI type; "" or an
+    unlisted category is not written to label_2 (KITTI has no bus, sign or light type).
+    ``occlusion_levels`` (v0, v1): occluded = 0 if visibility >= v0, 1 if >= v1, else 2 (3,
+    unknown, is never written: visibility is measured). ``bbox``: ``amodal`` (the whole object's
+    extent clipped to the image, as KITTI's boxes are) or ``visible`` (the COCO box)."""
+
+    types: dict[str, str] = field(default_factory=_kitti_types)
+    occlusion_levels: list[float] = field(default_factory=lambda: [0.9, 0.5])
+    bbox: str = "amodal"
 
 
 def check_settings(cfg) -> None:
@@ -142,19 +161,17 @@ def calib_text(camera: CameraSpec) -> str:
 @register
 class KittiWriter(Writer):
     name = "kitti"
+    config = KittiConfig
 
     @classmethod
     def check_config(cls, cfg) -> None:
         check_settings(cfg.export.kitti)
 
-    @classmethod
-    def warnings(cls, cfg) -> list[str]:
-        from simgen.job import category_names
-
-        names = category_names(cfg.scene)
-        if any(cfg.export.kitti.types.get(name) for name in names):
+    def warnings(self) -> list[str]:
+        names, scene = self.ctx.categories, self.ctx.scene
+        if any(self.ctx.export.kitti.types.get(name) for name in names):
             return []
-        return [f"export kitti: no category of scene {cfg.scene.name} ({', '.join(names[:4])}"
+        return [f"export kitti: no category of scene {scene.name} ({', '.join(names[:4])}"
                 f"{', ...' if len(names) > 4 else ''}) has a KITTI type in export.kitti.types, so every "
                 f"label_2 file will be empty; map one with +export.kitti.types.{names[0]}=Misc"]
 
@@ -168,9 +185,9 @@ class KittiWriter(Writer):
         files[layout.kitti_path(split, "image_2", i, "png")] = view.rgb("png")  # KITTI images are PNG
         return files
 
-    def dataset_files(self, images: list[dict]) -> dict[str, bytes]:
+    def dataset_files(self, records: DatasetRecords) -> dict[str, bytes]:
         stems: dict[str, list[str]] = {}
-        for img in sorted(images, key=lambda r: r["id"]):
+        for img in sorted(records.images, key=lambda r: r["id"]):
             stems.setdefault(img["split"], []).append(layout.stem(img["id"] - 1))
         files = {f"{layout.KITTI}/ImageSets/{split}.txt": "".join(f"{s}\n" for s in names).encode()
                  for split, names in stems.items()}

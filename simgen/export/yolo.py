@@ -24,6 +24,8 @@ images (ultralytics needs a val entry to start training), and says so in a comme
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 
@@ -31,10 +33,17 @@ from simgen.annotate.labels import FrameLabels, ObjectLabel
 from simgen.annotate.masks import decode_rle
 from simgen.core import layout
 from simgen.core.errors import ConfigError
-from simgen.export.writers import Writer, register
+from simgen.export.writers import DatasetRecords, Writer, register
 
 ROOT = "yolo"
 TASKS = ("detect", "segment")
+
+
+@dataclass
+class YoloConfig:
+    """ultralytics YOLO labels (``export.yolo``): ``task`` detect (``cls cx cy w h``) or segment (polygons)."""
+
+    task: str = "detect"
 
 
 def box_line(obj: ObjectLabel, width: int, height: int) -> str:
@@ -110,6 +119,7 @@ def label_path(split: str, image_index: int) -> str:
 @register
 class YoloWriter(Writer):
     name = "yolo"
+    config = YoloConfig
 
     @classmethod
     def check_config(cls, cfg) -> None:
@@ -124,6 +134,6 @@ class YoloWriter(Writer):
         return {image: view.rgb(),  # a link to the dataset's image
                 label_path(labels.split, labels.image_index): "".join(f"{s}\n" for s in lines).encode()}
 
-    def dataset_files(self, images: list[dict]) -> dict[str, bytes]:
+    def dataset_files(self, records: DatasetRecords) -> dict[str, bytes]:
         text = data_yaml(self.ctx.categories, self.ctx.split_sizes, self.ctx.export.image_format)
         return {f"{ROOT}/data.yaml": text.encode()}

@@ -10,8 +10,9 @@ output_dir/
   simgen_dataset.json             written last by the merge: its presence means "complete"
 ```
 
-Merging links every shard file into place and writes the joined COCO file atomically, so a
-merge killed part-way is simply run again.
+Merging links every shard file into place, joins the shards' index records and has every
+chosen writer write its dataset files from them (COCO's per-split files among them), each
+atomically, so a merge killed part-way is simply run again.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import json
 import os
 import shutil
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -32,9 +34,7 @@ from simgen.core import layout
 from simgen.core.atomic import write_bytes_atomic
 from simgen.core.errors import ConfigError, DatasetError
 from simgen.core.splits import SPLITS
-from simgen.export import coco
-from simgen.export.writers import make_writers
-from simgen.layers import base as layers
+from simgen.export.writers import DatasetRecords, make_writers
 from simgen.store.shards import (
     TMP_PREFIX,
     Shard,
@@ -66,31 +66,17 @@ class JobRecord:
         return cls(config=config, config_hash=job_hash(config), scenes_per_shard=scenes_per_shard)
 
 
-def dataset_info(job) -> dict:
-    """The COCO ``info`` block: what produced the dataset (no clock: files stay reproducible)."""
-    return {
-        "description": f"simgen synthetic dataset, scene '{job.scene.name}'",
-        "version": simgen.__version__,
-        "contributor": "simgen",
-        "scene": job.scene.name,
-        "seed": job.seed,
-        "frames": job.frames,
-        "label_policy": asdict(job.labels),
-        "depth_encoding": {"format": "uint16 png", "depth_scale": job.scene.depth_scale, "unit": "metre", "invalid": 0},
-        "layers": layers.info_block(job.export.layers, job.scene.depth_scale),
-        "splits": {"fractions": job.splits.fractions(), "scenes": job.split_sizes(), "by": "scene"},
-        "camera_convention": "OpenCV: x right, y down, z forward; K in pixels, pixel centres at integer + 0.5",
-    }
-
-
-def dataset_index(job, docs: dict[str, dict]) -> dict:
+def dataset_index(job, records: DatasetRecords) -> dict:
     """``simgen_dataset.json``: where each split's COCO file and images are, with counts."""
+    split_of = {img["id"]: img["split"] for img in records.images}
+    frames = Counter(split_of.values())
+    annotations = Counter(split_of[a["image_id"]] for a in records.annotations)
     return {
         "format": 1,
         "simgen_version": simgen.__version__,
         "splits": {split: {"coco": layout.coco_file(split), "images": f"{layout.IMAGES}/{split}",
-                           "frames": len(doc["images"]), "annotations": len(doc["annotations"])}
-                   for split, doc in sorted(docs.items(), key=lambda kv: SPLITS.index(kv[0]))},
+                           "frames": frames[split], "annotations": annotations[split]}
+                   for split in sorted(frames, key=SPLITS.index)},
         "layers": {name: layout.LAYERS + "/" + name for name in job.export.layers},
         "formats": list(job.export.formats),
     }
@@ -268,7 +254,7 @@ class DatasetDir:
         if bad:
             raise DatasetError(f"{self.root}: cannot merge, incomplete shards: {', '.join(bad[:5])}"
                                f"{' ...' if len(bad) > 5 else ''}")
-        images, annotations, made = [], [], set()
+        records, made = DatasetRecords(), set()
         for shard in shards:
             src = self.shard_dir(shard)
             files = dataset_files(src)
@@ -279,16 +265,12 @@ class DatasetDir:
             made |= folders
             for rel in files:
                 _link(src / rel, self.root / rel)
-            shard_images, shard_annotations = load_records(src)
-            images.extend(shard_images)
-            annotations.extend(shard_annotations)
+            records.add(*load_records(src))
         for writer in make_writers(job.export.formats, job.writer_context()):
-            for rel, data in writer.dataset_files(images).items():
+            written = writer.dataset_files(records)
+            self._clear_temporaries({str(Path(rel).parent) for rel in written} - made - {"."})
+            for rel, data in written.items():
                 write_bytes_atomic(self.root / rel, data)
-        docs = coco.build_splits(dataset_info(job), job.categories, images, annotations)
-        self._clear_temporaries({layout.ANNOTATIONS})
-        for split, doc in docs.items():
-            write_bytes_atomic(self.root / layout.coco_file(split), coco.dumps(doc))
-        index = dataset_index(job, docs)
+        index = dataset_index(job, records)
         write_bytes_atomic(self.done_marker, json.dumps(index, indent=1).encode())
-        return sum(len(d["images"]) for d in docs.values()), sum(len(d["annotations"]) for d in docs.values())
+        return len(records.images), len(records.annotations)

@@ -54,7 +54,7 @@ def _task(cfg) -> None:
     try:
         overrides = list(HydraConfig.get().overrides.task)
         typed, job = _prechecked.pop(tuple(overrides), None) or to_job(cfg, overrides)
-        for warning in config_warnings(job.export.formats, typed):
+        for warning in config_warnings(job.writer_context()):
             print(f"simgen: warning: {warning}", file=sys.stderr)
         out = Path(typed.output_dir) if typed.output_dir else default_output_dir(typed)
         setup = time.perf_counter() - _clock[0]
