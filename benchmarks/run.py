@@ -57,7 +57,7 @@ def _rss_mb() -> float:
 
 
 def _job(overrides: list[str]):
-    from simgen.recipes import register_configs
+    from simgen.job import register_configs
     from simgen.tools.cli import load_job
 
     register_configs()

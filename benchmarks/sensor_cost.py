@@ -23,10 +23,10 @@ sys.path.insert(0, str(ROOT))
 
 def rendered_views(scene: str, scenes: int, width: int, height: int, seed: int):
     """(scene index, view index, passes, camera, spec) of every view of ``scenes`` scenes."""
+    from simgen.job import register_configs
     from simgen.physics.state import posed_state
     from simgen.pipeline import SceneWorker
     from simgen.randomizers import RecipeContext, build_scene
-    from simgen.recipes import register_configs
     from simgen.tools.cli import load_job
 
     register_configs()
@@ -48,7 +48,7 @@ def rendered_views(scene: str, scenes: int, width: int, height: int, seed: int):
 
 def main() -> None:
     from simgen.core.spec import Atmosphere
-    from simgen.recipes import register_configs
+    from simgen.job import register_configs
     from simgen.sensor.stage import ImageStage
     from simgen.tools.cli import load_job
 

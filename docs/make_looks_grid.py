@@ -19,9 +19,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from simgen.job import load_job
+from simgen.job import load_job, register_configs
 from simgen.pipeline import SceneWorker
-from simgen.recipes import register_configs
 
 PRESETS = ("realistic", "randomized", "flat")
 RENDER = (320, 240)  # pixels each frame is drawn at

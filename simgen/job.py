@@ -34,6 +34,7 @@ from simgen.export.writers import WRITERS, WriterContext, settings_fields
 from simgen.layers.base import LAYERS
 from simgen.randomizers import RANDOMIZERS
 from simgen.randomizers.balance import check_balance
+from simgen.recipes import load_recipe, recipe_files
 from simgen.render.pathtrace.backend import check_installed
 from simgen.scenes.kind import SceneKind, kind_of
 from simgen.sensor.checks import check_sensor
@@ -196,7 +197,7 @@ def hydra_error_line(exc: BaseException) -> str:
 
 def load_job(overrides: list[str]) -> tuple[schema.SimgenConfig, JobSpec]:
     """Compose the configuration with ``overrides`` and check it: (SimgenConfig, JobSpec).
-    The recipes must be registered first (:func:`simgen.recipes.register_configs`)."""
+    The recipes must be registered first (:func:`register_configs`)."""
     from hydra import compose, initialize_config_dir
 
     try:
@@ -253,3 +254,17 @@ def job_from_record(record):
     if job_hash(dataset_config(typed)) != record.config_hash:
         raise DatasetError("the job record was written by a simgen with another config schema")
     return typed, job
+
+
+def register_configs() -> list[str]:
+    """Store the root schema (:func:`job_schema`, with every writer's settings) and every scene
+    recipe (:mod:`simgen.recipes`) in Hydra's ConfigStore; returns scene names."""
+    from hydra.core.config_store import ConfigStore
+
+    store = ConfigStore.instance()
+    store.store(name="base_config", node=job_schema())
+    names = []
+    for name, path in recipe_files().items():
+        store.store(group="scene", name=name, node=load_recipe(path))
+        names.append(name)
+    return names

@@ -1,7 +1,7 @@
 """Scene recipes: the YAML files in ``simgen/scenes/`` (and in ``$SIMGEN_SCENE_PATH``), one per scene.
 
 Each recipe names its ``kind`` (:mod:`simgen.scenes.kind`); the file is merged onto that kind's
-schema and stored in Hydra's
+schema. The composition root (:func:`simgen.job.register_configs`) stores each in Hydra's
 ConfigStore under the group ``scene``, so ``scene=NAME`` picks it and ``scene.KEY=VALUE``
 overrides are type-checked like every other setting.
 """
@@ -11,13 +11,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from hydra.core.config_store import ConfigStore
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from simgen.config.paths import RECIPE_DIR
 from simgen.core.errors import ConfigError, first_line
-from simgen.job import job_schema
 from simgen.scenes.kind import KINDS
 
 
@@ -51,15 +49,3 @@ def load_recipe(path: Path):
         raise ConfigError(f"{path}: {first_line(exc)}") from None
     node.name = path.stem
     return node
-
-
-def register_configs() -> list[str]:
-    """Store the root schema (:func:`simgen.job.job_schema`, with every writer's settings) and every
-    scene recipe in Hydra's ConfigStore; returns scene names."""
-    store = ConfigStore.instance()
-    store.store(name="base_config", node=job_schema())
-    names = []
-    for name, path in recipe_files().items():
-        store.store(group="scene", name=name, node=load_recipe(path))
-        names.append(name)
-    return names

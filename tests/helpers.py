@@ -64,8 +64,7 @@ def label_view(renderer, state, cam: CameraSpec, category_ids: dict[str, int], p
 def load_test_job(*overrides: str):
     """(typed SimgenConfig, JobSpec) of ``overrides``, composed and checked in this process
     exactly as ``simgen`` does before it creates anything (:func:`simgen.job.load_job`)."""
-    from simgen.job import load_job
-    from simgen.recipes import register_configs
+    from simgen.job import load_job, register_configs
 
     register_configs()
     return load_job(list(overrides))

@@ -186,8 +186,7 @@ def test_still_scenes_light_moving_vehicles_sequences_only_the_standing_ones():
 ])
 def test_bad_looks_values_are_one_line_errors(override, message):
     from simgen.core.errors import SimgenError
-    from simgen.job import load_job
-    from simgen.recipes import register_configs
+    from simgen.job import load_job, register_configs
 
     register_configs()
     scene = "scene=driving" if "conditions" in override else "scene=tabletop"
@@ -197,8 +196,7 @@ def test_bad_looks_values_are_one_line_errors(override, message):
 
 
 def test_presets_compose_and_every_knob_stays_overridable():
-    from simgen.job import load_job
-    from simgen.recipes import register_configs
+    from simgen.job import load_job, register_configs
 
     register_configs()
     flat, _ = load_job(["looks=flat"])

@@ -228,7 +228,7 @@ def test_camera_effects_draw_from_their_own_streams():
     ("sensor.depth.dark_luminance=0.99", "sensor.depth.specular_luminance"),
 ])
 def test_bad_sensor_settings_are_one_line_errors_naming_the_setting(override, key):
-    from simgen.recipes import register_configs
+    from simgen.job import register_configs
     from simgen.tools.cli import load_job
 
     register_configs()
@@ -239,7 +239,7 @@ def test_bad_sensor_settings_are_one_line_errors_naming_the_setting(override, ke
 
 
 def test_each_sensor_option_loads():
-    from simgen.recipes import register_configs
+    from simgen.job import register_configs
     from simgen.tools.cli import load_job
 
     register_configs()

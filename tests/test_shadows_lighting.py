@@ -193,8 +193,7 @@ def test_shadows_on_and_off_write_identical_annotations(tmp_path):
 ])
 def test_lighting_settings_are_checked_in_one_line(override, start):
     from simgen.core.errors import SimgenError
-    from simgen.job import load_job
-    from simgen.recipes import register_configs
+    from simgen.job import load_job, register_configs
 
     register_configs()
     with pytest.raises(SimgenError) as info:

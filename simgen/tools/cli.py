@@ -110,7 +110,7 @@ def _configure_logging() -> None:
 
 
 def _main() -> None:
-    from simgen.recipes import register_configs
+    from simgen.job import register_configs
 
     _configure_logging()
 
