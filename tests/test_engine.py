@@ -90,3 +90,16 @@ def test_path_traced_datasets_have_the_raster_labels_byte_for_byte(tmp_path, ren
     images = {e: sorted(roots[e].glob("images/*/*.png")) for e in roots}
     assert [p.name for p in images["raster"]] == [p.name for p in images["pathtrace"]]
     assert all(a.read_bytes() != b.read_bytes() for a, b in zip(images["raster"], images["pathtrace"], strict=True))
+
+
+def test_a_raster_job_keeps_its_config_hash_and_folder():
+    """Engine settings enter a job's record and hash only when the path tracer may draw: a
+    raster job keeps the folder and record it had before engines existed."""
+    from simgen.config.canonical import dataset_config, default_output_dir
+
+    typed, _ = load_test_job("seed=0")
+    assert "engine" not in dataset_config(typed)["renderer"] and "pathtrace" not in dataset_config(typed)["renderer"]
+    assert default_output_dir(typed).name == "tabletop-seed0-c7b76484"  # the README's Quick start folder
+    traced, _ = load_test_job("seed=0", "renderer.engine=pathtrace", "renderer.pathtrace.share=0")
+    assert dataset_config(traced)["renderer"]["pathtrace"]["share"] == 0.0
+    assert default_output_dir(traced) != default_output_dir(typed)

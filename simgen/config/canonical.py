@@ -28,6 +28,10 @@ def dataset_config(typed: Any) -> dict:
         node.pop(leaf, None)
     if not any((data.get("balance") or {}).values()):  # no balance: the hash of jobs recorded before it
         data.pop("balance", None)
+    renderer = data.get("renderer") or {}
+    if renderer.get("engine", "raster") == "raster":  # the raster alone: the hash of jobs recorded before engines
+        renderer.pop("engine", None)
+        renderer.pop("pathtrace", None)
     return data
 
 
