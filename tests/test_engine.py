@@ -103,3 +103,20 @@ def test_a_raster_job_keeps_its_config_hash_and_folder():
     traced, _ = load_test_job("seed=0", "renderer.engine=pathtrace", "renderer.pathtrace.share=0")
     assert dataset_config(traced)["renderer"]["pathtrace"]["share"] == 0.0
     assert default_output_dir(traced) != default_output_dir(typed)
+
+
+@pytest.mark.e2e
+@needs_engine
+def test_a_mixed_dataset_names_each_image_s_engine(tmp_path, renderer):
+    """``renderer.pathtrace.share=0.5``: the scenes the seed picks are path traced, the rest
+    rasterized, and every image record says which."""
+    overrides = ["scene=tabletop", "frames=8", "scene.views_per_scene=1", "renderer.width=160", "renderer.height=120",
+                 "report=false", "validate=false", "farm.workers=1", "seed=5", "renderer.engine=pathtrace",
+                 "renderer.pathtrace.share=0.5", "renderer.pathtrace.spp=2", "renderer.pathtrace.denoise=false"]
+    typed, job = load_test_job(*overrides, f"output_dir={tmp_path}")
+    expected = {i + 1: engines.scene_engine(job.renderer, job.seed, i) for i in range(8)}
+    assert set(expected.values()) == {"raster", "pathtrace"}  # this seed gives both
+    run_job(typed, job, tmp_path, progress=False)
+    named = {img["id"]: img["engine"] for path in tmp_path.glob("annotations/*.json")
+             for img in json.loads(path.read_text())["images"]}
+    assert named == expected

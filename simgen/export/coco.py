@@ -43,6 +43,7 @@ def image_record(labels: FrameLabels, image_format: str, depth_scale: float, lay
         "sequence_id": labels.scene_index,
         "frame_index": labels.frame_index,
         "camera_index": labels.camera_index,
+        "engine": labels.engine,
         "camera": {"K": _r(cam.K), "cam_to_world": _r(cam.cam_to_world), "znear": cam.znear, "zfar": cam.zfar},
         **layer_files,
         "depth_scale": depth_scale,
