@@ -7,6 +7,7 @@ see the same pixels.
 
 from __future__ import annotations
 
+import gc
 import time
 
 import numpy as np
@@ -66,6 +67,10 @@ class PathTracer:
         hemisphere ambient as an environment emitter, the background colour."""
         mi, start = self.mi, time.perf_counter()
         spec = state.spec
+        # Free the last scene first: its objects' registry ids are then reused, and kernels
+        # compiled for a scene of the same make-up are found again.
+        self._scene = self._params = None
+        gc.collect()
         self._bodies = {b.instance_id: body_mesh(state, b.instance_id) for b in state.bodies}
         scene = {"type": "scene", "environment": lights.environment(mi, spec)}
         for body in self._bodies.values():
@@ -130,17 +135,29 @@ class PathTracer:
         self.timings["render"] += wall - jit
         return out
 
-    def color(self, cam: CameraSpec, seed: int) -> np.ndarray:
-        """(H, W, 3) uint8 colour image of view ``cam``, sampled from ``seed`` (same seed, same
-        bytes on one machine and variant), denoised where the settings say so."""
+    def radiance(self, cam: CameraSpec, seed: int, spp: int | None = None) -> np.ndarray:
+        """(H, W, C) float32 of view ``cam``: linear RGB radiance (3), coverage alpha (1) and,
+        with denoising on, the albedo (3) and world normal (3) guides; ``spp`` samples per
+        pixel (default the settings')."""
         self._aim(self._sensor, cam)
-        out = self._render(self._sensor, self._integrator, seed & 0xFFFFFFFF, self.cfg.spp)
+        return self._render(self._sensor, self._integrator, seed & 0xFFFFFFFF, spp or self.cfg.spp)
+
+    def color(self, cam: CameraSpec, seed: int, spp: int | None = None) -> np.ndarray:
+        """(H, W, 3) uint8 colour image of view ``cam``, sampled from ``seed`` (same seed, same
+        bytes on one machine and variant), denoised where the settings say so; ``spp``
+        overrides the settings' samples per pixel."""
+        out = self.radiance(cam, seed, spp)
         rgb, alpha = out[..., :3], out[..., 3]
         if self._oidn is not None:
             start = time.perf_counter()
             rgb = image.denoise(self._oidn, rgb, out[..., 4:7], out[..., 7:10])
             self.timings["denoise"] += time.perf_counter() - start
         return image.to_bytes(rgb, alpha, self._background)
+
+    @property
+    def background(self) -> tuple[float, float, float]:
+        """The loaded scene's background colour (output values, as the raster clears to)."""
+        return self._background
 
     def shape_ids(self, cam: CameraSpec) -> np.ndarray:
         """(H, W) int32 instance id of the surface at each pixel centre, 0 = nothing."""
