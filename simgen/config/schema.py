@@ -157,10 +157,18 @@ class LightsConfig:
 
 @dataclass
 class MaterialsConfig:
+    """Metallic and roughness ranges of objects' materials, and the relative weights of the
+    material kinds an object may get (``simgen.core.spec.Material``): principled (as the raster
+    draws), glass, metal and coated plastic, which only the path tracer shows as such."""
+
     metallic_min: float = 0.0
     metallic_max: float = 0.6
     roughness_min: float = 0.2
     roughness_max: float = 0.9
+    principled: float = 1.0
+    glass: float = 0.0
+    metal: float = 0.0
+    plastic: float = 0.0
 
 
 @dataclass

@@ -64,22 +64,31 @@ class Texture:
                    seed=d["seed"])
 
 
+MATERIAL_KINDS = ("principled", "glass", "metal", "plastic")  # Material.kind
+
+
 @dataclass
 class Material:
     """PBR material: linear RGBA base colour in [0, 1], metallic and roughness in [0, 1].
 
-    With a ``texture``, the base colour multiplies the texture's colours.
+    With a ``texture``, the base colour multiplies the texture's colours. ``kind`` says what
+    the path tracer makes of it: ``principled`` (metallic-roughness, as the raster draws
+    everything), ``glass`` (a clear dielectric tinted by the base colour), ``metal`` (a rough
+    conductor reflecting the base colour) or ``plastic`` (a clear coat over the base colour);
+    the raster draws every kind through its metallic-roughness shader.
     """
 
     base_color: tuple[float, float, float, float] = (0.7, 0.7, 0.7, 1.0)
     metallic: float = 0.0
     roughness: float = 0.7
     texture: Texture | None = None
+    kind: str = "principled"
 
     @classmethod
     def from_dict(cls, d: dict) -> Material:
         return cls(base_color=tuple(d["base_color"]), metallic=d["metallic"], roughness=d["roughness"],
-                   texture=None if d["texture"] is None else Texture.from_dict(d["texture"]))
+                   texture=None if d["texture"] is None else Texture.from_dict(d["texture"]),
+                   kind=d.get("kind", "principled"))
 
 
 @dataclass

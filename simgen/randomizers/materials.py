@@ -17,7 +17,14 @@ import numpy as np
 from simgen.assets.geometry import has_texture, load_asset
 from simgen.core.errors import ConfigError
 from simgen.core.seeding import weighted_index
-from simgen.core.spec import PROCEDURAL_TEXTURES, AssetRef, Material, SceneSpec, Texture
+from simgen.core.spec import (
+    MATERIAL_KINDS,
+    PROCEDURAL_TEXTURES,
+    AssetRef,
+    Material,
+    SceneSpec,
+    Texture,
+)
 from simgen.randomizers import RecipeContext, register
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
@@ -91,6 +98,26 @@ def textured_look(rng: np.random.Generator, asset: AssetRef, tex, ranges, hsv=OB
     return material
 
 
+def material_kind(rng: np.random.Generator, material: Material, ranges) -> Material:
+    """``material`` made one of the kinds weighted in ``ranges`` (a MaterialsConfig): glass a
+    clear, pale tint; metal a polished or brushed conductor of the base colour, untextured;
+    plastic the same colours under a clear coat. Draws nothing while only ``principled`` has
+    weight, so datasets made before kinds existed stay as they were."""
+    weights = [ranges.principled, ranges.glass, ranges.metal, ranges.plastic]
+    if not any(weights[1:]):
+        return material
+    kind = MATERIAL_KINDS[weighted_index(rng, weights)]
+    if kind == "glass":
+        tint = colour(rng, (0.0, 0.25), (0.85, 1.0))
+        return Material(base_color=(*tint, 1.0), metallic=0.0, roughness=float(rng.uniform(0.0, 0.08)), kind=kind)
+    if kind == "metal":
+        shade = colour(rng, (0.0, 0.45), (0.55, 0.95))
+        return Material(base_color=(*shade, 1.0), metallic=1.0, roughness=float(rng.uniform(0.05, 0.4)), kind=kind)
+    if kind == "plastic":
+        material.metallic, material.roughness, material.kind = 0.0, float(rng.uniform(0.05, 0.3)), kind
+    return material
+
+
 def background_look(rng: np.random.Generator, bg, tex) -> Material:
     """The floor's material: a picture of ``bg.image_dir`` with ``bg.image_probability``, else
     plain with ``bg.plain_probability``, else a procedural kind weighted by ``tex``; tiles of
@@ -136,5 +163,5 @@ def materials(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> 
             body.material = textured_look(rng, body.asset, s.scenery_textures, s.materials, SCENERY_HSV, metallic=False,
                                           related=True)
         else:
-            body.material = textured_look(rng, body.asset, s.textures, s.materials)
+            body.material = material_kind(rng, textured_look(rng, body.asset, s.textures, s.materials), s.materials)
     return spec

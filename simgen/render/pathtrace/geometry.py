@@ -31,7 +31,7 @@ class BodyMesh:
     shading: the triangles' own normals); uvs (n, 2) float32 with v counted from the image's
     top row, or None; face_colors (m, 3) float32 linear RGB or None; image (h, w, 3) float32
     linear RGB base colour or None; base_color (3,) linear RGB where neither varies;
-    metallic, roughness in [0, 1].
+    metallic, roughness in [0, 1]; kind the material's (``simgen.core.spec.MATERIAL_KINDS``).
     """
 
     instance_id: int
@@ -44,6 +44,7 @@ class BodyMesh:
     base_color: np.ndarray
     metallic: float
     roughness: float
+    kind: str = "principled"
 
 
 def body_mesh(state: SceneState, instance_id: int) -> BodyMesh:
@@ -76,6 +77,7 @@ def body_mesh(state: SceneState, instance_id: int) -> BodyMesh:
         base_color=base,
         metallic=float(np.clip(material.metallic, 0.0, 1.0)),
         roughness=float(np.clip(material.roughness, 0.05, 1.0)),
+        kind=material.kind,
     )
 
 

@@ -19,8 +19,20 @@ def shape_name(instance_id: int) -> str:
     return f"body{instance_id}"
 
 
+GLASS_IOR = 1.5  # soda-lime glass
+
+
 def bsdf(mi, body: BodyMesh):
-    """The two-sided principled BSDF of ``body``."""
+    """The BSDF of ``body``: by its material kind a clear dielectric (glass), a rough conductor
+    (metal), a rough plastic (a clear coat), else the two-sided principled BSDF."""
+    if body.kind == "glass":
+        return mi.load_dict({"type": "dielectric", "int_ior": GLASS_IOR,
+                             "specular_transmittance": {"type": "rgb", "value": body.base_color.tolist()}})
+    alpha = max(body.roughness, 0.05) ** 2  # the GGX width of a perceptual roughness
+    if body.kind == "metal":
+        return mi.load_dict({"type": "twosided", "bsdf": {
+            "type": "roughconductor", "material": "none", "alpha": alpha,
+            "specular_reflectance": {"type": "rgb", "value": body.base_color.tolist()}}})
     if body.image is not None:
         color = {"type": "bitmap", "bitmap": mi.Bitmap(body.image), "raw": True, "filter_type": "bilinear",
                  "wrap_mode": "repeat"}
@@ -28,6 +40,9 @@ def bsdf(mi, body: BodyMesh):
         color = {"type": "mesh_attribute", "name": FACE_COLOR}
     else:
         color = {"type": "rgb", "value": body.base_color.tolist()}
+    if body.kind == "plastic":
+        coated = {"type": "roughplastic", "diffuse_reflectance": color, "alpha": alpha, "int_ior": GLASS_IOR}
+        return mi.load_dict({"type": "twosided", "bsdf": coated})
     principled = {"type": "principled", "base_color": color, "metallic": body.metallic, "roughness": body.roughness}
     return mi.load_dict({"type": "twosided", "bsdf": principled})
 
