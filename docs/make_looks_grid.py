@@ -28,11 +28,12 @@ TILE = (240, 180)  # pixels each frame is shown at
 QUALITY = 80  # JPEG quality of the grid
 
 
-def preset_frames(scene: str, preset: str, frames: int, seed: int, size=RENDER, warm: bool = False) -> tuple[list[np.ndarray], float]:
+def preset_frames(scene: str, preset: str, frames: int, seed: int, size=RENDER, warm: bool = False,
+                  extra: tuple[str, ...] = ()) -> tuple[list[np.ndarray], float]:
     """The first view (BGR, TILE sized) of scenes 0..frames-1, and seconds per scene (after
-    one untimed scene, ``frames``, with ``warm``)."""
+    one untimed scene, ``frames``, with ``warm``); ``extra``: more overrides."""
     overrides = [f"scene={scene}", f"looks={preset}", f"frames={frames + warm}", f"seed={seed}", "export.image_format=png",
-                 f"renderer.width={size[0]}", f"renderer.height={size[1]}"]
+                 f"renderer.width={size[0]}", f"renderer.height={size[1]}", *extra]
     if scene != "driving":  # one view per scene: every tile is another scene
         overrides.append("scene.views_per_scene=1")
     _, job = load_job(overrides)

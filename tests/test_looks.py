@@ -179,7 +179,7 @@ def test_still_scenes_light_moving_vehicles_sequences_only_the_standing_ones():
 
 
 @pytest.mark.parametrize("override,message", [
-    ("looks=shiny", "looks=shiny is not available; choose one of: flat, randomized, realistic"),
+    ("looks=shiny", "looks=shiny is not available; choose one of: flat, photoreal, randomized, realistic"),
     ("scene.conditions.fog=1.5", "scene.conditions.fog=1.5: must lie in [0, 1]"),
     ("scene.textures.wood=-1", "scene.textures.wood=-1.0: must be >= 0"),
     ("scene.distractors_max=-2", "scene.distractors_max=-2"),

@@ -51,7 +51,7 @@ def _check_alignment(renderer, tracer, state, cam) -> None:
     """shape_ids equal the raster id map on >= 99.5 % of the pixels whose 3 x 3 neighbourhood
     has one id; each body's silhouette IoU >= 0.99 (or differs by one edge pixel)."""
     renderer.load(state)
-    raster = renderer.render(cam).ids
+    raster = renderer.render(cam, ("ids",))["ids"]
     tracer.load(state)
     traced = tracer.shape_ids(cam)
     inner = maximum_filter(raster, 3) == minimum_filter(raster, 3)
@@ -142,7 +142,7 @@ def test_shape_ids_align_with_the_raster_and_follow_set_pose(renderer, tracer):
     moved = translation(0.15, -0.1, 0.1)
     renderer.set_pose(2, moved)
     tracer.set_pose(2, moved)
-    raster, traced = renderer.render(cam).ids, tracer.shape_ids(cam)
+    raster, traced = renderer.render(cam, ("ids",))["ids"], tracer.shape_ids(cam)
     inner = maximum_filter(raster, 3) == minimum_filter(raster, 3)
     assert (traced == raster)[inner].mean() >= 0.995
 
@@ -180,7 +180,7 @@ def test_each_light_kind_lights_a_grey_plane_as_the_raster_does(renderer, tracer
     spec, cam = _lit_plane(kind)
     state = posed_state(spec)
     renderer.load(state)
-    raster = renderer.render(cam).rgb.astype(float)
+    raster = renderer.render(cam, ("color",))["color"].astype(float)
     tracer.load(state)
     traced = tracer.color(cam, seed=1).astype(float)
     assert raster.mean() > 10
