@@ -47,10 +47,11 @@ def balance_line(shares: dict[str, float], report: Path | None) -> str:
     return text
 
 
-def _report_html(root: Path) -> Path:
+def _report_html(root: Path) -> tuple[Path, str | None]:
     from simgen.report.build import make_report
 
-    return make_report(root).html
+    files = make_report(root)
+    return files.html, files.note
 
 
 class ReportJob:
@@ -72,7 +73,9 @@ class ReportJob:
         report, warning = None, None
         if self._future is not None:
             try:
-                report = self._future.result()
+                report, note = self._future.result()
+                if note:
+                    warning = f"simgen: warning: report: {note}"
             except Exception as exc:  # SimgenError or a crash of the report's process
                 warning = f"simgen: warning: the report was not written: {exc}"
             finally:
