@@ -451,6 +451,34 @@ def test_auto_address_without_a_cluster_names_the_setting(monkeypatch):
         connect("auto")
 
 
+@pytest.mark.parametrize("gpus, workers, expected", [(0.0, 0, None), (2.0, 0, 2), (2.0, 1, 1), (1.0, 2, 1)])
+def test_ray_gpu_share_that_never_fits_is_one_line_before_any_work(tmp_path, monkeypatch, gpus, workers, expected):
+    """A worker asking for a GPU share the Ray instance lacks would stay pending forever (the
+    run waited at 0 frames): refused with one line naming the setting; otherwise a local
+    instance gets no more workers than its GPUs hold."""
+    import ray
+
+    from simgen.farm.raycluster import RayFarm
+    from simgen.farm.runner import run_job
+
+    monkeypatch.setattr(ray, "is_initialized", lambda: False)
+    monkeypatch.setattr(ray, "init", lambda **kwargs: None)
+    monkeypatch.setattr(ray, "shutdown", lambda: None)
+    monkeypatch.setattr(ray, "cluster_resources", lambda: {"CPU": 2.0, "GPU": gpus})
+    if expected is None:
+        typed, job = _job(tmp_path, "farm.backend=ray", "farm.gpus_per_worker=0.5", "farm.workers=2",
+                          "farm.scenes_per_shard=1")
+        with pytest.raises(ConfigError) as info:
+            run_job(typed, job, tmp_path / "ds", progress=False)
+        assert str(info.value) == ("farm.gpus_per_worker=0.5: this machine's Ray instance has 0 GPUs, so no worker "
+                                   "could ever start; use farm.gpus_per_worker=0 to render on CPUs (EGL on Mesa), "
+                                   "or a machine with a GPU")
+        assert not (tmp_path / "ds").exists()  # no simgen_job.json, no shards/
+        return
+    with RayFarm(FarmConfig(backend="ray", gpus_per_worker=1.0, workers=workers), local_cpus=2) as farm:
+        assert farm.capacity() == expected
+
+
 def test_a_slice_without_shards_says_why(tmp_path):
     from simgen.farm.runner import run_job
 
