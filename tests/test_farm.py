@@ -479,6 +479,31 @@ def test_ray_gpu_share_that_never_fits_is_one_line_before_any_work(tmp_path, mon
         assert farm.capacity() == expected
 
 
+@pytest.mark.parametrize("case", ["file", "under_file", "read_only", "under_read_only"])
+def test_output_dir_that_cannot_be_written_is_one_line_and_writes_nothing(tmp_path, monkeypatch, case):
+    from simgen.farm.runner import run_job
+
+    (tmp_path / "file").write_text("mine")
+    ro = tmp_path / "ro"
+    ro.mkdir(mode=0o555)
+    if os.geteuid() == 0:  # root writes anywhere: answer as a user would for the read-only folder
+        real_access = os.access
+        monkeypatch.setattr(os, "access", lambda p, mode, **kw: Path(p) != ro and real_access(p, mode, **kw))
+    out, why = {
+        "file": (tmp_path / "file", "is a file, not a folder; choose a folder (new or a simgen dataset)"),
+        "under_file": (tmp_path / "file/ds", f"cannot be made, since {tmp_path / 'file'} is a file; choose another folder"),
+        "read_only": (ro, "the folder is not writable (Permission denied); choose a folder you can write to"),
+        "under_read_only": (ro / "ds", f"cannot be made, since {ro} is not writable (Permission denied); "
+                                       "choose a folder you can write to"),
+    }[case]
+    typed, job = load_test_job(*SMALL, f"output_dir={out}")
+    with pytest.raises(ConfigError) as info:
+        run_job(typed, job, out, progress=False)
+    assert str(info.value) == f"output_dir={out}: {why}"
+    assert info.value.exit_code == 2
+    assert (tmp_path / "file").read_text() == "mine" and not list(ro.iterdir())
+
+
 def test_a_slice_without_shards_says_why(tmp_path):
     from simgen.farm.runner import run_job
 
