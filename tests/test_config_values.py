@@ -68,6 +68,29 @@ def test_values_the_types_let_through_are_refused(overrides, start):
     assert _error(overrides).startswith(start)
 
 
+@pytest.mark.parametrize("overrides, expected", [
+    (["scnee=tabletop"], "scnee: not a setting; did you mean scene? simgen's settings: scene, frames, "),
+    (["lookz=flat"], "lookz: not a setting; did you mean looks? "),
+    (["renderer.widht=10"], "renderer.widht: not a setting; did you mean renderer.width? renderer's settings: "
+                            "width, height, msaa, "),
+    (["scene.max_objectz=3"], "scene.max_objectz: not a setting of scene kind tabletop; did you mean "
+                              "scene.max_objects? scene's settings: name, kind, "),
+    (["scene.conditions.night=1"], "scene.conditions: not a setting of scene kind tabletop; scene's settings: "),
+    (["scene=driving", "scene.conditions.nigth=1"], "scene.conditions.nigth: not a setting; did you mean "
+                                                    "scene.conditions.night? scene.conditions's settings: night, dawn"),
+    (["frames=ten"], "frames='ten': must be a whole number"),
+    (["renderer.width=1.5"], "renderer.width='1.5': must be a whole number"),
+    (["labels.min_visibility=abc"], "labels.min_visibility='abc': must be a number"),
+    (["validate=maybe"], "validate='maybe': must be true or false"),
+])
+def test_typos_and_wrong_types_are_said_in_simgens_words(overrides, expected):
+    """The setting, what is allowed, the nearest valid name: never OmegaConf's class names
+    (``Key 'scnee' not in 'SimgenConfig'``) or Hydra's advice to append with ``+``."""
+    message = _error(overrides)
+    assert message.startswith(expected), message
+    assert not any(w in message for w in ("Config'", "Integer", "Float", "To append", "Could not override"))
+
+
 def _scenes() -> list:
     return [OmegaConf.to_object(load_recipe(path)) for path in recipe_files().values()]
 
