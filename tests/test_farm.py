@@ -504,6 +504,30 @@ def test_output_dir_that_cannot_be_written_is_one_line_and_writes_nothing(tmp_pa
     assert (tmp_path / "file").read_text() == "mine" and not list(ro.iterdir())
 
 
+@pytest.mark.e2e
+def test_stale_ray_cluster_file_does_not_stop_a_local_ray_farm(monkeypatch):
+    """A ``ray_current_cluster`` file left in Ray's temp folder by a cluster killed without
+    ``ray stop`` made ``ray.init`` connect there and refuse num_cpus (a ValueError traceback):
+    without farm.address the run starts a local instance of its own."""
+    import tempfile
+
+    import ray
+
+    from simgen.farm.raycluster import RayFarm
+
+    tmp = Path(tempfile.mkdtemp(prefix="sg", dir="/tmp"))  # short: Ray's socket paths live under it
+    try:
+        (tmp / "ray").mkdir()
+        (tmp / "ray/ray_current_cluster").write_text("127.0.0.1:6390\n")  # nothing listens there
+        monkeypatch.setenv("TMPDIR", str(tmp))
+        monkeypatch.delenv("RAY_ADDRESS", raising=False)
+        with RayFarm(FarmConfig(backend="ray", workers=1), local_cpus=1) as farm:
+            assert ray.is_initialized() and farm.capacity() == 1
+        assert not ray.is_initialized()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def test_a_slice_without_shards_says_why(tmp_path):
     from simgen.farm.runner import run_job
 

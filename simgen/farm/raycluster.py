@@ -192,7 +192,10 @@ class RayFarm:
         if self.farm.address:
             connect(self.farm.address)
         else:
-            ray.init(num_cpus=self.local_cpus, include_dashboard=False, log_to_driver=False,
+            # "local": a fresh instance of this run's own, whatever Ray's temp folder or
+            # $RAY_ADDRESS say (a ray_current_cluster file left by a killed cluster made Ray
+            # connect there and refuse num_cpus); a cluster is used only by farm.address
+            ray.init(address="local", num_cpus=self.local_cpus, include_dashboard=False, log_to_driver=False,
                      logging_level=logging.ERROR, object_store_memory=LOCAL_OBJECT_STORE_BYTES)
             self._owned = True
         self._connected = True
