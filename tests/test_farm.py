@@ -552,3 +552,23 @@ def test_automatic_shard_size_gives_each_worker_about_four_shards(scenes, worker
     assert sum(len(s.scenes) for s in shards) == scenes
     parts = 4 * workers * slices  # the smallest size with at most that many shards, or 16
     assert size == 16 or (len(shards) <= parts and (size == 1 or -(-scenes // (size - 1)) > parts))
+
+
+def test_slurm_launcher_off_a_cluster_is_one_line_and_writes_nothing(tmp_path, monkeypatch, capsys):
+    """The README's SLURM command on a machine without SLURM: one line naming the launcher and
+    what to do, exit 2, no multirun folder (it was submitit's 'Could not detect srun' traceback)."""
+    import sys
+
+    from simgen.tools import cli
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no srun here, even on a SLURM node
+    monkeypatch.setattr(sys, "argv", ["simgen", "-m", "hydra/launcher=simgen_slurm", f"output_dir={tmp_path / 'ds'}",
+                                      "frames=8", "farm.num_slices=2", "farm.slice=range(0,2)"])
+    with pytest.raises(SystemExit) as info:
+        cli.main()
+    assert info.value.code == 2
+    assert capsys.readouterr().err == (
+        "simgen: error: hydra/launcher=simgen_slurm: SLURM is not available on this machine (no `srun` on PATH); "
+        "run the command on the cluster's login node, or try the slices here with hydra/launcher=submitit_local\n")
+    assert list(tmp_path.iterdir()) == []

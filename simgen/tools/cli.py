@@ -109,6 +109,18 @@ def _configure_logging() -> None:
     logging.getLogger("simgen").setLevel(logging.INFO)
 
 
+def check_launcher(args: list[str]) -> None:
+    """Exit 2 with one line when ``args`` choose a SLURM launcher on a machine without SLURM
+    (no ``srun``): submitit stopped with an 8-frame traceback ("Could not detect srun") after
+    Hydra had made its multirun folder."""
+    import shutil
+
+    chosen = next((a.split("=", 1)[1] for a in args if a.startswith("hydra/launcher=")), "")
+    if "slurm" in chosen and shutil.which("srun") is None:
+        fail(f"hydra/launcher={chosen}: SLURM is not available on this machine (no `srun` on PATH); run the command "
+             "on the cluster's login node, or try the slices here with hydra/launcher=submitit_local")
+
+
 def _main() -> None:
     from simgen.recipes import register_configs
 
@@ -119,6 +131,7 @@ def _main() -> None:
     except SimgenError as exc:
         fail(str(exc), exc.exit_code)
     args = sys.argv[1:]
+    check_launcher(args)
     if not any(a.split("=")[0] in _NO_PRECHECK for a in args):
         overrides = [a for a in args if not a.startswith("-")]
         try:
