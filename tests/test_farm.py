@@ -572,3 +572,21 @@ def test_slurm_launcher_off_a_cluster_is_one_line_and_writes_nothing(tmp_path, m
         "simgen: error: hydra/launcher=simgen_slurm: SLURM is not available on this machine (no `srun` on PATH); "
         "run the command on the cluster's login node, or try the slices here with hydra/launcher=submitit_local\n")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_first_run_interrupted_mid_shard_leaves_no_folder(tmp_path, monkeypatch):
+    """Ctrl-C while workers were in their first shards: their temporary shard folders kept
+    shards/ and simgen_job.json behind although the command said nothing was kept, and a rerun
+    with a changed setting was then refused."""
+    from simgen.farm import runner
+
+    def interrupted(typed, job, ds, record, schedule, shards):
+        ds.shards.mkdir(parents=True, exist_ok=True)
+        (ds.shards / f"{TMP_PREFIX}scenes_000000-000001.0123abcd").mkdir()  # a killed worker's shard
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(runner, "_execute", interrupted)
+    typed, job = _job(tmp_path, "farm.scenes_per_shard=2")
+    with pytest.raises(KeyboardInterrupt):
+        runner.run_job(typed, job, tmp_path / "ds", progress=False)
+    assert not (tmp_path / "ds").exists()

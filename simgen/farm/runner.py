@@ -188,6 +188,8 @@ def run_job(typed, job: JobSpec, output_dir: Path, progress: bool = True) -> Sum
             workers = _execute(typed, job, ds, record, schedule, len(todo))
     except BaseException:  # Ctrl-C, a cluster that cannot be reached: a new folder is left as found
         if fresh and not schedule.reports:
+            for shard in todo:  # this run's half-written shards (its workers are stopped by now)
+                remove_temporaries(ds.shards, shard)
             ds.forget_if_empty()
         raise
     finally:
