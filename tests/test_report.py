@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import run_command, whole_coco_file
+from helpers import run_command, tiny_dataset, whole_coco_file
 from PIL import Image
 from pycocotools.coco import COCO
 
@@ -234,35 +234,8 @@ def test_report_opens_in_headless_chromium(report, tmp_path):
     assert (np.abs(pixels.astype(int) - [31, 119, 180]).max(axis=2) < 8).sum() > 2000
 
 
-def _tiny_dataset(root: Path) -> Path:
-    """A hand-made simgen-layout dataset: 2 train images and 1 val image, 48x32 PNGs under
-    ``images/<split>/``, each with one labeled square, and ``file_name`` relative to the split
-    folder as simgen writes it."""
-    from pycocotools import mask as mask_utils
-
-    image_id = 0
-    for split, n in (("train", 2), ("val", 1)):
-        (root / "images" / split).mkdir(parents=True, exist_ok=True)
-        images, anns = [], []
-        for _ in range(n):
-            image_id += 1
-            name = f"{image_id:06d}.png"
-            Image.fromarray(np.full((32, 48, 3), 40 * image_id, np.uint8)).save(root / "images" / split / name)
-            m = np.zeros((32, 48), np.uint8, order="F")
-            m[8:20, 10:30] = 1
-            rle = mask_utils.encode(m)
-            rle["counts"] = rle["counts"].decode()
-            images.append({"id": image_id, "file_name": name, "width": 48, "height": 32, "split": split})
-            anns.append({"id": image_id, "image_id": image_id, "category_id": 1, "bbox": [10.0, 8.0, 20.0, 12.0],
-                         "area": 240, "segmentation": rle, "iscrowd": 0})
-        (root / "annotations").mkdir(exist_ok=True)
-        (root / f"annotations/instances_{split}.json").write_text(json.dumps(
-            {"images": images, "annotations": anns, "categories": [{"id": 1, "name": "cube"}]}))
-    return root
-
-
 def test_preview_opens_every_image_and_crop(tmp_path):
-    dataset = _tiny_dataset(tmp_path / "ds")
+    dataset = tiny_dataset(tmp_path / "ds")
     files = make_report(dataset)
     assert files.note is None
     html = files.html.read_text()
@@ -281,7 +254,7 @@ def test_preview_opens_every_image_and_crop(tmp_path):
 
 
 def test_unreadable_preview_image_is_one_line(tmp_path, capsys):
-    dataset = _tiny_dataset(tmp_path / "ds")
+    dataset = tiny_dataset(tmp_path / "ds")
     (dataset / "images/val/000003.png").write_bytes(b"not a png")
     assert report_main([str(dataset)]) == 0
     err = capsys.readouterr().err.strip()

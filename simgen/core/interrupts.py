@@ -26,6 +26,12 @@ def install() -> None:
         signal.signal(signal.SIGINT, _on_sigint)
 
 
+def requested() -> bool:
+    """Whether Ctrl-C was pressed: a library may have turned the KeyboardInterrupt into an
+    error of its own (pycocotools' TypeError from numpy's ``__array__``), or swallowed it."""
+    return _requested.is_set()
+
+
 def check() -> None:
     """Raise KeyboardInterrupt if Ctrl-C was pressed, even if the first one was swallowed."""
     if _requested.is_set():

@@ -72,24 +72,60 @@ def _task(cfg) -> None:
     print(summary.line())
     if summary.merged is None:  # a slice validates and reports nothing until merged
         return
+    validate_and_report(out, typed.validate, typed.report, typed.frames, summary.merged)
+
+
+def validate_and_report(out: Path, validate: bool, report_setting: bool | None, frames: int,
+                        merged: tuple[int, int]) -> None:
+    """After the merge: check the labels while the report is drawn in a process of its own,
+    then print the balance line. Ctrl-C here is one true line (the dataset is complete, what
+    was left undone), and a report it cut short is removed."""
     from simgen.report.summary import ReportJob
 
-    report = ReportJob(out, typed.report, typed.frames)  # drawn meanwhile, never per frame
-    if typed.validate:
-        from simgen.tools.validate import validate_dataset
+    report = ReportJob(out, report_setting, frames)  # drawn meanwhile, never per frame
+    validated = False
+    try:
+        if validate:
+            from simgen.tools.validate import validate_dataset
 
-        found = validate_dataset(out)
-        if found:
-            report.cancel()
-            for v in found[:20]:
-                print(v, file=sys.stderr)
-            fail(f"{out}: {len(found)} label-rule violations (simgen-validate {out} lists them all)", 1)
-        print(f"simgen: validated {summary.merged[0]} images, {summary.merged[1]} annotations: "
-              "no label-rule violations")
-    line, warning = report.finish()
+            found = validate_dataset(out)
+            if found:
+                report.cancel()
+                for v in found[:20]:
+                    print(v, file=sys.stderr)
+                fail(f"{out}: {len(found)} label-rule violations (simgen-validate {out} lists them all)", 1)
+            validated = True
+            print(f"simgen: validated {merged[0]} images, {merged[1]} annotations: no label-rule violations")
+        line, warning = report.finish()
+    except Exception:
+        if not interrupts.requested():
+            raise
+        report.cancel()  # a library turned the Ctrl-C into its own error (pycocotools: a TypeError)
+        fail(interrupted_after_merge(out, merged[0], validate, validated, report.wanted), 130)
+    except KeyboardInterrupt:
+        report.cancel()
+        fail(interrupted_after_merge(out, merged[0], validate, validated, report.wanted), 130)
     if warning:
         print(warning, file=sys.stderr)
     print(line)
+
+
+def interrupted_after_merge(out: Path, frames: int, validate: bool, validated: bool, report: bool) -> str:
+    """One line for Ctrl-C after the merge: the dataset is complete; say what was left undone
+    (validation, the report, whose partial folder is removed) and how to finish it."""
+    from simgen.farm.runner import plural
+
+    undone = []
+    if validate and not validated:
+        undone.append("not validated")
+    if report:
+        undone.append("its report was not written")
+    state = f"the dataset in {out} is complete ({plural(frames, 'frame')})"
+    if validated:
+        state += " and validated"
+    if not undone:
+        return f"interrupted; {state}"
+    return f"interrupted; {state}, but {' and '.join(undone)}: rerun the same command to finish"
 
 
 def main() -> None:
