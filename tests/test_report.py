@@ -262,3 +262,18 @@ def test_unreadable_preview_image_is_one_line(tmp_path, capsys):
                    "images/val/000003.png"), err
     html = (dataset / "report/report.html").read_text()
     assert "could not read: images/val/000003.png" in html
+
+
+@pytest.mark.parametrize("counts, expected", [
+    ({"a": 34, "b": 28, "c": 48}, ["every class has under 50 instances (28 to 48): a small dataset; raise frames, "
+                                   "or pass simgen-report --min-instances"]),
+    ({"a": 340, "b": 3, "c": 48}, ["2 of 3 classes have under 50 instances: 'b' 3, 'c' 48"]),
+    ({"a": 50, "b": 60}, []),
+])
+def test_classes_under_min_instances_are_one_warning(counts, expected):
+    """The Quick start's report (50 frames, ten classes of about 34) opened with ten warnings."""
+    from simgen.report.stats import Thresholds, warnings
+
+    stats = {"classes": {n: {"instances": k} for n, k in counts.items()}, "images": 50, "empty_images": 0,
+             "diversity": {}}
+    assert warnings(stats, Thresholds(max_imbalance=1000.0)) == expected
