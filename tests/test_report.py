@@ -277,3 +277,20 @@ def test_classes_under_min_instances_are_one_warning(counts, expected):
     stats = {"classes": {n: {"instances": k} for n, k in counts.items()}, "images": 50, "empty_images": 0,
              "diversity": {}}
     assert warnings(stats, Thresholds(max_imbalance=1000.0)) == expected
+
+
+@pytest.mark.parametrize("counted, kept", [(2, False), (3, True)])
+def test_grown_dataset_without_report_drops_the_stale_one(tmp_path, capsys, counted, kept):
+    """Growing a dataset with report=false left the old report, counting the old frames."""
+    from simgen.tools.cli import validate_and_report
+
+    root = tiny_dataset(tmp_path / "ds")
+    (root / "report").mkdir()
+    (root / "report/stats.json").write_text(json.dumps({"images": counted}))
+    validate_and_report(root, False, False, 3, (3, 3))
+    out = capsys.readouterr().out
+    assert (root / "report").exists() == kept
+    if not kept:
+        assert out.splitlines()[0] == (f"simgen: removed the report of an earlier state of the dataset (2 images, now 3; "
+                                       f"report=false): simgen-report {root} writes a new one")
+    assert out.splitlines()[-1].startswith("simgen: balance: ")

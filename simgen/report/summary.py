@@ -103,6 +103,23 @@ class ReportJob:
             self._process = None
         return balance_line(class_shares(self.root), report), warning
 
+    def drop_stale(self, images: int) -> str | None:
+        """With no report wanted, remove a report of an earlier state of the dataset (a dataset
+        grown with ``report=false`` kept a report counting the old frames); returns the line
+        that says so, or None."""
+        if self.wanted or not self.folder.is_dir():
+            return None
+        try:
+            counted = json.loads((self.folder / "stats.json").read_text())["images"]
+        except (OSError, ValueError, KeyError, TypeError):
+            counted = None
+        if counted == images:
+            return None
+        shutil.rmtree(self.folder, ignore_errors=True)
+        was = f"{counted} images" if counted is not None else "an unreadable report"
+        return (f"simgen: removed the report of an earlier state of the dataset ({was}, now {images}; report=false): "
+                f"simgen-report {self.root} writes a new one")
+
     def cancel(self) -> None:
         """Stop the report's process and remove the report it had begun (a partial report
         looks like a finished one)."""

@@ -83,6 +83,9 @@ def validate_and_report(out: Path, validate: bool, report_setting: bool | None, 
     from simgen.report.summary import ReportJob
 
     report = ReportJob(out, report_setting, frames)  # drawn meanwhile, never per frame
+    stale = report.drop_stale(merged[0])
+    if stale:
+        print(stale)
     validated = False
     try:
         if validate:
