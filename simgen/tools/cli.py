@@ -66,6 +66,7 @@ def _task(cfg) -> None:
         fail(interrupted_message(out), 130)
     finally:
         _clock[0] = time.perf_counter()  # the next job of a multirun counts its own set-up
+        _drop_empty_job_dir()
     if summary.frames_rendered:
         print(summary.table())
     print(f"simgen: set-up {setup:.1f} s (configuration and value checks, meshes, collision shapes)")
@@ -73,6 +74,20 @@ def _task(cfg) -> None:
     if summary.merged is None:  # a slice validates and reports nothing until merged
         return
     validate_and_report(out, typed.validate, typed.report, typed.frames, summary.merged)
+
+
+def _drop_empty_job_dir() -> None:
+    """Remove the job's folder Hydra makes in a sweep (``multirun/DATE/TIME/N/``) when nothing
+    was written there: simgen writes into output_dir, and each job left an empty folder."""
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
+
+    try:
+        hydra = HydraConfig.get()
+        if hydra.mode == RunMode.MULTIRUN:
+            Path(hydra.runtime.output_dir).rmdir()  # only an empty folder goes
+    except (OSError, ValueError):
+        pass
 
 
 def validate_and_report(out: Path, validate: bool, report_setting: bool | None, frames: int,
