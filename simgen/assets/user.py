@@ -149,10 +149,41 @@ def _unit_factor(units: str, mesh: trimesh.Trimesh, path: Path, where: str) -> f
     return UNITS[units]
 
 
+def missing_textures(path: Path) -> list[str]:
+    """What an OBJ's material files name that does not exist: ``mtllib`` files and their
+    ``map_Kd`` images (trimesh loads such a mesh untextured without a word). Paths are taken
+    relative to the OBJ and to its MTL, as trimesh resolves them; options before the file
+    name (``-s 1 1 1``) are skipped by reading the last word."""
+    if path.suffix.lower() != ".obj":
+        return []
+    found = []
+    try:
+        lines = path.read_text(errors="replace").splitlines()
+    except OSError:
+        return []
+    for line in lines:
+        words = line.split()
+        if not words or words[0] != "mtllib":
+            continue
+        mtl = path.parent / " ".join(words[1:])
+        if not mtl.is_file():
+            found.append(f"{path} names material file {mtl.name}, which does not exist")
+            continue
+        for mline in mtl.read_text(errors="replace").splitlines():
+            mwords = mline.split()
+            if len(mwords) >= 2 and mwords[0] == "map_Kd":
+                image = mwords[-1].replace("\\", "/")
+                if not (mtl.parent / image).is_file() and not (path.parent / image).is_file():
+                    found.append(f"{mtl} names texture {image}, which does not exist")
+    return found
+
+
 def _make_asset(name: str, path: Path, folder_spec: dict, cfg: AssetsConfig, where: Path) -> UserAsset:
     entry = (folder_spec.get("objects") or {}).get(name) or {}
     setting = {k: entry.get(k, folder_spec.get(k)) for k in ("units", "scale", "mass", "friction")}
     mesh = _load_mesh_file(str(path))
+    for missing in missing_textures(path):
+        log.warning("%s: the mesh is drawn without its texture", missing)
     # geometry alone: corners split for UVs are merged again, so a textured box is closed
     solid = trimesh.Trimesh(mesh.vertices, mesh.faces, process=True)
     _check_geometry(solid, path)
