@@ -245,3 +245,19 @@ def test_mtl_naming_a_missing_texture_warns(tmp_path, caplog, with_png):
     assert warned == ([] if with_png else [
         f"{folder / 'gear.mtl'} names texture textures/gear.png, which does not exist: the mesh is drawn without "
         "its texture"])
+
+
+def test_first_decomposition_shows_a_progress_bar_and_a_cached_one_none(tmp_path, capsys):
+    """The first run with concave meshes was silent for about 25 s while they were decomposed."""
+    folder = _folder(tmp_path, {"block.obj": _box_obj()})
+    u_channel().export(folder / "channel.obj")
+    cfg = AssetsConfig(dirs=[str(folder)], cache_dir=str(tmp_path / "cache"))
+    _scan.cache_clear()
+    first = {a.category: a for a in scan(cfg)}
+    err = capsys.readouterr().err
+    assert "simgen: convex decomposition of concave meshes (cached for later runs)" in err
+    assert "1/1" in err and "channel.obj" in err
+    assert first["channel"].collision and not first["block"].collision
+    _scan.cache_clear()
+    again = {a.category: a for a in scan(cfg)}
+    assert again == first and "convex decomposition" not in capsys.readouterr().err
