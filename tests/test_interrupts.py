@@ -4,7 +4,7 @@ import os
 import signal
 
 import pytest
-from helpers import tiny_dataset
+from helpers import cli_env, tiny_dataset
 
 from simgen.core import interrupts
 
@@ -26,32 +26,21 @@ def test_a_swallowed_ctrl_c_is_raised_again_at_the_next_check():
         signal.signal(signal.SIGINT, before)
 
 
-def _sigint_disposition(conn) -> None:
-    conn.send(signal.getsignal(signal.SIGINT) is signal.SIG_IGN)
+@pytest.mark.parametrize("spawned", [True, False])
+def test_a_worker_the_command_spawns_ignores_ctrl_c_from_its_first_import(spawned):
+    """A worker still importing when Ctrl-C reached the process group printed its own
+    KeyboardInterrupt traceback under the command's one line: a process spawned from the
+    command ignores SIGINT as soon as it imports the command's module (the command itself
+    keeps its handler)."""
+    import subprocess
+    import sys
 
-
-def test_children_started_in_the_shield_ignore_ctrl_c_and_the_driver_still_gets_it():
-    """A worker still importing when Ctrl-C reaches the process group printed its own
-    KeyboardInterrupt traceback under the driver's line: children started in the shield ignore
-    SIGINT, and a Ctrl-C during the start reaches the driver afterwards, not lost."""
-    import multiprocessing as mp
-
-    ctx = mp.get_context("spawn")
-    parent, child = ctx.Pipe()
-    before = signal.getsignal(signal.SIGINT)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            with interrupts.children_ignore_sigint():
-                process = ctx.Process(target=_sigint_disposition, args=(child,))
-                process.start()
-                os.kill(os.getpid(), signal.SIGINT)  # pending until the shield ends
-            pytest.fail("the Ctrl-C pressed during the start was lost")
-        assert parent.recv() is True
-        process.join(30)
-        assert process.exitcode == 0
-    finally:
-        signal.signal(signal.SIGINT, before)
+    flag = ", '--multiprocessing-fork'" if spawned else ""
+    code = (f"import signal, sys; sys.argv = ['-c'{flag}]; import simgen.tools.cli; "
+            "print(signal.getsignal(signal.SIGINT) is signal.SIG_IGN)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          env=cli_env())
+    assert proc.stdout.strip() == str(spawned), proc.stderr[-2000:]
 
 
 def _after_merge(root, validate: bool) -> tuple[int, str]:

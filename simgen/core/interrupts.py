@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 _requested = threading.Event()
 
@@ -38,25 +36,12 @@ def check() -> None:
         raise KeyboardInterrupt
 
 
-@contextmanager
-def children_ignore_sigint() -> Iterator[None]:
-    """Processes started inside ignore SIGINT from their first line: Ctrl-C reaches the whole
-    process group, and a worker still importing printed its own KeyboardInterrupt traceback
-    under the driver's one line. A spawned child inherits an ignored signal (not a handler, nor
-    the signal mask); the mask keeps a Ctrl-C of this window pending for the driver.
-    multiprocessing's resource tracker is started first, since starting it unblocks SIGINT."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    from multiprocessing import resource_tracker
-
-    resource_tracker.ensure_running()
-    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-        try:
-            yield
-        finally:
-            signal.signal(signal.SIGINT, previous)
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+def ignore_in_spawned_worker(argv: list[str]) -> None:
+    """Ignore SIGINT in a process that multiprocessing spawned from the command (its worker
+    processes, the report's): Ctrl-C reaches the whole process group, and a worker still
+    importing printed its own KeyboardInterrupt traceback under the command's one line. The
+    command ends its workers itself. Called first thing by the command's module, which a
+    spawned child imports before anything heavy; ignoring in the parent instead while it
+    starts a child would lose a Ctrl-C that another thread received meanwhile."""
+    if "--multiprocessing-fork" in argv:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -18,7 +18,6 @@ import signal
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
-from simgen.core import interrupts
 from simgen.core.errors import FarmError, one_line
 from simgen.farm.faults import FaultPlan
 from simgen.farm.schedule import Schedule
@@ -62,8 +61,7 @@ class _Slot:
     def __init__(self, ctx, args: tuple) -> None:
         self.conn, child = ctx.Pipe()
         self.process = ctx.Process(target=_serve, args=(child, *args), daemon=True)
-        with interrupts.children_ignore_sigint():  # Ctrl-C is the driver's: it ends the workers
-            self.process.start()
+        self.process.start()
         child.close()
         self.task: tuple | None = None
         self.scenes = 0

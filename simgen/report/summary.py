@@ -76,13 +76,10 @@ class ReportJob:
         if self.wanted:
             import multiprocessing as mp
 
-            from simgen.core.interrupts import children_ignore_sigint
-
             ctx = mp.get_context("spawn")
             self._conn, child = ctx.Pipe(duplex=False)
             self._process = ctx.Process(target=_report_to, args=(child, self.root), daemon=True)
-            with children_ignore_sigint():  # Ctrl-C is the command's: it cancels the report
-                self._process.start()
+            self._process.start()  # it ignores Ctrl-C: the command cancels it
             child.close()
 
     def finish(self) -> tuple[str, str | None]:

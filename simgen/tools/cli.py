@@ -11,8 +11,10 @@ import time
 from pathlib import Path
 
 from simgen.core import interrupts
-from simgen.core.errors import SimgenError
-from simgen.job import load_job, to_job
+
+interrupts.ignore_in_spawned_worker(sys.argv)  # before the heavy imports a worker also makes
+from simgen.core.errors import SimgenError  # noqa: E402 (after the line above, on purpose)
+from simgen.job import load_job, to_job  # noqa: E402
 
 # Flags that make Hydra print or sweep rather than run one job.
 _NO_PRECHECK = {"-m", "--multirun", "-h", "--help", "--hydra-help", "-c", "--cfg", "-i", "--info",
