@@ -165,6 +165,32 @@ def _configure_logging() -> None:
     logging.getLogger("simgen").setLevel(logging.INFO)
 
 
+def _wants_job_config(args: list[str]) -> bool:
+    """``--cfg job`` (or ``-c job``, ``--cfg=job``) alone: simgen prints it with explanations;
+    other --cfg forms, --package, --resolve and sweeps stay Hydra's."""
+    asked = any(a in ("--cfg=job", "-c=job") for a in args) or any(
+        a in ("--cfg", "-c") and args[k + 1:k + 2] == ["job"] for k, a in enumerate(args))
+    others = {"-m", "--multirun", "-p", "--package", "--resolve", "--info", "-i", "--help", "-h", "--hydra-help"}
+    return asked and not any(a.split("=")[0] in others for a in args)
+
+
+def print_job_config(overrides: list[str]) -> None:
+    """Print the composed job configuration as YAML with each section's and setting's
+    explanation from the schemas (simgen.config.explain); Hydra's own printed bare keys."""
+    from hydra import compose, initialize_config_dir
+
+    from simgen.config.explain import explained_yaml
+    from simgen.config.paths import CONFIG_DIR
+    from simgen.job import hydra_error_line
+
+    try:
+        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3", job_name="simgen"):
+            cfg = compose(config_name="config", overrides=overrides)
+    except Exception as exc:
+        fail(hydra_error_line(exc))
+    print(explained_yaml(cfg), end="")
+
+
 def check_launcher(args: list[str]) -> None:
     """Exit 2 with one line when ``args`` choose a SLURM launcher on a machine without SLURM
     (no ``srun``): submitit stopped with an 8-frame traceback ("Could not detect srun") after
@@ -188,6 +214,9 @@ def _main() -> None:
         fail(str(exc), exc.exit_code)
     args = sys.argv[1:]
     check_launcher(args)
+    if _wants_job_config(args):
+        print_job_config([a for a in args if not a.startswith("-") and a != "job"])
+        return
     if not any(a.split("=")[0] in _NO_PRECHECK for a in args):
         overrides = [a for a in args if not a.startswith("-")]
         try:
