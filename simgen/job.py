@@ -18,6 +18,7 @@ from typing import Any
 
 from simgen.config import formats, schema
 from simgen.config.checks import check_settings
+from simgen.config.overrides import override_error_line
 from simgen.config.paths import CONFIG_DIR
 from simgen.config.ranges import check_ranges
 from simgen.config.schema import (
@@ -166,7 +167,11 @@ def check_job(cfg: schema.SimgenConfig) -> None:
 
 
 def hydra_error_line(exc: BaseException) -> str:
-    """A Hydra/OmegaConf error as one line: the missing option, or the first line of each cause."""
+    """A Hydra/OmegaConf error as one line: a setting's typo or wrong type in simgen's words,
+    the missing option, or else the first line of each cause."""
+    said = override_error_line(exc)
+    if said:
+        return said
     text = str(exc)
     sweep = re.search(r"Ambiguous value for argument '([^=']+)=([^']+)'", text)
     if sweep:

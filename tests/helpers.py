@@ -161,3 +161,31 @@ def whole_coco_file(root) -> Path:
     if not path.exists():
         path.write_text(json.dumps(load_coco(root)))
     return path
+
+
+def tiny_dataset(root: Path) -> Path:
+    """A hand-made simgen-layout dataset: 2 train images and 1 val image, 48x32 PNGs under
+    ``images/<split>/``, each with one labeled square, and ``file_name`` relative to the split
+    folder as simgen writes it."""
+    from PIL import Image
+    from pycocotools import mask as mask_utils
+
+    image_id = 0
+    for split, n in (("train", 2), ("val", 1)):
+        (root / "images" / split).mkdir(parents=True, exist_ok=True)
+        images, anns = [], []
+        for _ in range(n):
+            image_id += 1
+            name = f"{image_id:06d}.png"
+            Image.fromarray(np.full((32, 48, 3), 40 * image_id, np.uint8)).save(root / "images" / split / name)
+            m = np.zeros((32, 48), np.uint8, order="F")
+            m[8:20, 10:30] = 1
+            rle = mask_utils.encode(m)
+            rle["counts"] = rle["counts"].decode()
+            images.append({"id": image_id, "file_name": name, "width": 48, "height": 32, "split": split})
+            anns.append({"id": image_id, "image_id": image_id, "category_id": 1, "bbox": [10.0, 8.0, 20.0, 12.0],
+                         "area": 240, "segmentation": rle, "iscrowd": 0})
+        (root / "annotations").mkdir(exist_ok=True)
+        (root / f"annotations/instances_{split}.json").write_text(json.dumps(
+            {"images": images, "annotations": anns, "categories": [{"id": 1, "name": "cube"}]}))
+    return root

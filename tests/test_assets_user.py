@@ -10,6 +10,7 @@ import pytest
 import trimesh
 from helpers import config_error
 from mesh_fixtures import BLUE, RED, make_parts, u_channel
+from PIL import Image
 from scipy.spatial.transform import Rotation
 
 from simgen.assets.collision import content_key, part_count
@@ -226,3 +227,37 @@ def test_job_with_a_corrupt_mesh_is_a_one_line_error_and_no_dataset(tmp_path):
 def test_u_channel_fixture_is_concave():
     mesh = u_channel()
     assert mesh.is_volume and mesh.volume == pytest.approx(0.5 * mesh.convex_hull.volume)
+
+
+@pytest.mark.parametrize("with_png", [False, True])
+def test_mtl_naming_a_missing_texture_warns(tmp_path, caplog, with_png):
+    """An MTL pointing at a missing PNG was accepted silently (the part rendered untextured)."""
+    obj = b"mtllib gear.mtl\nusemtl skin\n" + _box_obj()
+    files = {"gear.obj": obj, "gear.mtl": b"newmtl skin\nKd 1 1 1\nmap_Kd -s 1 1 1 textures/gear.png\n"}
+    folder = _folder(tmp_path, files)
+    if with_png:
+        (folder / "textures").mkdir()
+        Image.fromarray(np.full((4, 4, 3), 200, np.uint8)).save(folder / "textures/gear.png")
+    with caplog.at_level(logging.WARNING, logger="simgen.assets"):
+        found = scan(AssetsConfig(dirs=[str(folder)], cache_dir=str(tmp_path / "cache")))
+    assert [a.category for a in found] == ["gear"]
+    warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warned == ([] if with_png else [
+        f"{folder / 'gear.mtl'} names texture textures/gear.png, which does not exist: the mesh is drawn without "
+        "its texture"])
+
+
+def test_first_decomposition_shows_a_progress_bar_and_a_cached_one_none(tmp_path, capsys):
+    """The first run with concave meshes was silent for about 25 s while they were decomposed."""
+    folder = _folder(tmp_path, {"block.obj": _box_obj()})
+    u_channel().export(folder / "channel.obj")
+    cfg = AssetsConfig(dirs=[str(folder)], cache_dir=str(tmp_path / "cache"))
+    _scan.cache_clear()
+    first = {a.category: a for a in scan(cfg)}
+    err = capsys.readouterr().err
+    assert "simgen: convex decomposition of concave meshes (cached for later runs)" in err
+    assert "1/1" in err and "channel.obj" in err
+    assert first["channel"].collision and not first["block"].collision
+    _scan.cache_clear()
+    again = {a.category: a for a in scan(cfg)}
+    assert again == first and "convex decomposition" not in capsys.readouterr().err

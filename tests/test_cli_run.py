@@ -48,6 +48,8 @@ def test_without_output_dir_a_rerun_resumes_the_same_folder(tmp_path):
     assert "OpenGL" not in proc.stdout + proc.stderr
     folders = sorted(p.name for p in (tmp_path / "outputs").iterdir())
     assert [f.rsplit("-", 1)[0] for f in folders] == ["tabletop-seed0", "tabletop-seed1"]
+    # Hydra's sweep folder keeps its multirun.yaml, and no empty folder per job (0/, 1/)
+    assert [p.name for p in (tmp_path / "multirun").glob("*/*/*")] == ["multirun.yaml"]
     again = run(tmp_path, "seed=0", "validate=false")
     assert "0 frames (2 already done), 0 annotations in" in again.stdout
     summary = next(ln for ln in again.stdout.splitlines() if ln.startswith("simgen: 0 frames"))

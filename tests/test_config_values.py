@@ -67,6 +67,29 @@ def test_values_the_types_let_through_are_refused(overrides, start):
     assert _error(overrides).startswith(start)
 
 
+@pytest.mark.parametrize("overrides, expected", [
+    (["scnee=tabletop"], "scnee: not a setting; did you mean scene? simgen's settings: scene, frames, "),
+    (["lookz=flat"], "lookz: not a setting; did you mean looks? "),
+    (["renderer.widht=10"], "renderer.widht: not a setting; did you mean renderer.width? renderer's settings: "
+                            "width, height, msaa, "),
+    (["scene.max_objectz=3"], "scene.max_objectz: not a setting of scene kind tabletop; did you mean "
+                              "scene.max_objects? scene's settings: name, kind, "),
+    (["scene.conditions.night=1"], "scene.conditions: not a setting of scene kind tabletop; scene's settings: "),
+    (["scene=driving", "scene.conditions.nigth=1"], "scene.conditions.nigth: not a setting; did you mean "
+                                                    "scene.conditions.night? scene.conditions's settings: night, dawn"),
+    (["frames=ten"], "frames='ten': must be a whole number"),
+    (["renderer.width=1.5"], "renderer.width='1.5': must be a whole number"),
+    (["labels.min_visibility=abc"], "labels.min_visibility='abc': must be a number"),
+    (["validate=maybe"], "validate='maybe': must be true or false"),
+])
+def test_typos_and_wrong_types_are_said_in_simgens_words(overrides, expected):
+    """The setting, what is allowed, the nearest valid name: never OmegaConf's class names
+    (``Key 'scnee' not in 'SimgenConfig'``) or Hydra's advice to append with ``+``."""
+    message = _error(overrides)
+    assert message.startswith(expected), message
+    assert not any(w in message for w in ("Config'", "Integer", "Float", "To append", "Could not override"))
+
+
 def _scenes() -> list:
     return [OmegaConf.to_object(load_recipe(path)) for path in recipe_files().values()]
 
@@ -139,3 +162,26 @@ def test_kitti_on_a_scene_without_kitti_types_warns():
     assert config_warnings(job.writer_context()) == []
     _, job = load_job([])
     assert config_warnings(job.writer_context()) == []
+
+
+def test_cfg_job_explains_sections_and_settings_and_loads_back(monkeypatch, capsys):
+    """`simgen --cfg job` printed about 400 lines of bare keys: each section now carries its
+    schema's first sentence and each setting its schema comment, and the YAML is unchanged."""
+    import sys
+
+    import yaml
+    from hydra import compose, initialize_config_dir
+
+    from simgen.config.paths import CONFIG_DIR
+    from simgen.tools import cli
+
+    monkeypatch.setattr(sys, "argv", ["simgen", "--cfg", "job", "renderer.width=320"])
+    cli.main()
+    text = capsys.readouterr().out
+    assert "# Which objects get a training annotation.\nlabels:\n" in text
+    assert "  workers: 0  # 0 = all local cores (or the whole cluster); 1 = in-process\n" in text
+    assert "MaterialsConfig(" not in text and ":mod:" not in text
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3", job_name="simgen"):
+        cfg = compose(config_name="config", overrides=["renderer.width=320"])
+    assert yaml.safe_load(text) == OmegaConf.to_container(cfg, resolve=False)
+    assert yaml.safe_load(text)["renderer"]["width"] == 320

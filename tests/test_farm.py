@@ -451,6 +451,83 @@ def test_auto_address_without_a_cluster_names_the_setting(monkeypatch):
         connect("auto")
 
 
+@pytest.mark.parametrize("gpus, workers, expected", [(0.0, 0, None), (2.0, 0, 2), (2.0, 1, 1), (1.0, 2, 1)])
+def test_ray_gpu_share_that_never_fits_is_one_line_before_any_work(tmp_path, monkeypatch, gpus, workers, expected):
+    """A worker asking for a GPU share the Ray instance lacks would stay pending forever (the
+    run waited at 0 frames): refused with one line naming the setting; otherwise a local
+    instance gets no more workers than its GPUs hold."""
+    import ray
+
+    from simgen.farm.raycluster import RayFarm
+    from simgen.farm.runner import run_job
+
+    monkeypatch.setattr(ray, "is_initialized", lambda: False)
+    monkeypatch.setattr(ray, "init", lambda **kwargs: None)
+    monkeypatch.setattr(ray, "shutdown", lambda: None)
+    monkeypatch.setattr(ray, "cluster_resources", lambda: {"CPU": 2.0, "GPU": gpus})
+    if expected is None:
+        typed, job = _job(tmp_path, "farm.backend=ray", "farm.gpus_per_worker=0.5", "farm.workers=2",
+                          "farm.scenes_per_shard=1")
+        with pytest.raises(ConfigError) as info:
+            run_job(typed, job, tmp_path / "ds", progress=False)
+        assert str(info.value) == ("farm.gpus_per_worker=0.5: this machine's Ray instance has 0 GPUs, so no worker "
+                                   "could ever start; use farm.gpus_per_worker=0 to render on CPUs (EGL on Mesa), "
+                                   "or a machine with a GPU")
+        assert not (tmp_path / "ds").exists()  # no simgen_job.json, no shards/
+        return
+    with RayFarm(FarmConfig(backend="ray", gpus_per_worker=1.0, workers=workers), local_cpus=2) as farm:
+        assert farm.capacity() == expected
+
+
+@pytest.mark.parametrize("case", ["file", "under_file", "read_only", "under_read_only"])
+def test_output_dir_that_cannot_be_written_is_one_line_and_writes_nothing(tmp_path, monkeypatch, case):
+    from simgen.farm.runner import run_job
+
+    (tmp_path / "file").write_text("mine")
+    ro = tmp_path / "ro"
+    ro.mkdir(mode=0o555)
+    if os.geteuid() == 0:  # root writes anywhere: answer as a user would for the read-only folder
+        real_access = os.access
+        monkeypatch.setattr(os, "access", lambda p, mode, **kw: Path(p) != ro and real_access(p, mode, **kw))
+    out, why = {
+        "file": (tmp_path / "file", "is a file, not a folder; choose a folder (new or a simgen dataset)"),
+        "under_file": (tmp_path / "file/ds", f"cannot be made, since {tmp_path / 'file'} is a file; choose another folder"),
+        "read_only": (ro, "the folder is not writable (Permission denied); choose a folder you can write to"),
+        "under_read_only": (ro / "ds", f"cannot be made, since {ro} is not writable (Permission denied); "
+                                       "choose a folder you can write to"),
+    }[case]
+    typed, job = load_test_job(*SMALL, f"output_dir={out}")
+    with pytest.raises(ConfigError) as info:
+        run_job(typed, job, out, progress=False)
+    assert str(info.value) == f"output_dir={out}: {why}"
+    assert info.value.exit_code == 2
+    assert (tmp_path / "file").read_text() == "mine" and not list(ro.iterdir())
+
+
+@pytest.mark.e2e
+def test_stale_ray_cluster_file_does_not_stop_a_local_ray_farm(monkeypatch):
+    """A ``ray_current_cluster`` file left in Ray's temp folder by a cluster killed without
+    ``ray stop`` made ``ray.init`` connect there and refuse num_cpus (a ValueError traceback):
+    without farm.address the run starts a local instance of its own."""
+    import tempfile
+
+    import ray
+
+    from simgen.farm.raycluster import RayFarm
+
+    tmp = Path(tempfile.mkdtemp(prefix="sg", dir="/tmp"))  # short: Ray's socket paths live under it
+    try:
+        (tmp / "ray").mkdir()
+        (tmp / "ray/ray_current_cluster").write_text("127.0.0.1:6390\n")  # nothing listens there
+        monkeypatch.setenv("TMPDIR", str(tmp))
+        monkeypatch.delenv("RAY_ADDRESS", raising=False)
+        with RayFarm(FarmConfig(backend="ray", workers=1), local_cpus=1) as farm:
+            assert ray.is_initialized() and farm.capacity() == 1
+        assert not ray.is_initialized()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def test_a_slice_without_shards_says_why(tmp_path):
     from simgen.farm.runner import run_job
 
@@ -475,3 +552,41 @@ def test_automatic_shard_size_gives_each_worker_about_four_shards(scenes, worker
     assert sum(len(s.scenes) for s in shards) == scenes
     parts = 4 * workers * slices  # the smallest size with at most that many shards, or 16
     assert size == 16 or (len(shards) <= parts and (size == 1 or -(-scenes // (size - 1)) > parts))
+
+
+def test_slurm_launcher_off_a_cluster_is_one_line_and_writes_nothing(tmp_path, monkeypatch, capsys):
+    """The README's SLURM command on a machine without SLURM: one line naming the launcher and
+    what to do, exit 2, no multirun folder (it was submitit's 'Could not detect srun' traceback)."""
+    import sys
+
+    from simgen.tools import cli
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no srun here, even on a SLURM node
+    monkeypatch.setattr(sys, "argv", ["simgen", "-m", "hydra/launcher=simgen_slurm", f"output_dir={tmp_path / 'ds'}",
+                                      "frames=8", "farm.num_slices=2", "farm.slice=range(0,2)"])
+    with pytest.raises(SystemExit) as info:
+        cli.main()
+    assert info.value.code == 2
+    assert capsys.readouterr().err == (
+        "simgen: error: hydra/launcher=simgen_slurm: SLURM is not available on this machine (no `srun` on PATH); "
+        "run the command on the cluster's login node, or try the slices here with hydra/launcher=submitit_local\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_first_run_interrupted_mid_shard_leaves_no_folder(tmp_path, monkeypatch):
+    """Ctrl-C while workers were in their first shards: their temporary shard folders kept
+    shards/ and simgen_job.json behind although the command said nothing was kept, and a rerun
+    with a changed setting was then refused."""
+    from simgen.farm import runner
+
+    def interrupted(typed, job, ds, record, schedule, shards):
+        ds.shards.mkdir(parents=True, exist_ok=True)
+        (ds.shards / f"{TMP_PREFIX}scenes_000000-000001.0123abcd").mkdir()  # a killed worker's shard
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(runner, "_execute", interrupted)
+    typed, job = _job(tmp_path, "farm.scenes_per_shard=2")
+    with pytest.raises(KeyboardInterrupt):
+        runner.run_job(typed, job, tmp_path / "ds", progress=False)
+    assert not (tmp_path / "ds").exists()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import run_command, whole_coco_file
+from helpers import run_command, tiny_dataset, whole_coco_file
 from PIL import Image
 from pycocotools.coco import COCO
 
@@ -232,3 +232,65 @@ def test_report_opens_in_headless_chromium(report, tmp_path):
     # (the class bars, 31 119 180) over a real area
     assert len(np.unique(pixels.reshape(-1, 3), axis=0)) > 500
     assert (np.abs(pixels.astype(int) - [31, 119, 180]).max(axis=2) < 8).sum() > 2000
+
+
+def test_preview_opens_every_image_and_crop(tmp_path):
+    dataset = tiny_dataset(tmp_path / "ds")
+    files = make_report(dataset)
+    assert files.note is None
+    html = files.html.read_text()
+    refs = _Refs()
+    refs.feed(html)
+    gallery = [s for s in refs.images if s.startswith("gallery/")]
+    crops = [s for s in refs.images if s.startswith("crops/")]
+    assert len(gallery) == 3 and crops == ["crops/cube.png"]
+    for src in gallery + crops:
+        with Image.open(files.html.parent / src) as im:
+            assert im.format == "PNG", src
+            pixels = np.asarray(im.convert("RGB"))
+        assert pixels.max() > 0, src  # drawn from the image, not a blank tile
+    with Image.open(files.html.parent / gallery[0]) as im:
+        assert im.size == (96, 32)  # the image and its depth panel beside it
+
+
+def test_unreadable_preview_image_is_one_line(tmp_path, capsys):
+    dataset = tiny_dataset(tmp_path / "ds")
+    (dataset / "images/val/000003.png").write_bytes(b"not a png")
+    assert report_main([str(dataset)]) == 0
+    err = capsys.readouterr().err.strip()
+    assert err == ("simgen-report: warning: the preview left out images it could not read: "
+                   "images/val/000003.png"), err
+    html = (dataset / "report/report.html").read_text()
+    assert "could not read: images/val/000003.png" in html
+
+
+@pytest.mark.parametrize("counts, expected", [
+    ({"a": 34, "b": 28, "c": 48}, ["every class has under 50 instances (28 to 48): a small dataset; raise frames, "
+                                   "or pass simgen-report --min-instances"]),
+    ({"a": 340, "b": 3, "c": 48}, ["2 of 3 classes have under 50 instances: 'b' 3, 'c' 48"]),
+    ({"a": 50, "b": 60}, []),
+])
+def test_classes_under_min_instances_are_one_warning(counts, expected):
+    """The Quick start's report (50 frames, ten classes of about 34) opened with ten warnings."""
+    from simgen.report.stats import Thresholds, warnings
+
+    stats = {"classes": {n: {"instances": k} for n, k in counts.items()}, "images": 50, "empty_images": 0,
+             "diversity": {}}
+    assert warnings(stats, Thresholds(max_imbalance=1000.0)) == expected
+
+
+@pytest.mark.parametrize("counted, kept", [(2, False), (3, True)])
+def test_grown_dataset_without_report_drops_the_stale_one(tmp_path, capsys, counted, kept):
+    """Growing a dataset with report=false left the old report, counting the old frames."""
+    from simgen.tools.cli import validate_and_report
+
+    root = tiny_dataset(tmp_path / "ds")
+    (root / "report").mkdir()
+    (root / "report/stats.json").write_text(json.dumps({"images": counted}))
+    validate_and_report(root, False, False, 3, (3, 3))
+    out = capsys.readouterr().out
+    assert (root / "report").exists() == kept
+    if not kept:
+        assert out.splitlines()[0] == (f"simgen: removed the report of an earlier state of the dataset (2 images, now 3; "
+                                       f"report=false): simgen-report {root} writes a new one")
+    assert out.splitlines()[-1].startswith("simgen: balance: ")

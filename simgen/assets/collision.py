@@ -51,15 +51,22 @@ def content_key(mesh: trimesh.Trimesh) -> str:
     return h.hexdigest()[:40]
 
 
+def cached(mesh: trimesh.Trimesh, cache_dir: str | None) -> Path | None:
+    """The cached decomposition of ``mesh``, or None when :func:`decompose` must make it."""
+    out = cache_root(cache_dir) / "collision" / f"{content_key(mesh)}.obj"
+    return out if out.is_file() and out.stat().st_size > 0 else None
+
+
 def decompose(mesh: trimesh.Trimesh, cache_dir: str | None, name: str) -> Path:
     """Path of the cached convex decomposition of ``mesh`` (OBJ, one object per convex part),
     made now if missing. ``name`` (the source file) is used in errors only."""
     from simgen.core.bullet import pb, quiet_fd
 
+    out = cached(mesh, cache_dir)
+    if out is not None:
+        return out
     folder = cache_root(cache_dir) / "collision"
     out = folder / f"{content_key(mesh)}.obj"
-    if out.is_file() and out.stat().st_size > 0:
-        return out
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

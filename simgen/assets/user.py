@@ -26,7 +26,9 @@ Concave meshes get a cached convex decomposition (:mod:`simgen.assets.collision`
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -34,7 +36,7 @@ import numpy as np
 import trimesh
 import yaml
 
-from simgen.assets.collision import decompose, is_convex
+from simgen.assets.collision import cached, decompose, is_convex
 from simgen.assets.geometry import _load_mesh_file
 from simgen.config.schema import AssetEntryConfig, AssetsConfig
 from simgen.core.errors import AssetError, ConfigError, first_line
@@ -149,10 +151,43 @@ def _unit_factor(units: str, mesh: trimesh.Trimesh, path: Path, where: str) -> f
     return UNITS[units]
 
 
-def _make_asset(name: str, path: Path, folder_spec: dict, cfg: AssetsConfig, where: Path) -> UserAsset:
+def missing_textures(path: Path) -> list[str]:
+    """What an OBJ's material files name that does not exist: ``mtllib`` files and their
+    ``map_Kd`` images (trimesh loads such a mesh untextured without a word). Paths are taken
+    relative to the OBJ and to its MTL, as trimesh resolves them; options before the file
+    name (``-s 1 1 1``) are skipped by reading the last word."""
+    if path.suffix.lower() != ".obj":
+        return []
+    found = []
+    try:
+        lines = path.read_text(errors="replace").splitlines()
+    except OSError:
+        return []
+    for line in lines:
+        words = line.split()
+        if not words or words[0] != "mtllib":
+            continue
+        mtl = path.parent / " ".join(words[1:])
+        if not mtl.is_file():
+            found.append(f"{path} names material file {mtl.name}, which does not exist")
+            continue
+        for mline in mtl.read_text(errors="replace").splitlines():
+            mwords = mline.split()
+            if len(mwords) >= 2 and mwords[0] == "map_Kd":
+                image = mwords[-1].replace("\\", "/")
+                if not (mtl.parent / image).is_file() and not (path.parent / image).is_file():
+                    found.append(f"{mtl} names texture {image}, which does not exist")
+    return found
+
+
+def _make_asset(name: str, path: Path, folder_spec: dict, cfg: AssetsConfig,
+                where: Path) -> tuple[UserAsset, trimesh.Trimesh | None]:
+    """The asset (collision not yet set) and, when it is concave, the solid to decompose."""
     entry = (folder_spec.get("objects") or {}).get(name) or {}
     setting = {k: entry.get(k, folder_spec.get(k)) for k in ("units", "scale", "mass", "friction")}
     mesh = _load_mesh_file(str(path))
+    for missing in missing_textures(path):
+        log.warning("%s: the mesh is drawn without its texture", missing)
     # geometry alone: corners split for UVs are merged again, so a textured box is closed
     solid = trimesh.Trimesh(mesh.vertices, mesh.faces, process=True)
     _check_geometry(solid, path)
@@ -160,15 +195,64 @@ def _make_asset(name: str, path: Path, folder_spec: dict, cfg: AssetsConfig, whe
     spec_where = where / SPEC_FILE if (where / SPEC_FILE).is_file() else where
     factor = _unit_factor(str(units), solid, path, str(spec_where) if setting["units"] is not None else "assets.units")
     scale = _number(setting["scale"], "scale", spec_where) or 1.0
-    collision = "" if is_convex(solid, cfg.convex_tolerance) else str(decompose(solid, cfg.cache_dir, str(path)))
-    return UserAsset(
+    asset = UserAsset(
         category=str(entry.get("name") or name),
         path=str(path.resolve()),
         scale=factor * scale,
         mass=_number(setting["mass"], "mass", spec_where),
         friction=_number(setting["friction"], "friction", spec_where, positive=False),
-        collision=collision,
+        collision="",
     )
+    return asset, None if is_convex(solid, cfg.convex_tolerance) else solid
+
+
+def _decompose_all(assets: list, concave: dict, cfg: AssetsConfig, skip_invalid: bool) -> list:
+    """Give each concave asset its convex decomposition, with a progress bar over those not
+    cached yet (a first run was silent for about 25 s while they were made)."""
+    from tqdm import tqdm
+
+    todo = [k for k in concave if cached(concave[k][0], cfg.cache_dir) is None]
+    keep = []
+    with tqdm(total=len(todo), unit="mesh", disable=not todo, dynamic_ncols=True,
+              desc="simgen: convex decomposition of concave meshes (cached for later runs)") as bar, _ticking(bar):
+        for k, asset in enumerate(assets):
+            if k not in concave:
+                keep.append(asset)
+                continue
+            solid, path = concave[k]
+            if k in todo:
+                bar.set_postfix_str(path.name)
+            try:
+                keep.append(replace(asset, collision=str(decompose(solid, cfg.cache_dir, str(path)))))
+            except AssetError as exc:
+                if not skip_invalid:
+                    raise
+                log.warning("skipped (assets.skip_invalid=true): %s", exc)
+            if k in todo:
+                bar.update()
+    return keep
+
+
+@contextmanager
+def _ticking(bar, every_s: float = 1.0) -> Iterator[None]:
+    """Redraw ``bar`` every second, so its clock runs while one long call blocks."""
+    import threading
+
+    stop = threading.Event()
+
+    def tick() -> None:
+        while not stop.wait(every_s):
+            bar.refresh()
+
+    thread = threading.Thread(target=tick, daemon=True)
+    if not bar.disable:
+        thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        if thread.is_alive():
+            thread.join()
 
 
 def _check_config(cfg: AssetsConfig) -> None:
@@ -186,6 +270,7 @@ def _scan(dirs: tuple[str, ...], units: str, skip_invalid: bool, cache_dir: str 
     cfg = AssetsConfig(dirs=list(dirs), units=units, skip_invalid=skip_invalid, cache_dir=cache_dir, convex_tolerance=convex_tolerance)
     _check_config(cfg)
     assets: list[UserAsset] = []
+    concave: dict[int, tuple[trimesh.Trimesh, Path]] = {}  # index in assets -> (solid, file)
     origin: dict[str, Path] = {}
     for d in dirs:
         folder = Path(d).expanduser()
@@ -198,7 +283,7 @@ def _scan(dirs: tuple[str, ...], units: str, skip_invalid: bool, cache_dir: str 
             try:
                 if path is None:
                     raise AssetError(why)
-                asset = _make_asset(name, path, spec, cfg, folder)
+                asset, solid = _make_asset(name, path, spec, cfg, folder)
             except AssetError as exc:
                 if not skip_invalid:
                     raise
@@ -208,7 +293,10 @@ def _scan(dirs: tuple[str, ...], units: str, skip_invalid: bool, cache_dir: str 
                 raise ConfigError(f"assets.dirs: category '{asset.category}' comes from both {origin[asset.category]} "
                                   f"and {path}; rename one in {SPEC_FILE}")
             origin[asset.category] = path
+            if solid is not None:
+                concave[len(assets)] = (solid, path)
             assets.append(asset)
+    assets = _decompose_all(assets, concave, cfg, skip_invalid)
     if not assets:
         raise AssetError(f"assets.dirs: no usable mesh ({', '.join(MESH_SUFFIXES)}) in {', '.join(dirs)}")
     return tuple(assets)

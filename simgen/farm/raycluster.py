@@ -192,7 +192,10 @@ class RayFarm:
         if self.farm.address:
             connect(self.farm.address)
         else:
-            ray.init(num_cpus=self.local_cpus, include_dashboard=False, log_to_driver=False,
+            # "local": a fresh instance of this run's own, whatever Ray's temp folder or
+            # $RAY_ADDRESS say (a ray_current_cluster file left by a killed cluster made Ray
+            # connect there and refuse num_cpus); a cluster is used only by farm.address
+            ray.init(address="local", num_cpus=self.local_cpus, include_dashboard=False, log_to_driver=False,
                      logging_level=logging.ERROR, object_store_memory=LOCAL_OBJECT_STORE_BYTES)
             self._owned = True
         self._connected = True
@@ -205,17 +208,29 @@ class RayFarm:
             ray.shutdown()
 
     def capacity(self) -> int:
-        """Workers the cluster holds: ``farm.workers``, or (0) as many as CPUs or GPU shares."""
+        """Workers the cluster holds: ``farm.workers``, or (0) as many as CPUs or GPU shares.
+        ConfigError naming ``farm.gpus_per_worker`` when not one worker's GPU share exists
+        (Ray would keep such a worker pending forever, and the run would wait at 0 frames);
+        a local instance, which cannot grow, gets no more workers than its GPUs hold."""
         import ray
 
+        gpus = self.farm.gpus_per_worker
+        fits = None
+        if gpus > 0:
+            total = float(ray.cluster_resources().get("GPU", 0))
+            fits = int(total / gpus + 1e-9)
+            if fits == 0:
+                where = "this machine's Ray instance" if self._owned else f"the Ray cluster at {self.farm.address}"
+                raise ConfigError(f"farm.gpus_per_worker={gpus:g}: {where} has {total:g} GPUs, so no worker could "
+                                  f"ever start; use farm.gpus_per_worker=0 to render on CPUs (EGL on Mesa), or a "
+                                  f"machine with a GPU")
         if self.farm.workers > 0:
-            return self.farm.workers
+            return min(self.farm.workers, fits) if self._owned and fits else self.farm.workers
         if self._owned:
-            return self.local_cpus
-        res = ray.cluster_resources()
-        if self.farm.gpus_per_worker > 0:
-            return max(int(res.get("GPU", 0) / self.farm.gpus_per_worker), 1)
-        return max(int(res.get("CPU", 1)), 1)
+            return min(self.local_cpus, fits) if fits else self.local_cpus
+        if fits:
+            return fits
+        return max(int(ray.cluster_resources().get("CPU", 1)), 1)
 
     def run(self, job: JobSpec, shards_dir: Path, config_hash: str, faults: FaultPlan, schedule: Schedule,
             workers: int) -> int:

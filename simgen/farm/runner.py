@@ -6,19 +6,21 @@ The same function serves a first run, a resume after a kill, and one SLURM slice
 
 from __future__ import annotations
 
+import os
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from simgen.config.canonical import dataset_config
-from simgen.core.errors import FarmError
+from simgen.core.errors import ConfigError, FarmError
 from simgen.farm.faults import FaultPlan
 from simgen.farm.plan import auto_shard_size, plan_shards, slice_shards
 from simgen.farm.progress import Progress, timing_table
 from simgen.farm.schedule import Schedule, ShardFailure
 from simgen.job import JobSpec
 from simgen.store.dataset import DatasetDir, JobRecord, shard_frames
-from simgen.store.shards import Shard, discard, remove_temporaries
+from simgen.store.shards import TMP_PREFIX, Shard, discard, remove_temporaries
 
 
 @dataclass
@@ -136,12 +138,38 @@ def _planned_workers(farm) -> int:
     return farm.workers or local_cores()
 
 
+def check_output_dir(output_dir: Path) -> None:
+    """ConfigError naming ``output_dir``, its path and the problem unless it is a folder this
+    process can write in, or one it can make; checked before anything is written, so a wrong
+    path is one line instead of a PermissionError traceback from deep in a run. A probe file
+    (removed at once) catches read-only file systems and ACLs that ``os.access`` misses."""
+    path = parent = Path(output_dir)
+    try:
+        if path.exists() and not path.is_dir():
+            raise ConfigError(f"output_dir={path}: is a file, not a folder; choose a folder (new or a simgen dataset)")
+        parent = path
+        while not parent.exists() and parent != parent.parent:
+            parent = parent.parent
+        if not parent.is_dir():
+            raise ConfigError(f"output_dir={path}: cannot be made, since {parent} is a file; choose another folder")
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise PermissionError(13, "Permission denied")
+        fd, probe = tempfile.mkstemp(prefix=TMP_PREFIX, dir=parent)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        where = "the folder is" if parent == path else f"cannot be made, since {parent} is"
+        raise ConfigError(f"output_dir={path}: {where} not writable ({exc.strerror or exc}); "
+                          "choose a folder you can write to") from None
+
+
 def run_job(typed, job: JobSpec, output_dir: Path, progress: bool = True) -> Summary:
     """Render this run's share of ``job`` (typed: the SimgenConfig) into ``output_dir`` and merge
     when the whole job is complete. Raises FarmError naming failed scenes, after the other shards
     are done; ConfigError when ``output_dir`` holds another job."""
     start = time.perf_counter()
     farm = typed.farm
+    check_output_dir(output_dir)
     ds = DatasetDir(output_dir)
     fresh = ds.read_record() is None
     per_shard = farm.scenes_per_shard or auto_shard_size(job.scene_count, _planned_workers(farm), farm.num_slices)
@@ -160,6 +188,8 @@ def run_job(typed, job: JobSpec, output_dir: Path, progress: bool = True) -> Sum
             workers = _execute(typed, job, ds, record, schedule, len(todo))
     except BaseException:  # Ctrl-C, a cluster that cannot be reached: a new folder is left as found
         if fresh and not schedule.reports:
+            for shard in todo:  # this run's half-written shards (its workers are stopped by now)
+                remove_temporaries(ds.shards, shard)
             ds.forget_if_empty()
         raise
     finally:

@@ -18,11 +18,22 @@ STATS = "stats.json"
 
 @dataclass
 class ReportFiles:
-    """Where the report went: the HTML page, stats.json and every PNG it references."""
+    """Where the report went: the HTML page, stats.json and every PNG it references; ``note``
+    says which preview images could not be read (the caller prints it: a short preview
+    must never be silent)."""
 
     html: Path
     stats: Path
     figures: list[Path]
+    note: str | None = None
+
+
+def unreadable_note(files: list[str]) -> str | None:
+    """One line naming the images the preview could not read, or None."""
+    if not files:
+        return None
+    more = f" and {len(files) - 1} more" if len(files) > 1 else ""
+    return f"the preview left out images it could not read: {files[0]}{more}"
 
 
 def _safe(name: str) -> str:
@@ -73,7 +84,8 @@ def make_report(dataset: Path, out: Path | None = None, real: Path | None = None
     stats_path.write_text(json.dumps(stats, indent=1))
     title = f"simgen report: {stats.get('scene') or dataset.resolve().name}, seed {stats.get('seed')}, {stats['images']} images"
     page = out / REPORT
-    page.write_text(html.page(stats, figs, shown, comparison, title))
+    note = unreadable_note(shown["unreadable"])
+    page.write_text(html.page(stats, figs, shown, comparison, title, note))
     pngs = [out / rel for rel, _ in figs.values()] + [out / f for files in shown["images"].values() for f in files]
     pngs += [out / f for f in shown["crops"].values()]
-    return ReportFiles(html=page, stats=stats_path, figures=pngs)
+    return ReportFiles(html=page, stats=stats_path, figures=pngs, note=note)

@@ -93,6 +93,14 @@ def occlusion_level(visibility: np.ndarray, levels=(0.9, 0.5)) -> np.ndarray:
     return np.where(np.isnan(v), -1, out).astype(int)
 
 
+def image_file(images: Path, split: str, image: dict) -> Path:
+    """Where a COCO image record's file lies under the ``images`` folder: simgen writes
+    ``images/<split>/<file_name>`` (the record's own ``split`` wins, so a joined file still
+    finds its images); other COCO sets put ``file_name`` relative to ``images/`` itself."""
+    folder = Path(images) / str(image.get("split", split))
+    return folder / image["file_name"] if folder.is_dir() else Path(images) / image["file_name"]
+
+
 def _column(anns: list[dict], key: str) -> np.ndarray:
     return np.array([float(a[key]) if a.get(key) is not None else np.nan for a in anns], float)
 
@@ -132,7 +140,7 @@ def load_coco(files: list[tuple[str, Path]], images_dir: Path | None = None) -> 
             img_cols["height"].append(im.get("height", 0))
             img_cols["split"].append(s)
             img_cols["scene"].append(im.get("scene_index", -1))
-            img_cols["file"].append(str(folder / im["file_name"]) if "file_name" in im else "")
+            img_cols["file"].append(str(image_file(folder, split, im)) if "file_name" in im else "")
         for a in doc["annotations"]:
             if a["image_id"] not in row_of or a["category_id"] not in names:
                 raise SimgenError(f"{path}: annotation {a.get('id')} names an unknown image or category")

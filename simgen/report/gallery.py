@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 from pycocotools import mask as mask_utils
 
-from simgen.report.data import LabelTable
+from simgen.report.data import LabelTable, image_file
 
 CROP = 96  # pixels per side of a class crop
 _EDGES = [(i, i ^ (1 << b)) for i in range(8) for b in range(3) if i < i ^ (1 << b)]  # corner i: bits = axes
@@ -43,9 +43,10 @@ def _depth_panel(root: Path, image: dict, shape) -> np.ndarray:
     return panel
 
 
-def draw(root: Path, image: dict, anns: list[dict], categories: dict[int, str]) -> np.ndarray | None:
-    """The image with its labels drawn, and its depth beside it: (H, 2W, 3) BGR uint8."""
-    bgr = _read(Path(root) / "images" / image["file_name"])
+def draw(root: Path, image: dict, anns: list[dict], categories: dict[int, str], split: str = "") -> np.ndarray | None:
+    """The image (of ``split`` unless its record names one) with its labels drawn, and its
+    depth beside it: (H, 2W, 3) BGR uint8; None when the image cannot be read."""
+    bgr = _read(image_file(Path(root) / "images", split, image))
     if bgr is None:
         return None
     over = bgr.copy()
@@ -86,11 +87,18 @@ def _crop(bgr: np.ndarray, bbox) -> np.ndarray:
 def write(t: LabelTable, root: Path, out: Path, per_split: int = 6, crops: int = 8) -> dict:
     """Draw ``per_split`` evenly spaced images of each split into ``out/gallery/`` and up to
     ``crops`` crops per class (the largest visible instances, one per image) into
-    ``out/crops/``; returns ``{"images": {split: [file, ...]}, "crops": {class: file}}``
-    with paths relative to ``out``."""
+    ``out/crops/``; returns ``{"images": {split: [file, ...]}, "crops": {class: file},
+    "unreadable": [image file, ...]}`` with paths relative to ``out`` (the unreadable images
+    relative to ``root``, so the caller can say why the preview is short)."""
     (out / "gallery").mkdir(parents=True, exist_ok=True)
     (out / "crops").mkdir(parents=True, exist_ok=True)
-    result: dict = {"images": {}, "crops": {}}
+    result: dict = {"images": {}, "crops": {}, "unreadable": []}
+
+    def unreadable(split: str, image: dict) -> None:
+        name = str(image_file(Path(root) / "images", split, image).relative_to(root))
+        if name not in result["unreadable"]:
+            result["unreadable"].append(name)
+
     best: dict[int, list] = {}
     for split, doc in t.raw.items():
         categories = {c["id"]: c["name"] for c in doc.get("categories", [])}
@@ -102,8 +110,9 @@ def write(t: LabelTable, root: Path, out: Path, per_split: int = 6, crops: int =
         files = []
         for im in picks:
             anns = [a for a in by_image.get(im["id"], []) if not a.get("iscrowd")]
-            panel = draw(root, im, anns, categories)
+            panel = draw(root, im, anns, categories, split)
             if panel is None:
+                unreadable(split, im)
                 continue
             name = f"gallery/{split}_{im['id']:06d}.png"
             cv2.imwrite(str(out / name), panel)
@@ -113,16 +122,17 @@ def write(t: LabelTable, root: Path, out: Path, per_split: int = 6, crops: int =
             if not a.get("iscrowd"):
                 best.setdefault(a["category_id"], []).append((-a.get("area", 0), a["image_id"], split, a))
     names = {c["id"]: c["name"] for doc in t.raw.values() for c in doc.get("categories", [])}
-    files_of = {(s, im["id"]): im["file_name"] for s, doc in t.raw.items() for im in doc["images"]}
+    records = {(s, im["id"]): im for s, doc in t.raw.items() for im in doc["images"]}
     for cid, cands in sorted(best.items()):
         cands.sort(key=lambda r: (r[0], r[1]))
         tiles, seen = [], set()
         for _, image_id, split, a in cands:
             if image_id in seen:
                 continue
-            bgr = _read(Path(root) / "images" / files_of[(split, image_id)])
+            bgr = _read(image_file(Path(root) / "images", split, records[(split, image_id)]))
             if bgr is None:
-                break
+                unreadable(split, records[(split, image_id)])
+                continue
             seen.add(image_id)
             tiles.append(_crop(bgr, a["bbox"]))
             if len(tiles) == crops:

@@ -24,8 +24,10 @@ def _figure(path: str, caption: str) -> str:
     return f'<figure><img src="{escape(path)}" alt="{escape(caption)}"><figcaption>{escape(caption)}</figcaption></figure>'
 
 
-def page(stats: dict, figures: dict[str, tuple[str, str]], gallery: dict, comparison: dict | None, title: str) -> str:
-    """The HTML text. ``figures`` maps a key to (relative PNG path, caption)."""
+def page(stats: dict, figures: dict[str, tuple[str, str]], gallery: dict, comparison: dict | None, title: str,
+         preview_note: str | None = None) -> str:
+    """The HTML text. ``figures`` maps a key to (relative PNG path, caption); ``preview_note``
+    says why the preview is short, where it is."""
     fig = lambda *keys: "".join(_figure(*figures[k]) for k in keys if k in figures)  # noqa: E731
     parts = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{escape(title)}</title>"
              f"<style>{_STYLE}</style></head><body><h1>{escape(title)}</h1>"]
@@ -61,7 +63,10 @@ def page(stats: dict, figures: dict[str, tuple[str, str]], gallery: dict, compar
             parts.append(_table(["image index", "image index", "bits apart"], dup["examples"]))
     parts.append(fig("coverage"))
     parts.append("<h2 id='gallery'>Preview</h2><p>Tinted: visible masks; thick boxes: visible boxes; thin white: "
-                 "amodal boxes; wireframes: 3D boxes; right: depth (near is red).</p><div class='gallery'>")
+                 "amodal boxes; wireframes: 3D boxes; right: depth (near is red).</p>")
+    if preview_note:
+        parts.append(f"<p class='warn'>{escape(preview_note)}</p>")
+    parts.append("<div class='gallery'>")
     for split, files in gallery.get("images", {}).items():
         parts.append(f"<h3>{escape(split)}</h3>" + "".join(f'<img src="{escape(f)}" alt="{escape(f)}">' for f in files))
     if gallery.get("crops"):

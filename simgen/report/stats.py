@@ -198,9 +198,13 @@ def _assets(facts: list[dict]) -> dict:
 def warnings(stats: dict, th: Thresholds) -> list[str]:
     out = []
     classes = stats["classes"]
-    for name, c in classes.items():
-        if c["instances"] < th.min_instances:
-            out.append(f"class '{name}' has {c['instances']} instances (under {th.min_instances})")
+    few = sorted((c["instances"], name) for name, c in classes.items() if c["instances"] < th.min_instances)
+    if few and len(few) == len(classes) > 1:  # the dataset is small, not one class short: one line
+        out.append(f"every class has under {th.min_instances} instances ({few[0][0]} to {few[-1][0]}): a small "
+                   f"dataset; raise frames, or pass simgen-report --min-instances")
+    elif few:
+        listed = ", ".join(f"'{name}' {n}" for n, name in few)
+        out.append(f"{len(few)} of {len(classes)} classes have under {th.min_instances} instances: {listed}")
     present = [c["instances"] for c in classes.values() if c["instances"] > 0]
     if present and min(present) > 0 and max(present) / min(present) > th.max_imbalance:
         out.append(f"imbalance: the largest class has {max(present) / min(present):.1f}x the instances of the "

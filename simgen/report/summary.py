@@ -4,11 +4,15 @@ merge (setting ``report``: true, false, or unset = true under :data:`AUTO_LIMIT`
 from __future__ import annotations
 
 import json
+import shutil
 from collections import Counter
 from pathlib import Path
 
+from simgen.core.errors import SimgenError
+
 AUTO_LIMIT = 10_000  # frames: with report unset, larger datasets get no report (run simgen-report)
 SHOWN = 3  # classes named at each end of the balance line
+REPORT_DIR = "report"  # the report's folder inside the dataset (simgen.report.build's default)
 
 
 def wants_report(setting: bool | None, frames: int) -> bool:
@@ -47,38 +51,77 @@ def balance_line(shares: dict[str, float], report: Path | None) -> str:
     return text
 
 
-def _report_html(root: Path) -> Path:
+def _report_to(conn, root: Path) -> None:
+    """The report process: send ("ok", html path, note) or ("error", one line) back."""
+    from simgen.core.errors import one_line
     from simgen.report.build import make_report
 
-    return make_report(root).html
+    try:
+        files = make_report(root)
+        conn.send(("ok", files.html, files.note))
+    except Exception as exc:  # SimgenError or a crash: the caller warns, the dataset stands
+        conn.send(("error", str(exc) if isinstance(exc, SimgenError) else one_line(exc)))
 
 
 class ReportJob:
     """The report, drawn in a process of its own while the caller validates the dataset (both
-    take seconds, and the machine has cores to spare once the frames are done)."""
+    take seconds, and the machine has cores to spare once the frames are done). A plain
+    process, so that :meth:`cancel` can stop it at once and remove what it had written."""
 
     def __init__(self, root: Path, setting: bool | None, frames: int) -> None:
         self.root = Path(root)
-        self._pool = self._future = None
-        if wants_report(setting, frames):
+        self.folder = self.root / REPORT_DIR
+        self._process = self._conn = None
+        self.wanted = wants_report(setting, frames)
+        if self.wanted:
             import multiprocessing as mp
-            from concurrent.futures import ProcessPoolExecutor
 
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn"))
-            self._future = self._pool.submit(_report_html, self.root)
+            ctx = mp.get_context("spawn")
+            self._conn, child = ctx.Pipe(duplex=False)
+            self._process = ctx.Process(target=_report_to, args=(child, self.root), daemon=True)
+            self._process.start()  # it ignores Ctrl-C: the command cancels it
+            child.close()
 
     def finish(self) -> tuple[str, str | None]:
         """Wait for the report; (the balance line, a warning when the report failed)."""
         report, warning = None, None
-        if self._future is not None:
+        if self._process is not None:
             try:
-                report = self._future.result()
-            except Exception as exc:  # SimgenError or a crash of the report's process
-                warning = f"simgen: warning: the report was not written: {exc}"
-            finally:
-                self._pool.shutdown()
+                kind, *rest = self._conn.recv()
+            except EOFError:  # the process died without a word
+                kind, rest = "error", [f"its process ended with status {self._process.exitcode}"]
+            if kind == "ok":
+                report, note = rest
+                if note:
+                    warning = f"simgen: warning: report: {note}"
+            else:
+                warning = f"simgen: warning: the report was not written: {rest[0]}"
+            self._process.join()
+            self._process = None
         return balance_line(class_shares(self.root), report), warning
 
+    def drop_stale(self, images: int) -> str | None:
+        """With no report wanted, remove a report of an earlier state of the dataset (a dataset
+        grown with ``report=false`` kept a report counting the old frames); returns the line
+        that says so, or None."""
+        if self.wanted or not self.folder.is_dir():
+            return None
+        try:
+            counted = json.loads((self.folder / "stats.json").read_text())["images"]
+        except (OSError, ValueError, KeyError, TypeError):
+            counted = None
+        if counted == images:
+            return None
+        shutil.rmtree(self.folder, ignore_errors=True)
+        was = f"{counted} images" if counted is not None else "an unreadable report"
+        return (f"simgen: removed the report of an earlier state of the dataset ({was}, now {images}; report=false): "
+                f"simgen-report {self.root} writes a new one")
+
     def cancel(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
+        """Stop the report's process and remove the report it had begun (a partial report
+        looks like a finished one)."""
+        if self._process is not None:
+            self._process.kill()
+            self._process.join()
+            self._process = None
+            shutil.rmtree(self.folder, ignore_errors=True)

@@ -37,6 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     except SimgenError as exc:
         print(f"simgen-report: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    if files.note:
+        print(f"simgen-report: warning: {files.note}", file=sys.stderr)
     print(f"simgen-report: {files.html} ({len(files.figures)} figures, {time.perf_counter() - start:.1f} s)")
     return 0
 
