@@ -13,6 +13,7 @@ from helpers import run_command, tiny_dataset, whole_coco_file
 from PIL import Image
 from pycocotools.coco import COCO
 
+from simgen.report import gallery
 from simgen.report.build import make_report
 from simgen.report.compare import compare
 from simgen.report.data import load_dataset, load_kitti, load_labels
@@ -294,3 +295,21 @@ def test_grown_dataset_without_report_drops_the_stale_one(tmp_path, capsys, coun
         assert out.splitlines()[0] == (f"simgen: removed the report of an earlier state of the dataset (2 images, now 3; "
                                        f"report=false): simgen-report {root} writes a new one")
     assert out.splitlines()[-1].startswith("simgen: balance: ")
+
+
+def test_the_report_counts_images_by_engine_and_previews_each(tmp_path):
+    """A mixed set (``renderer.pathtrace.share``): the page counts images per colour engine and
+    a split's preview shows each engine even when it shows fewer images than the split holds."""
+    dataset = tiny_dataset(tmp_path / "ds")
+    path = dataset / "annotations/instances_train.json"
+    doc = json.loads(path.read_text())
+    doc["images"][0]["engine"], doc["images"][1]["engine"] = "raster", "pathtrace"
+    for image_id in (10, 11, 12):  # more rasterized views of the first image, after the path-traced one
+        doc["images"].append({**doc["images"][0], "id": image_id})
+    path.write_text(json.dumps(doc))
+    files = make_report(dataset)
+    stats = json.loads((files.html.parent / "stats.json").read_text())
+    assert stats["engines"] == {"pathtrace": 1, "raster": 4}
+    assert "<h2 id='engines'>Colour engines</h2>" in files.html.read_text()
+    picked = gallery.write(load_dataset(dataset), dataset, tmp_path / "out", per_split=2)["images"]["train"]
+    assert sorted(picked) == ["gallery/train_000002.png", "gallery/train_000012.png"]  # by id alone: 1 and 12

@@ -72,6 +72,10 @@ def draw(root: Path, image: dict, anns: list[dict], categories: dict[int, str], 
                     cv2.line(over, tuple(int(v) for v in uv[i]), tuple(int(v) for v in uv[j]), col, 1, cv2.LINE_AA)
         cv2.putText(over, categories.get(a["category_id"], "?"), (int(x), max(int(y) - 3, 10)),
                     cv2.FONT_HERSHEY_SIMPLEX, 0.4, col, 1, cv2.LINE_AA)
+    if image.get("engine"):  # which colour engine drew it, bottom left
+        for colour, width in (((0, 0, 0), 3), ((255, 255, 255), 1)):
+            cv2.putText(over, image["engine"], (4, over.shape[0] - 6), cv2.FONT_HERSHEY_SIMPLEX, 0.45, colour, width,
+                        cv2.LINE_AA)
     return np.hstack([over, _depth_panel(Path(root), image, bgr.shape)])
 
 
@@ -105,7 +109,8 @@ def write(t: LabelTable, root: Path, out: Path, per_split: int = 6, crops: int =
         by_image: dict[int, list] = {}
         for a in doc["annotations"]:
             by_image.setdefault(a["image_id"], []).append(a)
-        images = sorted(doc["images"], key=lambda im: im["id"])
+        # by engine first, so evenly spaced picks show each colour engine of a mixed set
+        images = sorted(doc["images"], key=lambda im: (im.get("engine", ""), im["id"]))
         picks = [images[int(k)] for k in np.unique(np.linspace(0, len(images) - 1, min(per_split, len(images))).round())] if images else []
         files = []
         for im in picks:

@@ -38,6 +38,8 @@ def page(stats: dict, figures: dict[str, tuple[str, str]], gallery: dict, compar
         parts.append("<h2 id='warnings'>Warnings</h2><ul>" + "".join(f"<li class='warn'>{escape(w)}</li>" for w in stats["warnings"]) + "</ul>")
     parts.append("<h2 id='splits'>Splits</h2>" + _table(["split", "images", "instances", "ignored", "empty images"],
                  [[s, v["images"], v["instances"], v["ignored"], v["empty_images"]] for s, v in stats["splits"].items()]))
+    if stats.get("engines"):
+        parts.append("<h2 id='engines'>Colour engines</h2>" + _table(["engine", "images"], list(stats["engines"].items())))
     rows = [[n, c["instances"], c["images"], f"{100 * c['share']:.1f}%"] for n, c in stats["classes"].items()]
     parts.append("<h2 id='classes'>Classes</h2>" + _table(["class", "instances", "images", "share"], rows)
                  + fig("classes", "objects_per_image"))

@@ -219,6 +219,17 @@ def warnings(stats: dict, th: Thresholds) -> list[str]:
     return out
 
 
+def engine_counts(t: LabelTable) -> dict[str, int]:
+    """Images per colour engine (``raster``, ``pathtrace``) from the records' ``engine``; empty
+    for sets whose records do not name one (those simgen did not make)."""
+    counts: dict[str, int] = {}
+    for doc in t.raw.values():
+        for image in doc.get("images", []):
+            if image.get("engine"):
+                counts[image["engine"]] = counts.get(image["engine"], 0) + 1
+    return dict(sorted(counts.items()))
+
+
 def compute(t: LabelTable, facts: list[dict], th: Thresholds | None = None) -> dict:
     """The whole ``stats.json`` document."""
     th = th or Thresholds()
@@ -229,7 +240,7 @@ def compute(t: LabelTable, facts: list[dict], th: Thresholds | None = None) -> d
         "source": t.source, "scene": t.info.get("scene"), "seed": t.info.get("seed"),
         "images": int(len(t.img["image_id"])), "instances": int(keep.sum()), "ignored": int((~keep).sum()),
         "empty_images": int((per_image == 0).sum()),
-        "splits": split_totals(t), "classes": class_counts(t),
+        "splits": split_totals(t), "engines": engine_counts(t), "classes": class_counts(t),
         "objects_per_image": F.histogram(per_image.astype(float), np.arange(-0.5, top + 1.5)),
         "histograms": _feature_hists(t, keep),
         "center_heatmap": _heatmap(t, keep),
