@@ -159,10 +159,10 @@ def test_3d_box_projected_with_calib_contains_2d_box(dataset, coco):
             left, top, right, bottom = obj["bbox"]
             assert uv[:, 0].min() - 0.6 <= left <= right <= uv[:, 0].max() + 0.6
             assert uv[:, 1].min() - 0.6 <= top <= bottom <= uv[:, 1].max() + 0.6
-            # the KITTI box is the amodal box clipped to the image, in KITTI's pixel indices
+            # the KITTI box is the amodal box clipped to the image, its edges in pixels
             x, y, w, h = ann["bbox_amodal"]
-            assert left == pytest.approx(max(x, 0)) and right == pytest.approx(min(x + w, img["width"]) - 1)
-            assert top == pytest.approx(max(y, 0)) and bottom == pytest.approx(min(y + h, img["height"]) - 1)
+            assert left == pytest.approx(max(x, 0)) and right == pytest.approx(min(x + w, img["width"]))
+            assert top == pytest.approx(max(y, 0)) and bottom == pytest.approx(min(y + h, img["height"]))
             checked += 1
     assert checked > 50
 
@@ -255,7 +255,7 @@ def test_height_comes_from_the_up_axis_and_heading_gives_rotation_y():
         assert [float(v) for v in f[11:14]] == pytest.approx([-2.0, 1.5, 12.0], abs=1e-4)  # bottom centre
         assert abs(wrap(float(f[14]) + np.pi / 2 + yaw)) < 1e-4
         assert (int(f[2]), float(f[1])) == (1, 0.2)
-        assert [float(v) for v in f[4:8]] == [8.0, 9.0, 16.0, 15.0]
+        assert [float(v) for v in f[4:8]] == [8.0, 9.0, 17.0, 16.0]
     lying = np.eye(4)
     lying[:3, :3] = [[0, 0, -1], [0, 1, 0], [1, 0, 0]]  # link x up, link z along -world x
     lying[:3, 3] = (12.0, 0.0, 0.3)  # link x spans -0.3..0.3: the lowest face touches the ground
@@ -265,7 +265,7 @@ def test_height_comes_from_the_up_axis_and_heading_gives_rotation_y():
     assert float(f[8]) == pytest.approx(0.6)  # height: the size along the axis pointing up
     assert float(f[10]) == pytest.approx(0.5)  # length: the first other axis (link y)
     assert float(f[12]) == pytest.approx(1.5, abs=1e-6)  # bottom face on the ground, 1.5 m below the camera
-    assert [float(v) for v in f[4:8]] == [10.0, 10.0, 14.0, 14.0]
+    assert [float(v) for v in f[4:8]] == [10.0, 10.0, 15.0, 15.0]
     assert kitti.label_line(_object(T[:3, :3], T[:3, 3], (1, 1, 1)), camera, kitti.KittiConfig(types={"car": ""})) is None
 
 
@@ -274,3 +274,18 @@ def test_bad_kitti_settings_are_one_line_errors(tmp_path):
         assert key in config_error("scene=driving", "export=kitti", arg, f"output_dir={tmp_path / 'x'}")
         assert not (tmp_path / "x").exists()
     assert json.dumps(kitti.KittiConfig().types)
+
+
+def test_kitti_boxes_are_edges_so_a_one_pixel_object_is_one_pixel_wide():
+    """right - left and bottom - top are COCO's w and h (tools read width = right - left); a
+    1-pixel object was written right = left, a zero-width box Datumaro's validator flags."""
+    from types import SimpleNamespace
+
+    from simgen.export.kitti import dont_care_line, pixel_box
+
+    cam = SimpleNamespace(width=100, height=50)
+    one = SimpleNamespace(bbox=[7.0, 3.0, 1.0, 1.0], bbox_amodal=[-4.0, 45.0, 20.0, 9.0])
+    assert pixel_box(one, cam, "visible") == (7.0, 3.0, 8.0, 4.0)
+    assert pixel_box(one, cam, "amodal") == (0.0, 45.0, 16.0, 50.0)  # clipped to the image
+    left, top, right, bottom = (float(v) for v in dont_care_line(one, cam).split()[4:8])
+    assert (right - left, bottom - top) == (1.0, 1.0)

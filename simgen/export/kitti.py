@@ -13,8 +13,10 @@ and ``P0``..``P3`` are all ``[K | 0]``. Values come from FrameLabels; nothing is
   regions in COCO (below the label policy) are ``DontCare`` lines with their visible box;
   fully hidden ones are not written;
 - truncated: the label's truncation; occluded: 0/1/2 from visibility by ``occlusion_levels``;
-- bbox: left, top, right, bottom = the first and last pixel column and row the object covers
-  (KITTI's 0-based pixel indices), of ``bbox_amodal`` clipped to the image or of ``bbox``;
+- bbox: left, top, right, bottom = the box's edges in pixels (COCO's x, y, x + w, y + h), of
+  ``bbox_amodal`` clipped to the image or of ``bbox``: tools that take width = right - left
+  (Datumaro, FiftyOne, the KITTI evaluation's height filter) read COCO's size, and a 1-pixel
+  object is a 1-pixel box;
 - dimensions h, w, l and location: the 3D box's axis nearest to the world's up direction is its
   height, the first of the others (the object's x, its heading) its length; location is the
   centre of the box's bottom face in the camera frame;
@@ -101,11 +103,10 @@ def occluded(visibility: float, levels) -> int:
 
 
 def pixel_box(obj: ObjectLabel, camera: CameraSpec, mode: str) -> tuple[float, float, float, float]:
-    """First and last column and row covered (KITTI 0-based indices) of the chosen box."""
+    """Left, top, right and bottom edges (pixels) of the chosen box, clipped to the image."""
     x, y, w, h = obj.bbox_amodal if mode == "amodal" else obj.bbox
     x0, y0 = max(x, 0.0), max(y, 0.0)
-    x1, y1 = min(x + w, camera.width), min(y + h, camera.height)
-    return x0, y0, x1 - 1.0, y1 - 1.0
+    return x0, y0, min(x + w, camera.width), min(y + h, camera.height)
 
 
 def dont_care_line(obj: ObjectLabel, camera: CameraSpec) -> str:
