@@ -54,6 +54,7 @@ class PathTracer:
         self._integrator = mi.load_dict(
             {"type": "aov", "aovs": "albedo:albedo,normal:sh_normal", "integrator": path} if cfg.denoise else path)
         self._id_integrator = mi.load_dict({"type": "aov", "aovs": "sid:shape_index"})
+        self._shared_bsdf = shapes.shared_bsdf(mi)
         self._scene = None
         self._params = None
         self._bodies: dict[int, BodyMesh] = {}
@@ -75,7 +76,7 @@ class PathTracer:
         scene = {"type": "scene", "environment": lights.environment(mi, spec)}
         for body in self._bodies.values():
             if len(body.faces):
-                scene[shapes.shape_name(body.instance_id)] = shapes.mesh(mi, body, state.poses[body.instance_id])
+                scene[shapes.shape_name(body.instance_id)] = shapes.mesh(mi, body, state.poses[body.instance_id], self._shared_bsdf)
         for k, light in enumerate(spec.lights):
             scene[f"light{k}"] = lights.emitter(mi, light)
         self._scene = mi.load_dict(scene)
