@@ -53,14 +53,17 @@ def main() -> None:
                 tracer.color(cam, 1 + k)
             wall = (time.perf_counter() - start) / args.views
             steady = {s: (tracer.timings[s] - first[s]) / args.views for s in ("render", "denoise", "jit")}
-            rows.append((kind, denoise, len(state.bodies), build, first["jit"], first["render"], steady, wall))
+            rows.append((kind, denoise, len(state.bodies), build, first["jit"], first["render"], steady,
+                         wall))
             print(f"{kind} denoise={denoise}: done", flush=True)
     print(f"\n{width}x{height}, {args.spp} spp, max_depth {PathTraceConfig.max_depth}; seconds "
           f"(steady: mean of {args.views} views after the first)")
-    print("scene        denoise bodies  build  jit(1st)  render(1st)  render  denoise  jit   per view  frames/s")
+    print("scene        denoise bodies  build  jit(1st)  render(1st)  render  denoise  jit   "
+          "per view  frames/s")
     for kind, denoise, n, build, jit, render1, steady, wall in rows:
         print(f"{kind:12s} {'on' if denoise else 'off':7s} {n:6d} {build:6.2f} {jit:9.2f} {render1:12.2f} "
-              f"{steady['render']:7.2f} {steady['denoise']:8.2f} {steady['jit']:4.2f} {wall:10.2f} {1 / wall:9.2f}")
+              f"{steady['render']:7.2f} {steady['denoise']:8.2f} {steady['jit']:4.2f} {wall:10.2f} "
+              f"{1 / wall:9.2f}")
     if args.save:
         import cv2
 

@@ -41,5 +41,6 @@ class PathTraceConfig:
         require(self.spp >= 1, "renderer.pathtrace.spp", self.spp, "at least 1")
         require(self.max_depth == -1 or self.max_depth >= 1, "renderer.pathtrace.max_depth", self.max_depth,
                 "-1 (unbounded) or at least 1")
-        require(self.device in DEVICES, "renderer.pathtrace.device", self.device, f"one of {', '.join(DEVICES)}")
+        require(self.device in DEVICES, "renderer.pathtrace.device", self.device,
+                f"one of {', '.join(DEVICES)}")
         require(self.threads >= 0, "renderer.pathtrace.threads", self.threads, "0 (every core) or more")

@@ -36,7 +36,8 @@ def textured_bsdf(mi, body: BodyMesh):
     """The BSDF of a body with a texture image: the image (linear RGB) on its UVs."""
     color = {"type": "bitmap", "bitmap": mi.Bitmap(body.image), "raw": True, "filter_type": "bilinear",
              "wrap_mode": "repeat"}
-    principled = {"type": "principled", "base_color": color, "metallic": body.metallic, "roughness": body.roughness}
+    principled = {"type": "principled", "base_color": color, "metallic": body.metallic,
+                  "roughness": body.roughness}
     return mi.load_dict({"type": "twosided", "bsdf": principled})
 
 
