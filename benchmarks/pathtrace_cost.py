@@ -6,7 +6,8 @@
 For scene 0 of tabletop, bin_picking and driving (default looks; bodies at rest), with
 denoising off and on: builds the Mitsuba scene (``build``), draws the first view once (its
 kernels compile: ``jit``), then ``--views`` more times with other seeds (``render`` and
-``denoise`` per view, the steady state) and prints seconds per stage and frames per second.
+``denoise`` per view, the steady state) and prints seconds per stage, frames per second and
+the CPU seconds a view took over all threads (on a busy machine, wall time is no measure of work).
 Compilation is measured by drjit's kernel history; kernels cached on disk (``~/.drjit``) from
 an earlier run compile faster. ``--save DIR`` writes the raster's colour image beside the
 denoised path-traced one (``pathtrace_<kind>.png``).
@@ -48,19 +49,23 @@ def main() -> None:
             build = tracer.timings["build"]
             images[kind] = tracer.color(cam, 0)
             first = dict(tracer.timings)
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.process_time()
             for k in range(args.views):
                 tracer.color(cam, 1 + k)
             wall = (time.perf_counter() - start) / args.views
+            cpu = (time.process_time() - cpu_start) / args.views
             steady = {s: (tracer.timings[s] - first[s]) / args.views for s in ("render", "denoise", "jit")}
-            rows.append((kind, denoise, len(state.bodies), build, first["jit"], first["render"], steady, wall))
+            rows.append((kind, denoise, len(state.bodies), build, first["jit"], first["render"], steady,
+                         wall, cpu))
             print(f"{kind} denoise={denoise}: done", flush=True)
     print(f"\n{width}x{height}, {args.spp} spp, max_depth {PathTraceConfig.max_depth}; seconds "
           f"(steady: mean of {args.views} views after the first)")
-    print("scene        denoise bodies  build  jit(1st)  render(1st)  render  denoise  jit   per view  frames/s")
-    for kind, denoise, n, build, jit, render1, steady, wall in rows:
+    print("scene        denoise bodies  build  jit(1st)  render(1st)  render  denoise  jit   "
+          "per view  frames/s  cpu s/view")
+    for kind, denoise, n, build, jit, render1, steady, wall, cpu in rows:
         print(f"{kind:12s} {'on' if denoise else 'off':7s} {n:6d} {build:6.2f} {jit:9.2f} {render1:12.2f} "
-              f"{steady['render']:7.2f} {steady['denoise']:8.2f} {steady['jit']:4.2f} {wall:10.2f} {1 / wall:9.2f}")
+              f"{steady['render']:7.2f} {steady['denoise']:8.2f} {steady['jit']:4.2f} {wall:10.2f} "
+              f"{1 / wall:9.2f} {cpu:11.2f}")
     if args.save:
         import cv2
 

@@ -41,8 +41,10 @@ def scene_states(kinds, width: int, height: int, seed: int = 0):
     register_configs()
     out = []
     for kind in kinds:
-        _, job = load_job([f"scene={kind}", f"renderer.width={width}", f"renderer.height={height}", f"seed={seed}"])
-        ctx = RecipeContext(scene=job.scene, width=width, height=height, sequence=job.sequence, balance=job.balance)
+        _, job = load_job([f"scene={kind}", f"renderer.width={width}", f"renderer.height={height}",
+                           f"seed={seed}"])
+        ctx = RecipeContext(scene=job.scene, width=width, height=height, sequence=job.sequence,
+                            balance=job.balance)
         spec = build_scene(0, seed, ctx)
         if job.kind.kinematic:
             state = posed_state(spec)
@@ -80,9 +82,10 @@ def main() -> None:
         reference = image.to_bytes(mean[..., :3], mean[..., 3], plain.background)
         for spp in ladder:
             noisy = plain.radiance(cam, spp, spp)
-            rows.append((kind, spp, psnr(image.to_bytes(noisy[..., :3], noisy[..., 3], plain.background), reference),
-                         psnr(denoised.color(cam, spp, spp), reference)))
-            print(f"{kind:12s} spp {spp:4d}  PSNR raw {rows[-1][2]:5.1f} dB  denoised {rows[-1][3]:5.1f} dB", flush=True)
+            raw = image.to_bytes(noisy[..., :3], noisy[..., 3], plain.background)
+            rows.append((kind, spp, psnr(raw, reference), psnr(denoised.color(cam, spp, spp), reference)))
+            print(f"{kind:12s} spp {spp:4d}  PSNR raw {rows[-1][2]:5.1f} dB  denoised {rows[-1][3]:5.1f} dB",
+                  flush=True)
     print(f"\n{width}x{height}, reference {args.reference} spp; PSNR dB of the 8-bit image (raw / denoised)")
     kinds = list(dict.fromkeys(r[0] for r in rows))
     print("spp   " + "  ".join(f"{k:>17s}" for k in kinds))

@@ -131,7 +131,8 @@ def test_missing_llvm_is_one_line_naming_the_package(monkeypatch):
 
 @needs_engine
 def test_shape_ids_align_with_the_raster_and_follow_set_pose(renderer, tracer):
-    floor = make_box(1, (2.0, 2.0, 0.1), translation(0, 0, -0.05), category=None, static=True, support_top=0.0)
+    floor = make_box(1, (2.0, 2.0, 0.1), translation(0, 0, -0.05), category=None, static=True,
+                     support_top=0.0)
     turned = translation(0.05, 0.02, 0.1)
     turned[:3, :3] = Rotation.from_euler("xyz", [0.3, -0.2, 0.7]).as_matrix()
     cube = make_box(2, (0.2, 0.15, 0.12), turned)
@@ -171,7 +172,8 @@ def _lit_plane(kind: str) -> tuple[SceneSpec, object]:
     pose = look_at((0.0, 0.0, 1.0), (0.3, 0.2, 0.0)) @ np.diag([1.0, -1.0, -1.0, 1.0])  # shines down -z
     light = LightSpec(kind=kind, color=(1.0, 0.9, 0.8), intensity=2.0 if kind == "directional" else 1.5,
                       pose=pose, inner_cone=0.2, outer_cone=0.7)
-    return SceneSpec(index=0, seed=0, bodies=[plane], lights=[light], cameras=[cam], ambient=(0.0, 0.0, 0.0)), cam
+    spec = SceneSpec(index=0, seed=0, bodies=[plane], lights=[light], cameras=[cam], ambient=(0.0, 0.0, 0.0))
+    return spec, cam
 
 
 @needs_engine

@@ -43,6 +43,7 @@ class PathTraceConfig:
         require(self.spp >= 1, "renderer.pathtrace.spp", self.spp, "at least 1")
         require(self.max_depth == -1 or self.max_depth >= 1, "renderer.pathtrace.max_depth", self.max_depth,
                 "-1 (unbounded) or at least 1")
-        require(self.device in DEVICES, "renderer.pathtrace.device", self.device, f"one of {', '.join(DEVICES)}")
+        require(self.device in DEVICES, "renderer.pathtrace.device", self.device,
+                f"one of {', '.join(DEVICES)}")
         require(self.threads >= 0, "renderer.pathtrace.threads", self.threads, "0 (every core) or more")
         require(0.0 <= self.share <= 1.0, "renderer.pathtrace.share", self.share, "must lie in [0, 1]")

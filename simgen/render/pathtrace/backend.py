@@ -64,7 +64,8 @@ def import_mitsuba(variant: str) -> ModuleType:
         raise ConfigError(f"the path tracer needs Mitsuba 3 and Open Image Denoise: {INSTALL_EXTRA} "
                           f"({exc.name or 'mitsuba'} is missing)") from None
     if _variant is not None and _variant != variant:
-        raise ConfigError(f"the path tracer already runs variant {_variant} in this process; cannot switch to {variant}")
+        raise ConfigError(f"the path tracer already runs variant {_variant} in this process; "
+                          f"cannot switch to {variant}")
     try:
         mi.set_variant(variant)
     except (ImportError, AttributeError, RuntimeError) as exc:

@@ -26,7 +26,8 @@ ENV_ROWS = 64  # rows of the two-colour environment map (half sky, half ground)
 MAX_CONE = np.deg2rad(89.0)  # a spot's profile is a projection: its cone stays under 90 degrees
 
 # Mitsuba's environment map has +y up; the world has +z up.
-ENV_TO_WORLD = np.array([[1.0, 0.0, 0.0, 0.0], [0.0, 0.0, -1.0, 0.0], [0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 0.0, 1.0]])
+ENV_TO_WORLD = np.array([[1.0, 0.0, 0.0, 0.0], [0.0, 0.0, -1.0, 0.0], [0.0, 1.0, 0.0, 0.0],
+                         [0.0, 0.0, 0.0, 1.0]])
 # Mitsuba's spot shines down its local +z, simgen's lights down their local -z.
 SPOT_FLIP = np.diag([1.0, -1.0, -1.0, 1.0])
 
@@ -58,7 +59,8 @@ def emitter(mi, light: LightSpec) -> dict:
                 "cutoff_angle": float(np.rad2deg(outer)), "beam_width": float(np.rad2deg(outer)),
                 "texture": {"type": "bitmap", "bitmap": mi.Bitmap(profile), "raw": True,
                             "wrap_mode": "clamp"}}
-    return {"type": "point", "position": pose[:3, 3].tolist(), "intensity": {"type": "rgb", "value": rgb.tolist()}}
+    return {"type": "point", "position": pose[:3, 3].tolist(),
+            "intensity": {"type": "rgb", "value": rgb.tolist()}}
 
 
 def environment(mi, spec: SceneSpec) -> dict:

@@ -48,12 +48,16 @@ class PathTracer:
         self._sensor = mi.load_dict({"type": "perspective", "film": film,
                                      "sampler": {"type": "independent", "sample_count": cfg.spp}})
         # Shape ids: one unjittered sample at each pixel centre, kept by a box filter.
-        self._id_sensor = mi.load_dict({"type": "perspective", "film": film,
-                                        "sampler": {"type": "stratified", "sample_count": 1, "jitter": False}})
+        centres = {"type": "stratified", "sample_count": 1, "jitter": False}
+        self._id_sensor = mi.load_dict({"type": "perspective", "film": film, "sampler": centres})
         path = {"type": "path", "max_depth": cfg.max_depth, "hide_emitters": True}
-        self._integrator = mi.load_dict(
-            {"type": "aov", "aovs": "albedo:albedo,normal:sh_normal", "integrator": path} if cfg.denoise else path)
+        self._integrator = mi.load_dict(path)
+        # The denoiser's guides in a render of their own: one intersection per sample. Nested in
+        # the aov integrator, the path tracer ran twice as long (a 10-channel film).
+        guides = {"type": "aov", "aovs": "albedo:albedo,normal:sh_normal"}
+        self._guides = mi.load_dict(guides) if cfg.denoise else None
         self._id_integrator = mi.load_dict({"type": "aov", "aovs": "sid:shape_index"})
+        self._shared_bsdf = shapes.shared_bsdf(mi)
         self._scene = None
         self._params = None
         self._bodies: dict[int, BodyMesh] = {}
@@ -75,7 +79,8 @@ class PathTracer:
         scene = {"type": "scene", "environment": lights.environment(mi, spec)}
         for body in self._bodies.values():
             if len(body.faces):
-                scene[shapes.shape_name(body.instance_id)] = shapes.mesh(mi, body, state.poses[body.instance_id])
+                pose = state.poses[body.instance_id]
+                scene[shapes.shape_name(body.instance_id)] = shapes.mesh(mi, body, pose, self._shared_bsdf)
         for k, light in enumerate(spec.lights):
             scene[f"light{k}"] = lights.emitter(mi, light)
         self._scene = mi.load_dict(scene)
@@ -110,7 +115,8 @@ class PathTracer:
         if self._scene is None:
             raise RuntimeError("PathTracer.load() a scene before drawing it")
         if (cam.width, cam.height) != (self.width, self.height):
-            raise ValueError(f"camera is {cam.width}x{cam.height} but the path tracer is {self.width}x{self.height}")
+            raise ValueError(f"camera is {cam.width}x{cam.height} but the path tracer is "
+                             f"{self.width}x{self.height}")
         try:
             settings = mitsuba_perspective(cam.K, cam.width, cam.height, cam.cam_to_world)
         except ValueError as exc:
@@ -129,8 +135,8 @@ class PathTracer:
         dr.kernel_history()  # forget kernels launched before this render
         out = np.array(self.mi.render(self._scene, sensor=sensor, integrator=integrator, seed=seed, spp=spp))
         wall = time.perf_counter() - start
-        jit = sum(k.get("codegen_time", 0.0) + k.get("backend_time", 0.0) for k in dr.kernel_history()) / 1000.0
-        jit = min(jit, wall)
+        compile_ms = sum(k.get("codegen_time", 0.0) + k.get("backend_time", 0.0) for k in dr.kernel_history())
+        jit = min(compile_ms / 1000.0, wall)
         self.timings["jit"] += jit
         self.timings["render"] += wall - jit
         return out
@@ -140,7 +146,11 @@ class PathTracer:
         with denoising on, the albedo (3) and world normal (3) guides; ``spp`` samples per
         pixel (default the settings')."""
         self._aim(self._sensor, cam)
-        return self._render(self._sensor, self._integrator, seed & 0xFFFFFFFF, spp or self.cfg.spp)
+        seed, spp = seed & 0xFFFFFFFF, spp or self.cfg.spp
+        out = self._render(self._sensor, self._integrator, seed, spp)
+        if self._guides is None:
+            return out
+        return np.concatenate([out, self._render(self._sensor, self._guides, seed, spp)], axis=2)
 
     def color(self, cam: CameraSpec, seed: int, spp: int | None = None) -> np.ndarray:
         """(H, W, 3) uint8 colour image of view ``cam``, sampled from ``seed`` (same seed, same
