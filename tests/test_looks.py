@@ -6,7 +6,7 @@ import dataclasses
 
 import numpy as np
 import pytest
-from helpers import SMALL_RUN, label_view, make_box, make_camera, make_spec, run_simgen, translation
+from helpers import SMALL_RUN, label_view, load_test_job, make_box, make_camera, make_spec, run_simgen, translation
 from omegaconf import OmegaConf
 
 from simgen.config.paths import RECIPE_DIR
@@ -229,3 +229,22 @@ def test_label_files_are_byte_identical_with_textures_on_and_off(tmp_path):
     for p in sorted(labels):
         assert outs["flat"][p] == outs["realistic"][p], p
     assert any(outs["flat"][p] != outs["realistic"][p] for p in looks)
+
+
+def test_material_kinds_follow_their_weights_and_only_principled_draws_nothing():
+    from simgen.randomizers import RecipeContext, build_scene
+
+    def kinds(*overrides):
+        _, job = load_test_job(*overrides)
+        ctx = RecipeContext(scene=job.scene, width=160, height=120)
+        specs = [build_scene(i, 3, ctx) for i in range(6)]
+        return specs, [b.material.kind for s in specs for b in s.bodies if b.category is not None]
+
+    specs, drawn = kinds("scene.materials.principled=0", "scene.materials.glass=1", "scene.materials.metal=1",
+                         "scene.materials.plastic=1")
+    assert set(drawn) == {"glass", "metal", "plastic"} and len(drawn) > 20
+    plain_specs, plain = kinds()
+    assert set(plain) == {"principled"}
+    for a, b in zip(specs, plain_specs, strict=True):  # appearance only: bodies and cameras stay put
+        assert all(np.array_equal(x.pose, y.pose) for x, y in zip(a.bodies, b.bodies, strict=True))
+        assert all(np.array_equal(x.cam_to_world, y.cam_to_world) for x, y in zip(a.cameras, b.cameras, strict=True))

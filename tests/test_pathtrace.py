@@ -205,3 +205,28 @@ def test_same_seed_same_bytes_denoised():
     assert a.tobytes() == b.tobytes()
     assert a.tobytes() != c.tobytes()
     assert set(denoised.timings) == {"build", "jit", "render", "denoise"} and denoised.timings["denoise"] > 0
+
+
+@needs_engine
+def test_material_kinds_draw_as_glass_metal_and_coated_plastic(renderer, tracer):
+    """Over a red floor lit from above: a glass cube shows the red floor through it, a
+    principled grey cube does not, and metal and plastic cubes draw; the labels' ids see each."""
+    spec, cam = _lit_plane("directional")
+    spec.bodies[0].material = Material(base_color=(0.8, 0.05, 0.05, 1.0), roughness=0.9)
+    spec.ambient = spec.ambient_ground = (0.3, 0.3, 0.3)
+    kinds = {2: "glass", 3: "principled", 4: "metal", 5: "plastic"}
+    for iid, kind in kinds.items():
+        x = -0.45 + 0.3 * (iid - 2)
+        box = make_box(iid, (0.2, 0.2, 0.2), translation(x, 0.0, 0.1))
+        box.material = Material(base_color=(0.95, 0.95, 0.95, 1.0), roughness=0.05 if kind == "glass" else 0.4,
+                                metallic=1.0 if kind == "metal" else 0.0, kind=kind)
+        spec.bodies.append(box)
+    state = posed_state(spec)
+    renderer.load(state)
+    ids = renderer.render(cam, ("ids",))["ids"]
+    tracer.load(state)
+    rgb = tracer.color(cam, seed=3).astype(float)
+    redness = {kind: rgb[ids == iid][:, 0].mean() / (rgb[ids == iid][:, 1:].mean() + 1.0) for iid, kind in kinds.items()}
+    assert redness["glass"] > 1.5 * redness["principled"], redness
+    assert all((ids == iid).sum() > 300 for iid in kinds)
+    assert rgb[ids == 4].std() > 3 and rgb[ids == 5].mean() > 20  # metal reflects its surroundings; plastic lit

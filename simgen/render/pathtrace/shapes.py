@@ -55,8 +55,11 @@ def own_bsdf(mi, body: BodyMesh):
     if body.image is not None:
         color = {"type": "bitmap", "bitmap": mi.Bitmap(body.image), "raw": True, "filter_type": "bilinear",
                  "wrap_mode": "repeat"}
-    else:
+    elif body.face_colors is not None and body.kind == "principled":
         color = {"type": "mesh_attribute", "name": FACE_COLOR}
+    else:  # roughplastic needs a texture with a mean: a part's face colours become their average
+        flat = body.base_color if body.face_colors is None else body.face_colors.mean(axis=0)
+        color = {"type": "rgb", "value": np.asarray(flat, float).tolist()}
     if body.kind == "plastic":
         coated = {"type": "roughplastic", "diffuse_reflectance": color, "alpha": alpha, "int_ior": GLASS_IOR}
         return mi.load_dict({"type": "twosided", "bsdf": coated})
