@@ -6,7 +6,16 @@ import dataclasses
 
 import numpy as np
 import pytest
-from helpers import SMALL_RUN, label_view, load_test_job, make_box, make_camera, make_spec, run_simgen, translation
+from helpers import (
+    SMALL_RUN,
+    label_view,
+    load_test_job,
+    make_box,
+    make_camera,
+    make_spec,
+    run_simgen,
+    translation,
+)
 from omegaconf import OmegaConf
 
 from simgen.config.paths import RECIPE_DIR
