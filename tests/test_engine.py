@@ -93,8 +93,9 @@ def test_path_traced_datasets_have_the_raster_labels_byte_for_byte(tmp_path, ren
 
 
 def test_a_raster_job_keeps_its_config_hash_and_folder():
-    """Engine settings enter a job's record and hash only when the path tracer may draw: a
-    raster job keeps the folder and record it had before engines existed."""
+    """Engine settings enter a job's record and hash only when the path tracer may draw, and
+    material kinds' weights only when a kind other than principled is drawn: a raster job of
+    principled materials keeps the folder and record it had before either existed."""
     from simgen.config.canonical import dataset_config, default_output_dir
 
     typed, _ = load_test_job("seed=0")
@@ -103,6 +104,9 @@ def test_a_raster_job_keeps_its_config_hash_and_folder():
     traced, _ = load_test_job("seed=0", "renderer.engine=pathtrace", "renderer.pathtrace.share=0")
     assert dataset_config(traced)["renderer"]["pathtrace"]["share"] == 0.0
     assert default_output_dir(traced) != default_output_dir(typed)
+    kinds, _ = load_test_job("seed=0", "scene.materials.glass=0.5")  # material kinds drawn: another dataset
+    assert dataset_config(kinds)["scene"]["materials"]["glass"] == 0.5
+    assert default_output_dir(kinds) != default_output_dir(typed)
 
 
 @pytest.mark.e2e

@@ -13,6 +13,8 @@ from dataclasses import asdict, is_dataclass
 from pathlib import Path
 from typing import Any
 
+from simgen.core.spec import MATERIAL_KINDS
+
 # Dotted keys that never change the files of a dataset.
 EXECUTION_KEYS = ("farm", "output_dir", "validate", "report", "renderer.egl_device")
 
@@ -28,6 +30,10 @@ def dataset_config(typed: Any) -> dict:
         node.pop(leaf, None)
     if not any((data.get("balance") or {}).values()):  # no balance: the hash of jobs recorded before it
         data.pop("balance", None)
+    materials = (data.get("scene") or {}).get("materials") or {}
+    if not any(materials.get(kind) for kind in MATERIAL_KINDS[1:]):  # no kinds drawn: as before kinds existed
+        for kind in MATERIAL_KINDS:
+            materials.pop(kind, None)
     renderer = data.get("renderer") or {}
     if renderer.get("engine", "raster") == "raster":  # the raster alone: the hash of jobs recorded before engines
         renderer.pop("engine", None)
