@@ -10,7 +10,7 @@ kernels compile: ``jit``), then ``--views`` more times with other seeds (``rende
 the CPU seconds a view took over all threads (on a busy machine, wall time is no measure of work).
 Compilation is measured by drjit's kernel history; kernels cached on disk (``~/.drjit``) from
 an earlier run compile faster. ``--save DIR`` writes the raster's colour image beside the
-denoised path-traced one (``pathtrace_<kind>.png``).
+denoised path-traced one (``pathtrace_<kind>.jpg``).
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ def main() -> None:
             for kind, state, cam in states:
                 raster.load(state)
                 pair = np.concatenate([raster.render(cam).rgb, images[kind]], axis=1)
-                cv2.imwrite(str(args.save / f"pathtrace_{kind}.png"), pair[..., ::-1])
+                cv2.imwrite(str(args.save / f"pathtrace_{kind}.jpg"), pair[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, 85])
         finally:
             raster.close()
 
