@@ -77,7 +77,7 @@ def main() -> None:
         try:
             for kind, state, cam in states:
                 raster.load(state)
-                pair = np.concatenate([raster.render(cam).rgb, images[kind]], axis=1)
+                pair = np.concatenate([raster.render(cam, ("color",))["color"], images[kind]], axis=1)
                 cv2.imwrite(str(args.save / f"pathtrace_{kind}.jpg"), pair[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, 85])
         finally:
             raster.close()

@@ -35,7 +35,7 @@ def scene_states(kinds, width: int, height: int, seed: int = 0):
     from simgen.physics.state import posed_state
     from simgen.physics.world import PhysicsWorld
     from simgen.randomizers import RecipeContext, build_scene
-    from simgen.recipes import register_configs
+    from simgen.job import register_configs
     from simgen.tools.cli import load_job
 
     register_configs()
