@@ -32,10 +32,10 @@ def psnr(a: np.ndarray, b: np.ndarray) -> float:
 
 def scene_states(kinds, width: int, height: int, seed: int = 0):
     """(kind, state, first camera) of scene 0 of each kind, at rest where the kind settles."""
+    from simgen.job import register_configs
     from simgen.physics.state import posed_state
     from simgen.physics.world import PhysicsWorld
     from simgen.randomizers import RecipeContext, build_scene
-    from simgen.job import register_configs
     from simgen.tools.cli import load_job
 
     register_configs()
