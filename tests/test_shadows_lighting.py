@@ -13,9 +13,9 @@ from scipy.ndimage import binary_erosion
 from scipy.spatial import ConvexHull
 
 from simgen.core.camera import backproject, look_at, opencv_to_opengl_pose
+from simgen.core.kelvin import kelvin_to_rgb
 from simgen.core.spec import AssetRef, BodySpec, LightSpec, Material, SceneSpec
 from simgen.physics.state import posed_state
-from simgen.core.kelvin import kelvin_to_rgb
 
 CUBE = 0.2  # metres, resting on the plane z = 0
 TOWARDS_LIGHT = np.array([1.0, 0.5, 1.6]) / np.linalg.norm([1.0, 0.5, 1.6])
