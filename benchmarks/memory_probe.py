@@ -1,0 +1,72 @@
+"""Resident memory of one in-process worker, scene by scene, with the sizes of the caches that
+could hold it.
+
+``python -m benchmarks.memory_probe [--scenes 150] [--every 10] [OVERRIDES...]`` runs one
+:class:`simgen.pipeline.SceneWorker` (default: tabletop, 20 objects, 320x240, the default
+looks) and prints, every ``--every`` scenes, the frames made, the resident set (MB) and each
+process-wide cache's fill, so growth can be pinned on what grows with it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import gc
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.run import _job  # noqa: E402
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def caches() -> dict[str, int]:
+    """Entries held by each lru cache of simgen's modules that are loaded."""
+    out = {}
+    for name, module in list(sys.modules.items()):
+        if not name.startswith("simgen"):
+            continue
+        for attr, value in list(vars(module).items()):
+            info = getattr(value, "cache_info", None)
+            if callable(info):
+                out[f"{name.removeprefix('simgen.')}.{attr}"] = info().currsize
+    return out
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--scenes", type=int, default=150)
+    p.add_argument("--every", type=int, default=10)
+    p.add_argument("--trim", action="store_true", help="glibc malloc_trim(0) after every scene")
+    p.add_argument("overrides", nargs="*")
+    args = p.parse_args()
+    from simgen.pipeline import SceneWorker
+
+    job = _job(["frames=1000000", *(args.overrides or ["scene=tabletop", "scene.min_objects=20", "scene.max_objects=20",
+                                                       "renderer.width=320", "renderer.height=240"])])
+    worker = SceneWorker(job)
+    frames, t0 = 0, time.perf_counter()
+    last = caches()
+    print(f"start rss {rss_mb():.1f} MB", flush=True)
+    for i in range(args.scenes):
+        frames += len(worker.run(i).frames)
+        if args.trim:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        if (i + 1) % args.every == 0:
+            gc.collect()
+            now = caches()
+            grown = {k: v for k, v in now.items() if v != last.get(k)}
+            last = now
+            print(f"scene {i + 1:5d} frames {frames:6d} rss {rss_mb():7.1f} MB  {time.perf_counter() - t0:6.0f} s  "
+                  f"caches grown: {grown}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
