@@ -15,6 +15,7 @@ import gc
 import os
 import sys
 import time
+import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -45,6 +46,8 @@ def main() -> None:
     p.add_argument("--scenes", type=int, default=150)
     p.add_argument("--every", type=int, default=10)
     p.add_argument("--trim", action="store_true", help="glibc malloc_trim(0) after every scene")
+    p.add_argument("--trace", type=int, nargs=2, metavar=("FROM", "TO"),
+                   help="tracemalloc from scene FROM to scene TO: the Python allocations that grew most")
     p.add_argument("overrides", nargs="*")
     args = p.parse_args()
     from simgen.pipeline import SceneWorker
@@ -57,6 +60,20 @@ def main() -> None:
     print(f"start rss {rss_mb():.1f} MB", flush=True)
     for i in range(args.scenes):
         frames += len(worker.run(i).frames)
+        if args.trace and i + 1 == args.trace[0]:
+            tracemalloc.start(12)
+            gc.collect()
+            first = (tracemalloc.take_snapshot(), rss_mb())
+        if args.trace and i + 1 == args.trace[1]:
+            gc.collect()
+            second = tracemalloc.take_snapshot()
+            grown = second.compare_to(first[0], "traceback")
+            print(f"scenes {args.trace[0]}-{args.trace[1]}: rss {first[1]:.1f} -> {rss_mb():.1f} MB, traced "
+                  f"{sum(s.size_diff for s in grown) / 2**20:+.1f} MB; largest growth:")
+            for stat in grown[:12]:
+                print(f"  {stat.size_diff / 2**10:+9.1f} KiB {stat.count_diff:+6d} blocks")
+                for line in stat.traceback.format()[-8:]:
+                    print("     ", line)
         if args.trim:
             ctypes.CDLL("libc.so.6").malloc_trim(0)
         if (i + 1) % args.every == 0:
