@@ -10,7 +10,6 @@ process-wide cache's fill, so growth can be pinned on what grows with it.
 from __future__ import annotations
 
 import argparse
-import ctypes
 import gc
 import os
 import sys
@@ -45,7 +44,6 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--scenes", type=int, default=150)
     p.add_argument("--every", type=int, default=10)
-    p.add_argument("--trim", action="store_true", help="glibc malloc_trim(0) after every scene")
     p.add_argument("--trace", type=int, nargs=2, metavar=("FROM", "TO"),
                    help="tracemalloc from scene FROM to scene TO: the Python allocations that grew most")
     p.add_argument("overrides", nargs="*")
@@ -74,15 +72,14 @@ def main() -> None:
                 print(f"  {stat.size_diff / 2**10:+9.1f} KiB {stat.count_diff:+6d} blocks")
                 for line in stat.traceback.format()[-8:]:
                     print("     ", line)
-        if args.trim:
-            ctypes.CDLL("libc.so.6").malloc_trim(0)
         if (i + 1) % args.every == 0:
             gc.collect()
             now = caches()
             grown = {k: v for k, v in now.items() if v != last.get(k)}
             last = now
+            programs = len(worker.renderer.gl._program_cache._program_cache)
             print(f"scene {i + 1:5d} frames {frames:6d} rss {rss_mb():7.1f} MB  {time.perf_counter() - t0:6.0f} s  "
-                  f"caches grown: {grown}", flush=True)
+                  f"GL programs {programs}  caches grown: {grown}", flush=True)
 
 
 if __name__ == "__main__":
