@@ -22,6 +22,7 @@ from simgen.annotate.labels import FrameLabels
 from simgen.config.schema import LabelsConfig
 from simgen.core import layout
 from simgen.core.errors import SimgenError
+from simgen.core.memory import release_free_heap
 from simgen.core.spec import CameraSpec, SceneSpec
 from simgen.export.encode import EncodedFrame, encode_view
 from simgen.export.facts import facts_path, image_look, scene_facts
@@ -179,6 +180,7 @@ class SceneWorker:
             frame, seconds = future.result()
             encoded.append(frame)
             laps.seconds["encode"] += seconds
+        release_free_heap()  # the scene's freed arrays: keep a long-lived worker's memory flat
         return SceneResult(scene_index=scene_index, frames=encoded, files=files, timings=dict(laps.seconds))
 
     def _build(self, scene: SceneTask, laps: _Laps) -> tuple[SceneSpec, SceneState]:

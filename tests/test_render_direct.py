@@ -58,3 +58,38 @@ def test_more_samples_than_the_gl_draws_is_one_line_naming_the_setting(renderer,
     assert proc.returncode == 2 and len(lines) == 1 and "renderer.msaa=8" in lines[0] and f"at most {most}" in lines[0]
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "ds" / "annotations").exists()
+
+
+def test_own_textures_stay_in_gl_across_scenes(renderer):
+    """A mesh file's own texture is uploaded once and drawn the same in a later scene, after a
+    scene without it; the least recently used ones beyond KEPT_TEXTURES are deleted."""
+    import os
+
+    import pybullet_data
+    from helpers import make_camera, make_spec, translation
+
+    from simgen.core.spec import AssetRef, BodySpec, Material, Texture
+    from simgen.render.renderer import KEPT_TEXTURES
+
+    duck = AssetRef(kind="urdf", path=os.path.join(pybullet_data.getDataPath(), "duck_vhacd.urdf"))
+    own = Material(base_color=(1.0, 1.0, 1.0, 1.0), texture=Texture(kind="asset"))
+    cam = make_camera([0.0, -0.25, 0.2], [0.0, 0.0, 0.02])
+    with_duck = posed_state(make_spec([BodySpec(instance_id=1, asset=duck, pose=translation(0, 0, 0), category="duck",
+                                               material=own)], [cam]))
+    without = posed_state(make_spec([BodySpec(instance_id=1, asset=AssetRef(kind="primitive", shape="box", size=(0.05,) * 3),
+                                              pose=translation(0, 0, 0), category="box", material=Material())], [cam]))
+    renderer.load(with_duck)
+    first = renderer.render(cam, ("color",))["color"]
+    texture = renderer._kept[duck]
+    texid = texture._texid
+    renderer.load(without)
+    assert texture._texid == texid  # still in GL while no scene uses it
+    renderer.load(with_duck)
+    assert renderer._kept[duck] is texture and texture._texid == texid
+    np.testing.assert_array_equal(renderer.render(cam, ("color",))["color"], first)
+    for k in range(KEPT_TEXTURES):  # other assets' textures push it out of the LRU
+        renderer._kept_texture(AssetRef(kind="mesh", path=f"other_{k}.obj"), np.zeros((2, 2, 3), np.uint8))
+    renderer.load(without)
+    assert duck not in renderer._kept and texture._texid is None
+    for k in range(KEPT_TEXTURES):
+        renderer._kept.pop(AssetRef(kind="mesh", path=f"other_{k}.obj"))

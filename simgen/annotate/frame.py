@@ -16,7 +16,7 @@ import numpy as np
 from simgen.annotate.geometry import box3d, pixel_box, projected_extent, transform
 from simgen.annotate.keypoints import cuboid_keypoints
 from simgen.annotate.labels import FrameLabels, ObjectLabel
-from simgen.annotate.masks import encode_rle, instance_stats, slices_to_bbox
+from simgen.annotate.masks import IdRuns, box_mask_rle, slices_to_bbox
 from simgen.config.schema import LabelsConfig
 from simgen.core.camera import world_to_camera
 from simgen.core.spec import CameraSpec
@@ -94,13 +94,23 @@ def _below_policy(policy: LabelsConfig, visible: int, bbox, visibility: float, t
     return ""
 
 
+def _in_image_rle(amodal: Amodal, W: int, H: int) -> dict:
+    """COCO RLE of an amodal in-image mask, read only inside its box (clipped to the image)."""
+    x, y, w, h = amodal.bbox
+    x0, y0 = max(int(x), 0), max(int(y), 0)
+    x1, y1 = min(int(x + w), W), min(int(y + h), H)
+    return box_mask_rle(amodal.mask[y0:y1, x0:x1], x0, y0, H, W)
+
+
 @dataclass
 class ViewPlan:
-    """What :func:`plan_view` read of a view: each body as the camera sees it, the visible
-    pixel counts and slices per instance id of the ``ids`` array, the objects to label with
-    their visible pixel counts, and the coverage request (None when no body needs one)."""
+    """What :func:`plan_view` read of a view: each body as the camera sees it, the runs of the
+    ``ids`` array (read once, column-major) with the visible pixel counts and slices per
+    instance id they give, the objects to label with their visible pixel counts, and the
+    coverage request (None when no body needs one)."""
 
     seen: dict[int, _Seen]
+    runs: IdRuns
     counts: np.ndarray
     slices: list
     candidates: list[tuple[object, int]]
@@ -112,7 +122,8 @@ def plan_view(state: SceneState, cam: CameraSpec, ids: np.ndarray, policy: Label
     those something may hide or the image border cuts (the rest's amodal mask is the visible one)."""
     W, H = cam.width, cam.height
     seen = _seen(state, cam, world_to_camera(cam.cam_to_world))
-    counts, slices = instance_stats(ids)
+    runs = IdRuns(ids)
+    counts, slices = runs.stats()
     cam_z = float(cam.cam_to_world[2, 3])
     candidates, pboxes = [], {}
     for body in state.objects():
@@ -127,7 +138,7 @@ def plan_view(state: SceneState, cam: CameraSpec, ids: np.ndarray, policy: Label
         if not (visible and _inside(s.pbox, W, H) and not _may_be_hidden(iid, seen, state, cam_z)):
             pboxes[iid] = s.pbox
     coverage = CoverageRequest(boxes=pboxes, masks=policy.amodal_masks) if pboxes else None
-    return ViewPlan(seen=seen, counts=counts, slices=slices, candidates=candidates, coverage=coverage)
+    return ViewPlan(seen=seen, runs=runs, counts=counts, slices=slices, candidates=candidates, coverage=coverage)
 
 
 def annotate_view(
@@ -160,6 +171,8 @@ def annotate_view(
         iid = body.instance_id
         instance_lut[iid], semantic_lut[iid] = iid, category_ids[body.category]
     drawn = passes["coverage"] if plan.coverage is not None else {}
+    runs = plan.runs  # the id map's runs give every object's mask and depth span
+    depth_spans = runs.depth_ranges(depth)
     for body, visible in plan.candidates:
         iid, cid, s = body.instance_id, category_ids[body.category], seen[body.instance_id]
         visible_bbox = slices_to_bbox(slices[iid]) if visible else None
@@ -170,13 +183,15 @@ def annotate_view(
         truncation = 1.0 - amodal.in_image / amodal.full_area
         hidden = visible == 0
         reason = "hidden" if hidden else _below_policy(policy, visible, visible_bbox, visibility, truncation)
-        mask = ids == iid
-        depth_under = depth[mask]
+        rle = runs.rle(iid)
         if hidden:  # a crowd region where the object would be, so evaluation ignores it
             x, y, w, h = amodal.bbox
             x0, y0 = max(x, 0.0), max(y, 0.0)
             visible_bbox = [x0, y0, min(x + w, W) - x0, min(y + h, H) - y0]
-        amodal_mask = amodal.mask if amodal.mask is not None else (mask if policy.amodal_masks else None)
+        if amodal.mask is not None:
+            rle_amodal = _in_image_rle(amodal, W, H)
+        else:
+            rle_amodal = {"size": list(rle["size"]), "counts": rle["counts"]} if policy.amodal_masks else None
         box = box3d(state.assets[iid].bounds, s.T)
         labels.objects.append(
             ObjectLabel(
@@ -185,7 +200,7 @@ def annotate_view(
                 category_id=cid,
                 bbox=visible_bbox,
                 area=visible,
-                rle=encode_rle(mask),
+                rle=rle,
                 bbox_amodal=amodal.bbox,
                 amodal_area=amodal.in_image,
                 full_area=amodal.full_area,
@@ -194,9 +209,9 @@ def annotate_view(
                 R=s.T[:3, :3].copy(),
                 t=s.T[:3, 3].copy(),
                 box3d=box,
-                depth_range=[float(depth_under.min()), float(depth_under.max())] if visible else [],
+                depth_range=list(depth_spans[iid]) if visible else [],
                 ignore=bool(reason),
-                rle_amodal=encode_rle(amodal_mask) if amodal_mask is not None else None,
+                rle_amodal=rle_amodal,
                 ignore_reason=reason,
                 keypoints=cuboid_keypoints(box, cam.K, ids, iid),
             )

@@ -20,7 +20,7 @@ def encode_normals(normals: np.ndarray, png_compression: int = 1) -> bytes:
     hit = np.any(normals != 0, axis=-1)
     values = np.rint((normals + 1.0) / 2.0 * SCALE).clip(0, SCALE).astype(np.uint16)
     values[~hit] = 0
-    ok, buf = cv2.imencode(".png", np.ascontiguousarray(values[..., ::-1]), [cv2.IMWRITE_PNG_COMPRESSION, png_compression])
+    ok, buf = cv2.imencode(".png", cv2.cvtColor(values, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_PNG_COMPRESSION, png_compression])
     assert ok
     return buf.tobytes()
 

@@ -31,6 +31,14 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 LOOKS = ("own", "plain", *PROCEDURAL_TEXTURES, "image")
 OBJECT_HSV = ((0.3, 1.0), (0.3, 1.0))  # saturation, value ranges of objects' colours
 SCENERY_HSV = ((0.0, 0.35), (0.15, 0.6))  # muted, so objects stand out
+# Distinct patterns per procedural kind: a texture's seed is one of these, so a worker makes
+# each pattern once (simgen.render.textures caches them) and only mixes in the colours, which
+# stay continuous. The draw from the stream is unchanged (an integer below 2**31, reduced).
+TEXTURE_PATTERNS = 32
+
+
+def _pattern_seed(rng: np.random.Generator) -> int:
+    return int(rng.integers(2**31)) % TEXTURE_PATTERNS
 
 
 def random_material(rng: np.random.Generator, ranges, saturation=(0.3, 1.0), value=(0.3, 1.0), metallic: bool = True) -> Material:
@@ -92,7 +100,7 @@ def textured_look(rng: np.random.Generator, asset: AssetRef, tex, ranges, hsv=OB
     elif look == "image":
         texture = Texture(kind="image", path=pictures[int(rng.integers(len(pictures)))], tile=tile)
     else:
-        texture = Texture(kind=look, colors=colour_pair(rng, hsv, related, look), tile=tile, seed=int(rng.integers(2**31)))
+        texture = Texture(kind=look, colors=colour_pair(rng, hsv, related, look), tile=tile, seed=_pattern_seed(rng))
     material.base_color = (1.0, 1.0, 1.0, 1.0)
     material.texture = texture
     return material
@@ -136,7 +144,7 @@ def background_look(rng: np.random.Generator, bg, tex) -> Material:
             weights[:] = 1.0
         kind = PROCEDURAL_TEXTURES[weighted_index(rng, weights)]
         texture = Texture(kind=kind, colors=colour_pair(rng, ((0.0, 0.35), (0.25, 0.85)), True, kind), tile=tile,
-                          seed=int(rng.integers(2**31)))
+                          seed=_pattern_seed(rng))
     base = (*colour(rng, (0.0, 0.4), (0.2, 0.8)), 1.0) if texture is None else (1.0, 1.0, 1.0, 1.0)
     return Material(base_color=base, metallic=0.0, roughness=roughness, texture=texture)
 

@@ -5,7 +5,9 @@ queries ``GL_MAX_TEXTURE_IMAGE_UNITS`` twice for each primitive of each pass: mo
 20-object frame's CPU time. This draws the same primitives with the same programs, uniform
 values and GL state, in the same order, so the pixels are the same (tests compare them with
 pyrender's own pass), but it binds camera and lights once per program per pass and caches
-programs per primitive and uniform locations per program.
+programs per primitive and uniform locations per program. Within a pass, a GL setting or
+uniform value equal to the one already set is not sent again (fewer PyOpenGL calls, each a few
+microseconds of Python; the GL state at every draw is the same).
 """
 
 from __future__ import annotations
@@ -30,10 +32,19 @@ def draw_primitive(primitive) -> None:
 
 class Uniforms:
     """Uniform setting with locations cached per program; values converted as pyrender does
-    (float32 vectors, row-major matrices, Python ints and floats), names a program lacks skipped."""
+    (float32 vectors, row-major matrices, Python ints and floats), names a program lacks skipped.
+
+    The values sent are remembered per program and name, and a value equal to the one sent is
+    skipped, until :meth:`forget_values` (at the start of each pass: code that sets uniforms
+    other than through this object may run between passes).
+    """
 
     def __init__(self) -> None:
         self._locations: dict[tuple[int, str], int] = {}
+        self._values: dict[tuple[int, str], object] = {}
+
+    def forget_values(self) -> None:
+        self._values.clear()
 
     def set(self, program, name: str, value) -> None:
         key = (program._program_id, name)
@@ -43,14 +54,47 @@ class Uniforms:
         if loc == -1:
             return
         if isinstance(value, np.ndarray):
+            data = value.astype(np.float32)
+            sent = (data.shape, data.tobytes())
+            if self._values.get(key) == sent:
+                return
             if value.ndim == 1:
-                _VECTOR[value.shape[0]](loc, 1, value.astype(np.float32))
+                _VECTOR[value.shape[0]](loc, 1, data)
             else:
-                _MATRIX[value.shape[0]](loc, 1, gl.GL_TRUE, value.astype(np.float32))
+                _MATRIX[value.shape[0]](loc, 1, gl.GL_TRUE, data)
         elif isinstance(value, bool | int):
+            sent = ("i", int(value))
+            if self._values.get(key) == sent:
+                return
             gl.glUniform1i(loc, int(value))
         else:
+            sent = ("f", float(value))
+            if self._values.get(key) == sent:
+                return
             gl.glUniform1f(loc, float(value))
+        self._values[key] = sent
+
+
+class GLState:
+    """Capabilities and fixed-function settings of one pass, sent only when they change; every
+    setting starts unknown (so is sent) at the start of a pass."""
+
+    def __init__(self) -> None:
+        self._now: dict[object, object] = {}
+
+    def forget(self) -> None:
+        self._now.clear()
+
+    def enable(self, cap: int, on: bool) -> None:
+        if self._now.get(cap) is not on:
+            (gl.glEnable if on else gl.glDisable)(cap)
+            self._now[cap] = on
+
+    def call(self, fn, *args) -> None:
+        """``fn(*args)`` unless the last call of ``fn`` had the same arguments."""
+        if self._now.get(fn) != args:
+            fn(*args)
+            self._now[fn] = args
 
 
 class _LightingProxy:
@@ -71,6 +115,7 @@ class DirectPasses:
         self._pr = pyrender_module
         self._programs: dict[tuple[object, int, tuple], object] = {}
         self.uniforms = Uniforms()
+        self.state = GLState()
         # (program, uniforms, scene, node) -> None: simgen's own lighting uniforms (shadows,
         # hemisphere ambient), set after pyrender's for each program of a colour pass.
         self.extra_lighting = None
@@ -91,17 +136,19 @@ class DirectPasses:
     def draw(self, scene, nodes, flags: int, colours: dict | None = None) -> None:
         """Draw ``nodes`` in order into the bound target: lit and textured, or (``colours``:
         node -> (3,) 0-255) flat in each node's colour, as pyrender's SEG pass."""
-        u = self.uniforms
+        u, state = self.uniforms, self.state
+        u.forget_values()
+        state.forget()
         seg = colours is not None
         if seg:
             gl.glClearColor(0.0, 0.0, 0.0, 1.0)
         else:
             gl.glClearColor(*scene.bg_color)
         gl.glClear(gl.GL_COLOR_BUFFER_BIT | gl.GL_DEPTH_BUFFER_BIT)
-        (gl.glDisable if seg else gl.glEnable)(gl.GL_MULTISAMPLE)
+        state.enable(gl.GL_MULTISAMPLE, not seg)
         V, P = self._gl._get_camera_matrices(scene)
         cam_pos = scene.get_pose(scene.main_camera_node)[:3, 3]
-        bound, prepared = None, set()
+        bound, prepared, drew = None, set(), False
         for node in nodes:
             mesh = node.mesh
             if not mesh.is_visible or (seg and node not in colours):
@@ -124,19 +171,21 @@ class DirectPasses:
                 if seg:
                     u.set(program, "color", np.asanyarray(colours[node]) / 255.0)
                 u.set(program, "M", pose)
-                primitive._bind()
+                primitive._bind()  # the next primitive's bind replaces it: unbound once, after the loop
+                drew = True
                 if seg:
-                    gl.glEnable(gl.GL_CULL_FACE)
-                    gl.glEnable(gl.GL_BLEND)
-                    gl.glCullFace(gl.GL_BACK)
-                    gl.glBlendFunc(gl.GL_ONE, gl.GL_ZERO)
-                    gl.glPolygonMode(gl.GL_FRONT_AND_BACK, gl.GL_FILL)
+                    state.enable(gl.GL_CULL_FACE, True)
+                    state.enable(gl.GL_BLEND, True)
+                    state.call(gl.glCullFace, gl.GL_BACK)
+                    state.call(gl.glBlendFunc, gl.GL_ONE, gl.GL_ZERO)
+                    state.call(gl.glPolygonMode, gl.GL_FRONT_AND_BACK, gl.GL_FILL)
                 else:
                     self._bind_material(primitive.material, program)
-                gl.glDisable(gl.GL_PROGRAM_POINT_SIZE)
+                state.enable(gl.GL_PROGRAM_POINT_SIZE, False)
                 draw_primitive(primitive)
-                primitive._unbind()
                 self._gl._reset_active_textures()
+        if drew:
+            gl.glBindVertexArray(0)
         if bound is not None:
             bound._unbind()
         gl.glFlush()
@@ -159,14 +208,15 @@ class DirectPasses:
         u.set(program, "material.base_color_factor", material.baseColorFactor)
         u.set(program, "material.metallic_factor", material.metallicFactor)
         u.set(program, "material.roughness_factor", material.roughnessFactor)
-        gl.glEnable(gl.GL_BLEND)
+        state = self.state
+        state.enable(gl.GL_BLEND, True)
         if material.alphaMode == "BLEND":
-            gl.glBlendFunc(gl.GL_SRC_ALPHA, gl.GL_ONE_MINUS_SRC_ALPHA)
+            state.call(gl.glBlendFunc, gl.GL_SRC_ALPHA, gl.GL_ONE_MINUS_SRC_ALPHA)
         else:
-            gl.glBlendFunc(gl.GL_ONE, gl.GL_ZERO)
-        gl.glPolygonMode(gl.GL_FRONT_AND_BACK, gl.GL_LINE if material.wireframe else gl.GL_FILL)
+            state.call(gl.glBlendFunc, gl.GL_ONE, gl.GL_ZERO)
+        state.call(gl.glPolygonMode, gl.GL_FRONT_AND_BACK, gl.GL_LINE if material.wireframe else gl.GL_FILL)
         if material.doubleSided:
-            gl.glDisable(gl.GL_CULL_FACE)
+            state.enable(gl.GL_CULL_FACE, False)
         else:
-            gl.glEnable(gl.GL_CULL_FACE)
-            gl.glCullFace(gl.GL_BACK)
+            state.enable(gl.GL_CULL_FACE, True)
+            state.call(gl.glCullFace, gl.GL_BACK)

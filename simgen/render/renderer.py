@@ -7,6 +7,7 @@ holds the scene as pyrender nodes; the passes hold their own targets and read-ba
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Collection
 from typing import Any
 
@@ -16,7 +17,7 @@ from OpenGL import GL
 from simgen.config.schema import RendererConfig
 from simgen.core.camera import opencv_to_opengl_pose, pyrender_intrinsics
 from simgen.core.platform import import_pyrender
-from simgen.core.spec import CameraSpec, LightSpec
+from simgen.core.spec import AssetRef, CameraSpec, LightSpec
 from simgen.physics.state import SceneState
 from simgen.render import textures
 from simgen.render.draw import DirectPasses
@@ -25,6 +26,10 @@ from simgen.render.passes.base import PASSES, RenderPass
 from simgen.render.shaders import shader_cache
 
 SMOOTH_PRIMITIVES = ("sphere", "capsule")  # flat shading keeps edges of boxes and cones crisp
+# Mesh files' own textures kept in GL across scenes (the same image every time: jenga's
+# 1024 x 1024 takes tens of ms to upload with its mipmaps); at most this many, least recently
+# used dropped: 8 x 1024 x 1024 RGBA with mipmaps is at most about 45 MB of GL memory.
+KEPT_TEXTURES = 8
 
 
 def _pyrender_light(pr, light: LightSpec):
@@ -94,6 +99,8 @@ class Renderer:
         # Shadows (colour pass, fast shader only) may be switched between renders.
         self.shadows = cfg.shadows
         self._passes: dict[type[RenderPass], RenderPass] = {}  # made on first use
+        self._kept: OrderedDict[AssetRef, object] = OrderedDict()  # asset -> pyrender Texture, LRU
+        self._dropped: list = []  # kept textures the LRU let go, deleted at the next load
 
     def close(self) -> None:
         if self._offscreen is not None:
@@ -117,9 +124,38 @@ class Renderer:
         smooth = asset.ref.kind != "primitive" or asset.ref.shape in SMOOTH_PRIMITIVES
         if m is not None and m.texture is not None:  # the texture's UVs and image
             mesh, image = textures.textured(asset, m.texture)
-            material.baseColorTexture = pr.Texture(source=image, source_channels="RGB")
+            if m.texture.kind == "asset":
+                material.baseColorTexture = self._kept_texture(asset.ref, image)
+            else:
+                material.baseColorTexture = pr.Texture(source=image, source_channels="RGB")
             return pr.Mesh.from_trimesh(mesh, material=material, smooth=smooth)
         return pr.Mesh.from_trimesh(asset.mesh, material=material, smooth=smooth)
+
+    def _kept_texture(self, ref: AssetRef, image: np.ndarray):
+        """The pyrender texture of an asset's own ``image``, the same object (and GL texture)
+        for every scene while it stays among the :data:`KEPT_TEXTURES` last used."""
+        texture = self._kept.pop(ref, None)
+        if texture is None:
+            texture = self.pyrender.Texture(source=image, source_channels="RGB")
+        self._kept[ref] = texture
+        while len(self._kept) > KEPT_TEXTURES:
+            self._dropped.append(self._kept.popitem(last=False)[1])
+        return texture
+
+    def _hand_over_textures(self, scene) -> None:
+        """Make pyrender's texture bookkeeping keep the kept textures: it uploads the textures of
+        the new scene it has not seen and deletes those of the last scene the new one lacks.
+        Kept textures already in GL count as seen when the scene uses them and are hidden from
+        it when not; those the LRU dropped are deleted here unless pyrender will."""
+        kept = {id(t) for t in self._kept.values()}
+        used = {id(t) for node in scene.mesh_nodes for p in node.mesh.primitives for t in p.material.textures}
+        last = self.gl._mesh_textures
+        for texture in self._dropped:
+            if texture not in last and texture._texid is not None:
+                texture.delete()
+        self._dropped.clear()
+        self.gl._mesh_textures = ({t for t in last if id(t) not in kept}
+                                  | {t for t in self._kept.values() if id(t) in used and t._texid is not None})
 
     def load(self, state: SceneState) -> None:
         """Build the pyrender scene of ``state``: a node per body at its settled pose, lights."""
@@ -135,6 +171,7 @@ class Renderer:
         self._camera_node = scene.add(pr.IntrinsicsCamera(1.0, 1.0, 0.0, 0.0), pose=np.eye(4))
         self.seg_all = {node: _id_colour(iid) for iid, node in self.nodes.items()}
         self.scene, self.state = scene, state
+        self._hand_over_textures(scene)
         self.gl._update_context(scene, pr.RenderFlags.NONE)  # upload meshes now: passes draw them directly
         self.direct.forget_meshes()
         self._objects = [self.nodes[b.instance_id] for b in state.bodies if b.category is not None]

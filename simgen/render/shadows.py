@@ -274,6 +274,7 @@ class ShadowMaps:
                     program = self._programs[primitive] = pyrender_renderer._get_primitive_program(
                         primitive, RenderFlags.NONE, ProgramFlags.NONE)
                 draws.append((program, primitive, pose))
+        uniforms.forget_values()  # a pass of its own (see Uniforms)
         for layer, view in enumerate(self.matrices):
             gl.glFramebufferTextureLayer(gl.GL_FRAMEBUFFER, gl.GL_DEPTH_ATTACHMENT, self._texture, 0, layer)
             gl.glClear(gl.GL_DEPTH_BUFFER_BIT)
@@ -287,10 +288,10 @@ class ShadowMaps:
                     uniforms.set(program, "P", view.matrix)
                     prepared.add(program)
                 uniforms.set(program, "M", pose)
-                primitive._bind()
+                primitive._bind()  # the next bind replaces it: unbound once, after the loop
                 draw_primitive(primitive)
-                primitive._unbind()
             if bound is not None:
+                gl.glBindVertexArray(0)
                 bound._unbind()
         gl.glDisable(gl.GL_POLYGON_OFFSET_FILL)
         gl.glBindFramebuffer(gl.GL_FRAMEBUFFER, 0)

@@ -59,11 +59,15 @@ def _scratches(rng: np.random.Generator, size: int) -> np.ndarray:
     return np.maximum(t, lines)
 
 
-def procedural_image(kind: str, colors, seed: int, size: int = PROCEDURAL_SIZE) -> np.ndarray:
-    """One periodic tile (size, size, 3) uint8 mixing two colours: ``checker`` (2 x 2 cells),
-    ``stripes`` (2-6 bands, horizontal or vertical), ``noise`` (smooth 1/f^2 noise, periodic by
-    its FFT), ``marble`` (sine veins bent by noise), ``wood`` (bands of grain distorted by
-    noise, with fine fibres) or ``scratches`` (thin bright lines on faint grain)."""
+# Patterns kept per process: 6 kinds x 32 seeds (what the randomizers draw, see
+# simgen.randomizers.materials.TEXTURE_PATTERNS) of (128, 128) float64, at most 24 MB.
+PATTERN_CACHE = 192
+
+
+@lru_cache(maxsize=PATTERN_CACHE)
+def _pattern(kind: str, seed: int, size: int) -> np.ndarray:
+    """The mixing field (size, size) float64 in [0, 1] of a procedural tile, read-only: the
+    costly part of a tile (noise spectra, scratches), cached; the colours are mixed per call."""
     rng = np.random.default_rng(seed)
     y, x = np.mgrid[0:size, 0:size] / size
     if kind == "checker":
@@ -88,7 +92,18 @@ def procedural_image(kind: str, colors, seed: int, size: int = PROCEDURAL_SIZE) 
         t = _scratches(rng, size)
     else:
         raise AssetError(f"texture kind '{kind}' is unknown; choose asset, image or one of {', '.join(PROCEDURAL_TEXTURES)}")
-    return _blend(t, colors)
+    t.flags.writeable = False
+    return t
+
+
+def procedural_image(kind: str, colors, seed: int, size: int = PROCEDURAL_SIZE) -> np.ndarray:
+    """One periodic tile (size, size, 3) uint8 mixing two colours: ``checker`` (2 x 2 cells),
+    ``stripes`` (2-6 bands, horizontal or vertical), ``noise`` (smooth 1/f^2 noise, periodic by
+    its FFT), ``marble`` (sine veins bent by noise), ``wood`` (bands of grain distorted by
+    noise, with fine fibres) or ``scratches`` (thin bright lines on faint grain). The pattern
+    is a function of (kind, seed, size) and is cached (:data:`PATTERN_CACHE`); mixing in the
+    colours costs about a millisecond."""
+    return _blend(_pattern(kind, int(seed), size), colors)
 
 
 @lru_cache(maxsize=64)

@@ -74,13 +74,13 @@ def chromatic_aberration(linear: np.ndarray, shift: float) -> np.ndarray:
     ``shift`` px away from green in the corners (shifts grow linearly with the radius)."""
     h, w = linear.shape[:2]
     cx, cy, corner = _centre(h, w)
-    out = linear.copy()
+    channels = list(cv2.split(linear))  # contiguous planes: no copy of the whole image besides
     for channel, sign in ((0, 1.0), (2, -1.0)):
         s = 1.0 + sign * shift / corner
         m = np.array([[s, 0.0, (1 - s) * cx], [0.0, s, (1 - s) * cy]], np.float64)
-        out[..., channel] = cv2.warpAffine(np.ascontiguousarray(linear[..., channel]), m, (w, h),
-                                           flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
-    return out
+        channels[channel] = cv2.warpAffine(channels[channel], m, (w, h), flags=cv2.INTER_LINEAR,
+                                           borderMode=cv2.BORDER_REFLECT)
+    return cv2.merge(channels)
 
 
 @lru_cache(maxsize=8)
@@ -117,14 +117,18 @@ def add_noise(linear: np.ndarray, read_std: float, electrons_per_level: float | 
         noisy *= np.float32(read_std)
     else:
         e = np.float32(electrons_per_level)
-        dark = levels < np.float32(POISSON_BELOW) / e
-        z_dark = noisy[dark] if dark.any() else None
+        # Dark pixels are few: their flat indices (C order, as a boolean mask would take them).
+        dark = np.flatnonzero(levels < np.float32(POISSON_BELOW) / e)
+        flat_noisy, flat_levels = noisy.reshape(-1), levels.reshape(-1)
+        z_dark = flat_noisy[dark] if dark.size else None
         std = levels / e  # in place: variance, then standard deviation
         std += np.float32(read_std * read_std)
         np.sqrt(std, out=std)
         noisy *= std
         if z_dark is not None:  # few electrons: the exact Poisson count instead of its Gaussian
-            noisy[dark] = rng.poisson(levels[dark] * e).astype(np.float32) / e - levels[dark] + z_dark * np.float32(read_std)
+            dark_levels = flat_levels[dark]
+            flat_noisy[dark] = (rng.poisson(dark_levels * e).astype(np.float32) / e - dark_levels
+                                + z_dark * np.float32(read_std))
     noisy += levels
     noisy *= np.float32(1.0 / 255.0)
     return noisy
@@ -137,7 +141,8 @@ def white_balance(linear: np.ndarray, gains: tuple[float, float, float]) -> np.n
 
 def jpeg(rgb: np.ndarray, quality: int) -> np.ndarray:
     """(H, W, 3) uint8 RGB encoded as JPEG at ``quality`` (1..100) and decoded again."""
-    ok, data = cv2.imencode(".jpg", np.ascontiguousarray(rgb[..., ::-1]), [cv2.IMWRITE_JPEG_QUALITY, int(quality)])
+    # cvtColor swaps channels as a flipped view would, in a fraction of numpy's strided copy
+    ok, data = cv2.imencode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, int(quality)])
     if not ok:
         raise RuntimeError("JPEG encoding failed")
-    return np.ascontiguousarray(cv2.imdecode(data, cv2.IMREAD_COLOR)[..., ::-1])
+    return cv2.cvtColor(cv2.imdecode(data, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)

@@ -51,8 +51,10 @@ def encode_table(gamma: float = 1.0) -> np.ndarray:
 def to_srgb8(linear: np.ndarray, gamma: float = 1.0) -> np.ndarray:
     """(H, W, 3) float32 linear light (clipped to [0, 1]) -> (H, W, 3) uint8 sRGB, tone curve
     ``gamma`` applied to the encoded value."""
-    index = np.clip(linear, 0.0, 1.0) * np.float32(ENCODE_STEPS - 1) + np.float32(0.5)
-    return encode_table(round(float(gamma), 6))[index.astype(np.int32)]
+    index = np.clip(linear, 0.0, 1.0)  # one float32 buffer, then in place: the same roundings
+    index *= np.float32(ENCODE_STEPS - 1)
+    index += np.float32(0.5)
+    return encode_table(round(float(gamma), 6)).take(index.astype(np.uint16))  # 14-bit indices
 
 
 def gamma8(rgb: np.ndarray, gamma: float) -> np.ndarray:

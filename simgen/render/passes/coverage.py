@@ -122,6 +122,7 @@ class CoverageTarget:
         self.width, self.height = width, height
         self.gl_wait = gl_wait  # a framebuffers.GLWait
         self._programs = program_cache
+        self._locations: dict[int, tuple[int, int, int, int]] = {}  # program id -> V, P, M, bit
         self.fbo = gl.glGenFramebuffers(1)
         gl.glBindFramebuffer(gl.GL_FRAMEBUFFER, self.fbo)
         rb = gl.glGenRenderbuffers(1)
@@ -131,6 +132,14 @@ class CoverageTarget:
         status = gl.glCheckFramebufferStatus(gl.GL_FRAMEBUFFER)
         if status != gl.GL_FRAMEBUFFER_COMPLETE:
             raise RuntimeError(f"OpenGL coverage framebuffer incomplete (status {status:#x})")
+
+    def _uniform_locations(self, program_id: int) -> tuple[int, int, int, int]:
+        """Locations of ``V``, ``P``, ``M`` and ``bit`` in a program, looked up once."""
+        loc = self._locations.get(program_id)
+        if loc is None:
+            loc = self._locations[program_id] = tuple(gl.glGetUniformLocation(program_id, name)
+                                                      for name in ("V", "P", "M", "bit"))
+        return loc
 
     def draw(self, items, V: np.ndarray, P: np.ndarray, viewport: tuple[int, int]) -> np.ndarray:
         """Draw ``items`` = [(bit index < 128, pose (4, 4), pyrender Mesh)] with view ``V`` and
@@ -158,22 +167,21 @@ class CoverageTarget:
                     program._add_to_context()
                 if program is not bound:
                     program._bind()
-                    gl.glUniformMatrix4fv(gl.glGetUniformLocation(program._program_id, "V"), 1, gl.GL_TRUE, V.astype(np.float32))
-                    gl.glUniformMatrix4fv(gl.glGetUniformLocation(program._program_id, "P"), 1, gl.GL_TRUE, P.astype(np.float32))
-                    loc_m = gl.glGetUniformLocation(program._program_id, "M")
-                    loc_bit = gl.glGetUniformLocation(program._program_id, "bit")
+                    loc_v, loc_p, loc_m, loc_bit = self._uniform_locations(program._program_id)
+                    gl.glUniformMatrix4fv(loc_v, 1, gl.GL_TRUE, V.astype(np.float32))
+                    gl.glUniformMatrix4fv(loc_p, 1, gl.GL_TRUE, P.astype(np.float32))
                     bound = program
                 gl.glUniformMatrix4fv(loc_m, 1, gl.GL_TRUE, pose.astype(np.float32))
                 gl.glUniform4uiv(loc_bit, 1, word)
-                primitive._bind()
+                primitive._bind()  # the next bind replaces it: unbound once, after the loop
                 n = 1 if primitive.poses is None else len(primitive.poses)
                 if primitive.indices is not None:
                     gl.glDrawElementsInstanced(primitive.mode, primitive.indices.size, gl.GL_UNSIGNED_INT,
                                                ctypes.c_void_p(0), n)
                 else:  # flat-shaded meshes come unindexed
                     gl.glDrawArraysInstanced(primitive.mode, 0, len(primitive.positions), n)
-                primitive._unbind()
         if bound is not None:
+            gl.glBindVertexArray(0)
             bound._unbind()
         gl.glDisable(gl.GL_COLOR_LOGIC_OP)
         gl.glEnable(gl.GL_DEPTH_TEST)
