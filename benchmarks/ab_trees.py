@@ -26,7 +26,10 @@ DEFAULT = ["scene=tabletop", "scene.min_objects=20", "scene.max_objects=20"]
 
 WORKER = r"""
 import json, sys, time
-from simgen.recipes import register_configs
+try:  # the composition root's since the stage order; trees before it have it in recipes
+    from simgen.job import register_configs
+except ImportError:
+    from simgen.recipes import register_configs
 from simgen.tools.cli import load_job
 from simgen.pipeline import SceneWorker
 register_configs()
@@ -48,7 +51,10 @@ print(json.dumps({"frames": frames, "wall": wall, "ms": {k: 1000 * v / frames fo
 # (meshes, textures and their upload: the part of ``render`` paid once per scene).
 LOAD_WORKER = r"""
 import json, sys, time
-from simgen.recipes import register_configs
+try:  # the composition root's since the stage order; trees before it have it in recipes
+    from simgen.job import register_configs
+except ImportError:
+    from simgen.recipes import register_configs
 from simgen.tools.cli import load_job
 from simgen.pipeline import SceneWorker
 from simgen.randomizers import build_scene
