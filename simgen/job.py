@@ -237,6 +237,7 @@ def to_job(cfg, overrides: list[str] = ()) -> tuple[schema.SimgenConfig, JobSpec
     except Exception as exc:
         raise SimgenError(hydra_error_line(exc)) from None
     typed.scene = apply_user_assets(typed.scene, typed.assets)  # assets.dirs: the user's meshes
+    kind_of(typed.scene).give_way(typed.scene, {o.lstrip("+~").split("=", 1)[0] for o in overrides})
     check_job(typed)
     job = JobSpec(scene=typed.scene, renderer=typed.renderer, labels=typed.labels, export=typed.export,
                   seed=typed.seed, frames=typed.frames, categories=category_names(typed.scene), sequence=typed.sequence,
