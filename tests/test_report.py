@@ -326,3 +326,14 @@ def test_driving_paints_fill_colour_bins():
     ctx = RecipeContext(scene=job.scene, width=320, height=240, sequence=job.sequence)
     facts = [json.loads(scene_facts(build_scene(i, 0, ctx), [])) for i in range(4)]
     assert _assets(facts)["colour_bins_used"] >= 5
+
+
+def test_comparison_figure_wraps_its_panels_within_the_page(tmp_path):
+    """Seven features in one row made a 1568 px figure, cut off by the page (1300 px)."""
+    from simgen.report import figures
+
+    hist = {"edges": [0.0, 1.0, 2.0], "counts": [1, 2]}
+    sim = {f"feature{k}": hist for k in range(7)}
+    figures.comparison("car", sim, sim, tmp_path / "c.png")
+    width, height = Image.open(tmp_path / "c.png").size
+    assert width <= 1280 and height > 2.6 * figures.DPI  # two rows
