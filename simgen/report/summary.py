@@ -76,8 +76,9 @@ class ReportJob:
     take seconds, and the machine has cores to spare once the frames are done). A plain
     process, so that :meth:`cancel` can stop it at once and remove what it had written."""
 
-    def __init__(self, root: Path, setting: bool | None, frames: int) -> None:
+    def __init__(self, root: Path, setting: bool | None, frames: int, targets: dict[str, float] | None = None) -> None:
         self.root = Path(root)
+        self.targets = targets  # balance.classes' shares, shown beside the shares got
         self.folder = self.root / REPORT_DIR
         self._process = self._conn = None
         self.wanted = wants_report(setting, frames)
@@ -90,10 +91,8 @@ class ReportJob:
             self._process.start()  # it ignores Ctrl-C: the command cancels it
             child.close()
 
-    def finish(self, targets: dict[str, float] | None = None) -> tuple[str, str | None]:
-        """Wait for the report; (the balance line, a warning when the report failed).
-        ``targets``: the labeled shares that ``balance.classes`` asked for, shown beside the
-        shares got."""
+    def finish(self) -> tuple[str, str | None]:
+        """Wait for the report; (the balance line, a warning when the report failed)."""
         report, warning = None, None
         if self._process is not None:
             try:
@@ -108,7 +107,7 @@ class ReportJob:
                 warning = f"simgen: warning: the report was not written: {rest[0]}"
             self._process.join()
             self._process = None
-        return balance_line(class_shares(self.root), report, targets), warning
+        return balance_line(class_shares(self.root), report, self.targets), warning
 
     def drop_stale(self, images: int) -> str | None:
         """With no report wanted, remove a report of an earlier state of the dataset (a dataset

@@ -102,7 +102,7 @@ def validate_and_report(out: Path, validate: bool, report_setting: bool | None, 
     was left undone), and a report it cut short is removed."""
     from simgen.report.summary import ReportJob
 
-    report = ReportJob(out, report_setting, frames)  # drawn meanwhile, never per frame
+    report = ReportJob(out, report_setting, frames, targets)  # drawn meanwhile, never per frame
     stale = report.drop_stale(merged[0])
     if stale:
         print(stale)
@@ -119,7 +119,7 @@ def validate_and_report(out: Path, validate: bool, report_setting: bool | None, 
                 fail(f"{out}: {len(found)} label-rule violations (simgen-validate {out} lists them all)", 1)
             validated = True
             print(f"simgen: validated {merged[0]} images, {merged[1]} annotations: no label-rule violations")
-        line, warning = report.finish(targets)
+        line, warning = report.finish()
     except Exception:
         if not interrupts.requested():
             raise
