@@ -91,6 +91,9 @@ class JobSpec:
     balance: BalanceConfig | None = None
     splits: SplitsConfig = field(default_factory=SplitsConfig)
     sensor: SensorConfig = field(default_factory=SensorConfig)  # the image stage (simgen.sensor)
+    # labeled per planned instance of each class, from the job's pilot (simgen.pipeline.pilot_yields):
+    # the balance plan aims at labels with it; None before the pilot or without balance.classes
+    label_yields: dict[str, float] | None = None
 
     @property
     def kind(self) -> SceneKind:
@@ -205,6 +208,9 @@ def load_job(overrides: list[str]) -> tuple[schema.SimgenConfig, JobSpec]:
     The recipes must be registered first (:func:`register_configs`)."""
     from hydra import compose, initialize_config_dir
 
+    from simgen.config.overrides import open_mappings
+
+    overrides = open_mappings(list(overrides))
     try:
         with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3", job_name="simgen"):
             cfg = compose(config_name="config", overrides=overrides)
@@ -231,6 +237,7 @@ def to_job(cfg, overrides: list[str] = ()) -> tuple[schema.SimgenConfig, JobSpec
     except Exception as exc:
         raise SimgenError(hydra_error_line(exc)) from None
     typed.scene = apply_user_assets(typed.scene, typed.assets)  # assets.dirs: the user's meshes
+    kind_of(typed.scene).give_way(typed.scene, {o.lstrip("+~").split("=", 1)[0] for o in overrides})
     check_job(typed)
     job = JobSpec(scene=typed.scene, renderer=typed.renderer, labels=typed.labels, export=typed.export,
                   seed=typed.seed, frames=typed.frames, categories=category_names(typed.scene), sequence=typed.sequence,

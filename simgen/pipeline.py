@@ -9,7 +9,7 @@ and writes the dataset.
 from __future__ import annotations
 
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -32,7 +32,8 @@ from simgen.layers.base import ViewData, chosen, passes_of
 from simgen.physics.state import SceneState, posed_state
 from simgen.physics.world import PhysicsWorld
 from simgen.randomizers import RecipeContext, build_scene
-from simgen.render.engines import PATHTRACE, sampler_seed, scene_engine
+from simgen.randomizers.balance import label_yields, planned_counts
+from simgen.render.engines import PATHTRACE, RASTER, sampler_seed, scene_engine
 from simgen.render.renderer import Renderer
 from simgen.sensor.stage import ImageStage
 
@@ -115,7 +116,7 @@ class SceneWorker:
         self.sensor = ImageStage(job.sensor, job.seed, moving=job.sequence.length > 1,
                                  depth_layer=layout.DEPTH_SENSOR in job.export.layers)
         self.recipe = RecipeContext(scene=job.scene, width=job.renderer.width, height=job.renderer.height,
-                                    sequence=job.sequence, balance=job.balance)
+                                    sequence=job.sequence, balance=job.balance, yields=job.label_yields)
         layers = chosen(job.export.layers)
         self.layer_passes = passes_of(layers)
         self.per_view = [layer for layer in layers if not layer.across_frames]
@@ -249,3 +250,45 @@ class SceneWorker:
             if traced:
                 self.tracer().set_pose(iid, pose)
         return replace(state, poses={**state.poses, **poses})
+
+
+PILOT_SCENES = 12  # scenes of each round of the balance pilot: about 250 road users in driving
+PILOT_ROUNDS = 2  # yields change with the plan (a street given more cyclists fits fewer of them): measure again
+
+
+def pilot_yields(job: JobSpec, scenes: int = PILOT_SCENES, rounds: int = PILOT_ROUNDS) -> dict[str, float] | None:
+    """Each class's label yield (labeled instances per planned one, ignore regions not counted)
+    over the first frame's views of scenes ``0 .. scenes - 1``: measured under the plan without
+    yields, then again under the plan the last yields give (``rounds`` in all), each round
+    taking the geometric mean of the yields before and the yields measured (taking the new
+    ones alone overshot: the class placed more often lost more to a full street); None without
+    ``balance.classes``. Scene indices, not ``frames``, pick the pilot, so a grown dataset keeps
+    its plan. Labels only: the raster draws them whatever the engine."""
+    if job.balance is None or not job.balance.classes:
+        return None
+    yields = None
+    for _ in range(rounds):
+        measured = _measured_yields(replace(job, label_yields=yields), scenes)
+        yields = measured if yields is None else {k: round(float(np.sqrt(v * yields.get(k, v))), 2)
+                                                  for k, v in measured.items()}
+    return yields
+
+
+def _measured_yields(job: JobSpec, scenes: int) -> dict[str, float]:
+    """Label yield per class over the pilot's scenes under ``job``'s plan."""
+    worker = SceneWorker(job)
+    planned, labeled = Counter(), Counter()
+    try:
+        for index in range(scenes):
+            task = replace(worker.context(index), engine=RASTER)
+            spec, state = worker._build(task, _Laps(worker.renderer))
+            cameras = next(iter(spec.sequence())).cameras
+            for view, cam in enumerate(cameras):
+                arrays, plan = draw_view(worker.renderer, state, cam, job.labels)
+                labels = annotate_view(plan, state, cam, arrays, worker.category_ids, job.labels, 0, view)
+                labeled.update(o.category for o in labels.objects if not o.ignore)
+            for name, n in planned_counts(spec, worker.recipe).items():
+                planned[name] += n * len(cameras)
+    finally:
+        worker.close()
+    return label_yields(planned, labeled)

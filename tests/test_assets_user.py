@@ -261,3 +261,31 @@ def test_first_decomposition_shows_a_progress_bar_and_a_cached_one_none(tmp_path
     _scan.cache_clear()
     again = {a.category: a for a in scan(cfg)}
     assert again == first and "convex decomposition" not in capsys.readouterr().err
+
+
+def test_a_ply_keeps_its_own_vertex_colours(tmp_path, renderer):
+    """A PLY's vertex colours were dropped at load (it rendered in the randomizer's colour)."""
+    from helpers import make_camera
+
+    from simgen.assets.geometry import has_own_colours
+    from simgen.config.schema import MaterialsConfig, TexturesConfig
+    from simgen.randomizers.materials import textured_look
+
+    box = trimesh.creation.box(extents=(0.06, 0.06, 0.06)).subdivide().subdivide()
+    box.visual.vertex_colors = np.where(box.vertices[:, :1] < 0, [[230, 20, 20, 255]], [[20, 20, 230, 255]]).astype(np.uint8)
+    path = tmp_path / "painted.ply"
+    box.export(path)
+    ref = AssetRef(kind="mesh", path=str(path))
+    assert has_own_colours(load_asset(ref).mesh)
+    material = textured_look(np.random.default_rng(0), ref, TexturesConfig(), MaterialsConfig())
+    assert material.base_color == (1.0, 1.0, 1.0, 1.0) and material.texture is None  # the file's colours show
+    light = LightSpec(kind="directional", color=(1.0, 1.0, 1.0), intensity=4.0, pose=_pose([0, 0, 1]))
+    spec = SceneSpec(index=0, seed=0, bodies=[BodySpec(instance_id=1, asset=ref, pose=_pose([0, 0, 0]), category="painted",
+                                                       material=material)], lights=[light], ambient=(1.0, 1.0, 1.0))
+    renderer.load(posed_state(spec))
+    passes = renderer.render(make_camera([0.0, -0.2, 0.15], [0.0, 0.0, 0.0], fov_y=45.0), ("color", "ids", "depth"))
+    colour, ids = passes["color"].astype(int), passes["ids"]
+    cols = np.nonzero(ids.any(axis=0))[0]
+    left = colour[:, cols[0]:cols[0] + (cols[-1] - cols[0]) // 3][ids[:, cols[0]:cols[0] + (cols[-1] - cols[0]) // 3] == 1]
+    right = colour[:, cols[-1] - (cols[-1] - cols[0]) // 3:cols[-1]][ids[:, cols[-1] - (cols[-1] - cols[0]) // 3:cols[-1]] == 1]
+    assert (left[:, 0] > left[:, 2] + 40).mean() > 0.8 and (right[:, 2] > right[:, 0] + 40).mean() > 0.8

@@ -10,7 +10,8 @@ from helpers import config_error, load_test_job, run_simgen
 from simgen.config.canonical import dataset_config
 from simgen.core.errors import ConfigError
 from simgen.randomizers import RecipeContext, build_scene
-from simgen.randomizers.balance import class_plan, targets
+from simgen.randomizers.balance import class_plan, placement_shares, targets
+from simgen.report.summary import balance_line, class_shares
 
 SCENES = 200
 CASES = {
@@ -99,3 +100,48 @@ def test_one_and_two_workers_give_the_same_balanced_dataset(tmp_path):
         files[workers] = [p.read_bytes() for p in sorted((out / "annotations").glob("instances_*.json"))]
     assert files[1] == files[2] and files[1]
 
+
+
+def test_balance_classes_is_accepted_without_plus_as_a_mapping_and_key_by_key():
+    typed, _ = load_test_job("scene=tabletop", "balance.classes={duck:0.3,sphere:0.2}")
+    assert typed.balance.classes == {"duck": 0.3, "sphere": 0.2}
+    typed, _ = load_test_job("scene=tabletop", "balance.classes.duck=0.4")
+    assert typed.balance.classes == {"duck": 0.4}
+    assert config_error("scene=tabletop", "balance.classes={unicorn:0.5}").startswith("balance.classes.unicorn")
+
+
+def test_placements_aim_at_labels_by_each_class_yield():
+    want = {"car": 0.5, "pedestrian": 0.3, "bus": 0.2}
+    assert placement_shares(want, None) == want
+    placed = placement_shares(want, {"car": 0.9, "pedestrian": 0.45, "bus": 0.9})
+    labeled = {k: v * {"car": 0.9, "pedestrian": 0.45, "bus": 0.9}[k] for k, v in placed.items()}
+    total = sum(labeled.values())
+    assert {k: v / total for k, v in labeled.items()} == pytest.approx(want)
+    assert placed["pedestrian"] > want["pedestrian"]  # the class that loses labels is placed more often
+    # a class the pilot never saw labeled is placed at most 20x its target, not infinitely often
+    assert placement_shares({"a": 0.5, "b": 0.5}, {"a": 0.0, "b": 1.0})["a"] == pytest.approx(20 / 21)
+
+
+def test_balance_line_shows_targets_and_a_class_without_labels_in_its_ratio():
+    line = balance_line({"car": 0.7, "pedestrian": 0.3, "bus": 0.0}, None, {"bus": 0.15, "pedestrian": 0.3})
+    assert "ratio unbounded: no bus labeled" in line
+    assert "targets: bus 15.0% (got 0.0%), pedestrian 30.0% (got 30.0%)" in line
+    assert "(ratio 2.3)" in balance_line({"car": 0.7, "pedestrian": 0.3}, None)
+
+
+# The case: pedestrian 0.3 at 320x240 gave a labeled share of 0.14 when placements met
+# the target, since far pedestrians become ignore regions. The pilot's yield corrects the plan.
+@pytest.mark.e2e
+def test_driving_labeled_shares_meet_the_targets_where_placements_alone_miss_them(tmp_path):
+    want = {"pedestrian": 0.3, "cyclist": 0.15}
+    out = tmp_path / "d"
+    proc = run_simgen("scene=driving", "frames=32", "sequence.length=1", "renderer.width=320", "renderer.height=240",
+                      "balance.classes={pedestrian:0.3,cyclist:0.15}", "validate=false", "report=false",
+                      f"output_dir={out}", cwd=tmp_path, expect=0)
+    line = next(ln for ln in proc.stdout.splitlines() if "label yield per planned object" in ln)
+    yields = dict(kv.rsplit(" ", 1) for kv in line.split(" scenes: ")[1].split(", "))
+    assert float(yields["pedestrian"]) < 0.8  # placements alone would miss the target by a fifth or more
+    got = class_shares(out)  # from the written COCO, ignore regions excluded
+    for name, share in want.items():
+        assert abs(got[name] - share) <= 0.05, (name, got[name], share)
+    assert "targets: " in proc.stdout and "cyclist 15.0% (got " in proc.stdout

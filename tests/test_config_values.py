@@ -185,3 +185,16 @@ def test_cfg_job_explains_sections_and_settings_and_loads_back(monkeypatch, caps
         cfg = compose(config_name="config", overrides=["renderer.width=320"])
     assert yaml.safe_load(text) == OmegaConf.to_container(cfg, resolve=False)
     assert yaml.safe_load(text)["renderer"]["width"] == 320
+
+
+def test_a_time_of_day_set_alone_makes_the_others_give_way():
+    typed, _ = load_test_job("scene=driving", "scene.conditions.night=1.0")
+    c = typed.scene.conditions
+    assert (c.night, c.dawn, c.dusk) == (1.0, 0.0, 0.0)
+    typed, _ = load_test_job("scene=driving", "looks=randomized", "scene.conditions.night=0.9")
+    c = typed.scene.conditions
+    assert (c.night, c.dawn, c.dusk) == pytest.approx((0.9, 0.05, 0.05))
+    typed, _ = load_test_job("scene=driving", "scene.conditions.night=0.5")  # fits: nothing moves
+    assert (typed.scene.conditions.dawn, typed.scene.conditions.dusk) == (0.05, 0.05)
+    message = config_error("scene=driving", "scene.conditions.night=0.7", "scene.conditions.dawn=0.6")
+    assert message.startswith("scene.conditions") and "give way" in message

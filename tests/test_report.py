@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import run_command, tiny_dataset, whole_coco_file
+from helpers import load_test_job, run_command, tiny_dataset, whole_coco_file
 from PIL import Image
 from pycocotools.coco import COCO
 
@@ -313,3 +313,27 @@ def test_the_report_counts_images_by_engine_and_previews_each(tmp_path):
     assert "<h2 id='engines'>Colour engines</h2>" in files.html.read_text()
     picked = gallery.write(load_dataset(dataset), dataset, tmp_path / "out", per_split=2)["images"]["train"]
     assert sorted(picked) == ["gallery/train_000002.png", "gallery/train_000012.png"]  # by id alone: 1 and 12
+
+
+def test_driving_paints_fill_colour_bins():
+    """Road users are white with painted faces: their facts carry the paint, so the report
+    counts the paints' hues (it said "1 of 13 colour bins used" with 15 car paints)."""
+    from simgen.export.facts import scene_facts
+    from simgen.randomizers import RecipeContext, build_scene
+    from simgen.report.stats import _assets
+
+    _, job = load_test_job("scene=driving")
+    ctx = RecipeContext(scene=job.scene, width=320, height=240, sequence=job.sequence)
+    facts = [json.loads(scene_facts(build_scene(i, 0, ctx), [])) for i in range(4)]
+    assert _assets(facts)["colour_bins_used"] >= 5
+
+
+def test_comparison_figure_wraps_its_panels_within_the_page(tmp_path):
+    """Seven features in one row made a 1568 px figure, cut off by the page (1300 px)."""
+    from simgen.report import figures
+
+    hist = {"edges": [0.0, 1.0, 2.0], "counts": [1, 2]}
+    sim = {f"feature{k}": hist for k in range(7)}
+    figures.comparison("car", sim, sim, tmp_path / "c.png")
+    width, height = Image.open(tmp_path / "c.png").size
+    assert width <= 1280 and height > 2.6 * figures.DPI  # two rows

@@ -309,3 +309,30 @@ def test_depth_sensor_layer_lies_beside_the_exact_depth(off_and_strong):
         cfg = DepthSensorConfig()
         bound = 5 * axial_std(exact[hit], cfg) + exact[hit] ** 2 * cfg.disparity_step_px / (cfg.focal_px * cfg.baseline)
         assert (err < bound).mean() > 0.999
+
+
+def _edge_width(stage, w: int, h: int) -> int:
+    """Pixels of a black-to-white vertical edge that the stage's look leaves between 5% and 95%."""
+    from types import SimpleNamespace
+
+    rgb = np.zeros((h, w, 3), np.uint8)
+    rgb[:, w // 2:] = 255
+    arrays = {"color": rgb, "depth": np.ones((h, w), np.float32)}
+    out = stage.apply(arrays, SimpleNamespace(K=np.eye(3)), Atmosphere(), 0, 0)["color"]
+    row = out[h // 2, :, 1].astype(int)
+    return int(((row > 0.05 * 255) & (row < 0.95 * 255)).sum())
+
+
+def test_pixel_sized_effects_scale_with_the_image_and_640x480_is_untouched():
+    from simgen.sensor.look import at_resolution
+    from simgen.sensor.stage import ImageStage
+
+    cfg = SensorConfig()
+    cfg = replace(cfg, defocus=replace(cfg.defocus, probability=1.0, radius_min=4.0, radius_max=4.0))
+    stage = ImageStage(cfg, seed=0, moving=False, depth_layer=False)
+    full, small = _edge_width(stage, 640, 480), _edge_width(stage, 320, 240)
+    assert full >= 6 and abs(small - full / 2) <= 1, (full, small)  # the same blur relative to the picture
+    look = Look(noise=(3.0, 20.0), defocus_radius=2.0, motion=(6.0, 0.5), ca_shift=1.0)
+    assert at_resolution(look, 640, 480) is look  # byte-identical at the reference size
+    half = at_resolution(look, 320, 240)
+    assert (half.noise, half.defocus_radius, half.motion, half.ca_shift) == ((1.5, 80.0), 1.0, (3.0, 0.5), 0.5)

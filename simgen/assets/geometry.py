@@ -55,6 +55,22 @@ def _texture_source(mesh: trimesh.Trimesh):
     return getattr(material, "baseColorTexture", None) or getattr(material, "image", None)
 
 
+def own_colours(mesh: trimesh.Trimesh) -> np.ndarray | None:
+    """(m, 4) uint8 face colours a mesh file paints its faces with (a PLY's vertex colours,
+    averaged per face), or None where it has none or one colour for all (trimesh's default).
+    The raster and the path tracer draw face colours as procedural parts' are drawn."""
+    visual = mesh.visual
+    if not isinstance(visual, trimesh.visual.ColorVisuals) or visual.kind not in ("vertex", "face"):
+        return None
+    colours = np.asarray(visual.face_colors, np.uint8)
+    return None if len(colours) == 0 or (colours == colours[0]).all() else colours
+
+
+def has_own_colours(mesh: trimesh.Trimesh) -> bool:
+    """Whether a loaded asset's mesh keeps colours of its own file on its faces."""
+    return isinstance(mesh.visual, trimesh.visual.ColorVisuals) and mesh.visual.kind == "face"
+
+
 def has_texture(mesh: trimesh.Trimesh) -> bool:
     """Whether the mesh carries its own base-colour image on UVs."""
     return _texture_source(mesh) is not None
@@ -184,7 +200,9 @@ def _make_asset(ref: AssetRef) -> LoadedAsset:
             mass *= ref.scale**3
         if com is not None:
             com = com * ref.scale
-    if ref.kind != "procedural" and not has_texture(mesh):  # drop file colours: randomizers choose
+    if ref.kind == "mesh" and not has_texture(mesh) and own_colours(mesh) is not None:
+        mesh.visual = trimesh.visual.ColorVisuals(mesh, face_colors=own_colours(mesh))  # a PLY's painted colours
+    elif ref.kind != "procedural" and not has_texture(mesh):  # drop file colours: randomizers choose
         mesh.visual = trimesh.visual.ColorVisuals(mesh)  # (a texture may stay; procedural colours stay)
     if ref.kind == "procedural":  # kinematic street parts: nothing simulates them, so their mass and
         com = np.asarray(mesh.bounds.mean(axis=0), float)  # centre are the box's (a watertightness

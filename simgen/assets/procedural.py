@@ -25,8 +25,17 @@ Builder = Callable[[tuple[float, ...]], trimesh.Trimesh]
 BUILDERS: Registry[Builder] = Registry("procedural shape", "shape")
 
 
-def register(name: str) -> Callable[[Builder], Builder]:
-    return BUILDERS.register(name)
+def register(name: str, paint: slice | None = None) -> Callable[[Builder], Builder]:
+    """Register a builder; ``paint``: where its parameters hold the linear RGB of its main
+    colour (its material stays white when face colours carry the look)."""
+    return BUILDERS.register(name, paint=paint)
+
+
+def main_colour(shape: str, size: tuple[float, ...]) -> tuple[float, ...] | None:
+    """The main colour (linear RGB) the parameters ``size`` give builder ``shape``, or None."""
+    at = BUILDERS.traits(shape).get("paint") if shape in BUILDERS else None
+    colour = tuple(float(v) for v in size[at]) if at is not None else ()
+    return colour if len(colour) == 3 else None
 
 
 def build(shape: str, size: tuple[float, ...]) -> trimesh.Trimesh:

@@ -75,3 +75,20 @@ def override_error_line(exc: BaseException) -> str | None:
             return _wrong_type(exc)
         exc = exc.__cause__
     return None
+
+
+# Settings that are documented mappings of the user's own keys: Hydra adds a key to a mapping
+# only with ``+``/``++``, so ``balance.classes={cyclist:0.25}`` was refused as "not a setting".
+OPEN_MAPPINGS = ("balance.classes", "balance.conditions")
+
+
+def open_mappings(overrides: list[str]) -> list[str]:
+    """``overrides`` with ``++`` put before each plain override of an :data:`OPEN_MAPPINGS`
+    mapping or one of its keys, so that it sets or adds them like any other setting."""
+    out = []
+    for arg in overrides:
+        key = arg.split("=", 1)[0]
+        if "=" in arg and any(key == m or key.startswith(m + ".") for m in OPEN_MAPPINGS):
+            arg = "++" + arg
+        out.append(arg)
+    return out

@@ -59,9 +59,18 @@ def asset_name(asset: AssetRef) -> str:
 
 
 def _body(body: BodySpec) -> dict:
+    """A body's facts; its colour is the material's base colour times a procedural builder's
+    main colour (driving's road users are white with painted faces: the report counted every
+    one in the grey bin)."""
+    from simgen.assets.procedural import main_colour
+
     m = body.material
     look = "default" if m is None else (m.texture.kind if m.texture is not None else "plain")
-    colour = [] if m is None else [round(float(c), 3) for c in m.base_color[:3]]
+    colour = [] if m is None else [float(c) for c in m.base_color[:3]]
+    paint = main_colour(body.asset.shape, body.asset.size) if body.asset.kind == "procedural" and colour else None
+    if paint is not None:
+        colour = [c * p for c, p in zip(colour, paint, strict=True)]
+    colour = [round(c, 3) for c in colour]
     return {"category": body.category, "asset": asset_name(body.asset), "look": look, "color": colour}
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from simgen.config.canonical import dataset_config
@@ -163,6 +163,20 @@ def check_output_dir(output_dir: Path) -> None:
                           "choose a folder you can write to") from None
 
 
+def with_label_yields(job: JobSpec, say: bool) -> JobSpec:
+    """``job`` with the label yields of its balance pilot, so every worker's plan aims at labeled
+    shares (:func:`simgen.pipeline.pilot_yields`); unchanged without ``balance.classes``."""
+    if job.balance is None or not job.balance.classes or job.label_yields is not None:
+        return job
+    from simgen.pipeline import PILOT_ROUNDS, PILOT_SCENES, pilot_yields
+
+    yields = pilot_yields(job)
+    if say:
+        shown = ", ".join(f"{k} {v:.2f}" for k, v in yields.items())
+        print(f"simgen: balance: label yield per planned object, pilot of {PILOT_ROUNDS} x {PILOT_SCENES} scenes: {shown}")
+    return replace(job, label_yields=yields)
+
+
 def run_job(typed, job: JobSpec, output_dir: Path, progress: bool = True) -> Summary:
     """Render this run's share of ``job`` (typed: the SimgenConfig) into ``output_dir`` and merge
     when the whole job is complete. Raises FarmError naming failed scenes, after the other shards
@@ -178,6 +192,8 @@ def run_job(typed, job: JobSpec, output_dir: Path, progress: bool = True) -> Sum
     ds.discard_unplanned(shards)
     mine = slice_shards(shards, farm.num_slices, farm.slice)
     todo, complete = _todo(ds, job, record, mine)
+    if todo:  # before the bar, so that its line stands apart
+        job = with_label_yields(job, progress)
     skipped = sum(shard_frames(job, s) for s in mine if s.name in complete)
     bar = Progress(total=sum(shard_frames(job, s) for s in mine), initial=skipped, enabled=progress)
     schedule = Schedule(todo, farm.max_retries, bar)

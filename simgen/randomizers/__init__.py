@@ -22,13 +22,15 @@ from simgen.registry import Registry
 @dataclass
 class RecipeContext:
     """What randomizers may read: the scene's typed recipe, the image size in pixels, the
-    job's ``sequence`` (frames and time step; None: one frame) and ``balance`` (None: none)."""
+    job's ``sequence`` (frames and time step; None: one frame), ``balance`` (None: none) and
+    the label yield per class the job's pilot measured for the balance plan (None: not measured)."""
 
     scene: Any
     width: int
     height: int
     sequence: Any = None
     balance: Any = None
+    yields: dict[str, float] | None = None
 
 
 Randomizer = Callable[[np.random.Generator, SceneSpec, RecipeContext], SceneSpec]

@@ -8,6 +8,14 @@ distribution at the points ``(u_i + j) / n``, ``j = 0 .. n - 1``, where the offs
 over [0, 1) for every run of consecutive scenes. Each class so gets ``floor`` or ``ceil`` of
 ``n`` times its share in every scene, and the roundings cancel over any contiguous range of
 scenes: the whole dataset, a shard or a slice. Nothing depends on which worker builds a scene.
+
+Users ask for shares of their *labels*, and the label policy drops some placed objects (hidden,
+too small: ignore regions) and the recipe fails to place others (no room in a street), more of
+some classes than of others. So a job first measures each class's label yield (labeled
+instances per planned one) on a pilot of scenes (:func:`simgen.pipeline.pilot_yields`), and the
+plan places class ``c`` in proportion to ``target_c / yield_c``: the labeled shares then come
+out near the targets. The yields depend only on (config, seed), so the plan stays a function of
+(config, seed, scene index).
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ from simgen.config.schema import BalanceConfig
 from simgen.core.errors import ConfigError
 
 GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
+MIN_YIELD = 0.05  # a class that the pilot saw (almost) never labeled is placed at most 20x its target
 
 
 def natural_shares(scene) -> dict[str, float]:
@@ -93,13 +102,49 @@ class ClassPlan:
         return Counter(self.quota(scene_index, n))
 
 
-def class_plan(balance: BalanceConfig | None, scene, seed: int) -> ClassPlan | None:
-    """The plan of a job, or None when ``balance.classes`` is empty (the recipe's own draws)."""
+def placement_shares(want: dict[str, float], yields: dict[str, float] | None) -> dict[str, float]:
+    """Shares of placed objects that give the labeled shares ``want`` when class ``c`` keeps
+    ``yields[c]`` of its placed objects as labels (None: place the targets as they are)."""
+    if not yields:
+        return dict(want)
+    raw = {k: v / max(float(yields.get(k, 1.0)), MIN_YIELD) for k, v in want.items()}
+    total = sum(raw.values())
+    return {k: v / total for k, v in raw.items()} if total > 0 else dict(want)
+
+
+def class_plan(balance: BalanceConfig | None, scene, seed: int,
+               yields: dict[str, float] | None = None) -> ClassPlan | None:
+    """The plan of a job, or None when ``balance.classes`` is empty (the recipe's own draws).
+    ``yields``: labeled per planned instance of each class (the job's pilot), or None."""
     if balance is None or not balance.classes:
         return None
-    t = targets(balance, scene)
+    t = placement_shares(targets(balance, scene), yields)
     names = tuple(k for k, v in t.items() if v > 0)
     return ClassPlan(names=names, shares=tuple(t[k] for k in names), offset=float(((int(seed) + 1) * GOLDEN * GOLDEN) % 1.0))
+
+
+PRIOR = 10.0  # instances: a class the pilot planned few of keeps a yield near the average
+
+
+def label_yields(planned: Counter, labeled: Counter) -> dict[str, float]:
+    """Labeled per planned instance of each planned class, drawn towards the pilot's average
+    yield by :data:`PRIOR` instances (a pilot holds a handful of trucks: their own ratio is
+    noise), rounded to 0.01 (so that a pixel's difference between two machines' pilots rarely
+    changes a plan)."""
+    total = sum(planned.values())
+    mean = sum(labeled[k] for k in planned) / total if total else 1.0
+    return {k: round(min((labeled[k] + PRIOR * mean) / (n + PRIOR), 1.0), 2)
+            for k, n in sorted(planned.items()) if n > 0}
+
+
+def planned_counts(spec, ctx) -> Counter:
+    """Instances per class a scene was planned to hold: the plan's counts in driving (objects
+    that did not fit in the street count as lost), else its labeled objects."""
+    if hasattr(ctx.scene, "classes"):
+        counts = driving_counts(spec, ctx)
+        if counts is not None:
+            return counts
+    return Counter(b.category for b in spec.bodies if b.category)
 
 
 def scene_counts(plan: ClassPlan, scene, scene_index: int) -> Counter:
@@ -125,7 +170,7 @@ def slot_pools(rng: np.random.Generator, spec, ctx, entries: list, n: int) -> li
     """For each of a scene's ``n`` labeled objects, the asset entries it may be drawn from:
     all of ``entries`` without balance (and no draw from ``rng``), else those of the class the
     plan gives the slot, the slots shuffled with the scene's generator."""
-    plan = class_plan(ctx.balance, ctx.scene, spec.seed)
+    plan = class_plan(ctx.balance, ctx.scene, spec.seed, ctx.yields)
     if plan is None:
         return [entries] * n
     return [[e for e in entries if e.category == c] for c in rng.permutation(plan.quota(spec.index, n))]
@@ -133,5 +178,5 @@ def slot_pools(rng: np.random.Generator, spec, ctx, entries: list, n: int) -> li
 
 def driving_counts(spec, ctx) -> Counter | None:
     """Per-class counts of a driving scene under the plan, or None without balance."""
-    plan = class_plan(ctx.balance, ctx.scene, spec.seed)
+    plan = class_plan(ctx.balance, ctx.scene, spec.seed, ctx.yields)
     return None if plan is None else scene_counts(plan, ctx.scene, spec.index)

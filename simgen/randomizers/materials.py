@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from simgen.assets.geometry import has_texture, load_asset
+from simgen.assets.geometry import has_own_colours, has_texture, load_asset
 from simgen.core.errors import ConfigError
 from simgen.core.seeding import weighted_index
 from simgen.core.spec import (
@@ -84,7 +84,12 @@ def textured_look(rng: np.random.Generator, asset: AssetRef, tex, ranges, hsv=OB
     (own only where the mesh has a texture, image only with a folder), colours within ``hsv``
     (see :func:`colour_pair` for ``related``)."""
     pictures = images(tex.image_dir)
-    own = tex.own > 0 and has_texture(load_asset(asset).mesh)
+    mesh = load_asset(asset).mesh
+    if asset.kind == "mesh" and has_own_colours(mesh):  # a PLY painted by its author: its colours stay
+        material = random_material(rng, ranges, *hsv, metallic=metallic)  # the finish still varies
+        material.base_color = (1.0, 1.0, 1.0, 1.0)
+        return material
+    own = tex.own > 0 and has_texture(mesh)
     weights = np.array([getattr(tex, k) for k in LOOKS], float)
     weights[0] *= own
     weights[-1] *= bool(pictures)

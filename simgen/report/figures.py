@@ -15,6 +15,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 DPI = 80
+COMPARISON_COLUMNS = 4  # panels per row of a comparison figure: 4 x 2.8 in x 80 dpi = 896 px
 MAX_CLASSES_PLOTTED = 12
 
 
@@ -162,8 +163,12 @@ def comparison(cls: str, sim: dict, real: dict, path: Path) -> str:
     """Overlaid histograms of one shared class: ``sim`` and ``real`` map feature -> histogram
     over the same edges."""
     names = list(sim)
-    fig, axes = plt.subplots(1, len(names), figsize=(2.8 * len(names), 2.6), squeeze=False)
-    for ax, name in zip(axes[0], names, strict=True):
+    cols = min(COMPARISON_COLUMNS, len(names))  # one row of every feature ran past the page (1280 px)
+    rows = int(np.ceil(len(names) / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(2.8 * cols, 2.6 * rows), squeeze=False)
+    for ax in axes.ravel()[len(names):]:
+        ax.set_visible(False)
+    for ax, name in zip(axes.ravel(), names, strict=False):
         _step(ax, sim[name], "simgen", density=True)
         _step(ax, real[name], "real", density=True)
         ax.set_xlabel(name, fontsize=8)

@@ -34,8 +34,10 @@ def class_shares(root: Path) -> dict[str, float]:
     return {n: counts[n] / total for n in names}
 
 
-def balance_line(shares: dict[str, float], report: Path | None) -> str:
-    """``simgen: balance: most car 36.1%, ... | fewest bus 1.2%, ... ; report: PATH``."""
+def balance_line(shares: dict[str, float], report: Path | None, targets: dict[str, float] | None = None) -> str:
+    """``simgen: balance: most car 36.1%, ... | fewest bus 1.2%, ... (ratio 30.1); targets:
+    bus 15.0% (got 14.2%), ...; report: PATH``. A class with no labels makes the ratio
+    unbounded, which is said, not hidden; ``targets``: the job's ``balance.classes``."""
     ranked = sorted(shares.items(), key=lambda kv: (-kv[1], kv[0]))
     fmt = lambda items: ", ".join(f"{n} {100 * s:.1f}%" for n, s in items)  # noqa: E731
     top = ranked[:SHOWN]
@@ -43,9 +45,15 @@ def balance_line(shares: dict[str, float], report: Path | None) -> str:
     text = f"simgen: balance: most {fmt(top)}"
     if bottom:
         text += f" | fewest {fmt(bottom)}"
-    present = [s for _, s in ranked if s > 0]
-    if len(present) > 1:
-        text += f" (ratio {present[0] / present[-1]:.1f})"
+    if len(ranked) > 1 and ranked[0][1] > 0:
+        missing = [n for n, s in ranked if s <= 0]
+        if missing:
+            text += f" (ratio unbounded: no {', '.join(sorted(missing))} labeled)"
+        else:
+            text += f" (ratio {ranked[0][1] / ranked[-1][1]:.1f})"
+    if targets:
+        text += "; targets: " + ", ".join(f"{n} {100 * t:.1f}% (got {100 * shares.get(n, 0.0):.1f}%)"
+                                          for n, t in sorted(targets.items()))
     if report is not None:
         text += f"; report: {report}"
     return text
@@ -68,8 +76,9 @@ class ReportJob:
     take seconds, and the machine has cores to spare once the frames are done). A plain
     process, so that :meth:`cancel` can stop it at once and remove what it had written."""
 
-    def __init__(self, root: Path, setting: bool | None, frames: int) -> None:
+    def __init__(self, root: Path, setting: bool | None, frames: int, targets: dict[str, float] | None = None) -> None:
         self.root = Path(root)
+        self.targets = targets  # balance.classes' shares, shown beside the shares got
         self.folder = self.root / REPORT_DIR
         self._process = self._conn = None
         self.wanted = wants_report(setting, frames)
@@ -98,7 +107,7 @@ class ReportJob:
                 warning = f"simgen: warning: the report was not written: {rest[0]}"
             self._process.join()
             self._process = None
-        return balance_line(class_shares(self.root), report), warning
+        return balance_line(class_shares(self.root), report, self.targets), warning
 
     def drop_stale(self, images: int) -> str | None:
         """With no report wanted, remove a report of an earlier state of the dataset (a dataset

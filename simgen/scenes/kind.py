@@ -37,6 +37,11 @@ class SceneKind:
         """Rules of single settings of the typed recipe ``scene``, checked before every number's
         range; raise ConfigError naming the first setting that is wrong."""
 
+    def give_way(self, scene: Any, set_here: set[str]) -> None:
+        """Let settings the command line did not set (``set_here``: the dotted keys it set, such
+        as ``scene.conditions.night``) give way to those it did where together they break a rule
+        (change ``scene`` in place); by default nothing gives way."""
+
     def check(self, scene: Any) -> None:
         """Rules across settings of the typed recipe ``scene``, checked once every number is in
         range; raise ConfigError naming the first setting that is wrong."""

@@ -8,7 +8,7 @@ draws; the noise field, the rain and the depth sensor draw from streams of their
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -70,6 +70,25 @@ def draw_look(cfg: SensorConfig, seed: int, scene_index: int, view: int, moving:
             continue
         drawn[name] = _draw(name, c, rng)
     return Look(**{_FIELD[name]: value for name, value in drawn.items()})
+
+
+REFERENCE_PIXELS = 640 * 480  # the image size the sensor settings' pixel sizes are meant for
+
+
+def at_resolution(look: Look, width: int, height: int) -> Look:
+    """``look`` for a (width, height) image: blur radii, blur lengths, colour shifts and noise
+    are set in pixels of a 640x480 image, and the same 3 px blur or read noise made a 320x240
+    image unreadable. Lengths scale with the image's linear size ``s``; noise as if pixels were
+    binned: read noise by ``s``, electrons per level by ``1 / s^2`` (shot noise by ``s``).
+    At 640x480 the look is returned as it is, so those images stay byte-identical."""
+    s = math.sqrt(width * height / REFERENCE_PIXELS)
+    if s == 1.0 or not look.linear:
+        return look
+    noise = None if look.noise is None else (look.noise[0] * s, None if look.noise[1] is None else look.noise[1] / s**2)
+    return replace(look, noise=noise,
+                   defocus_radius=None if look.defocus_radius is None else look.defocus_radius * s,
+                   motion=None if look.motion is None else (look.motion[0] * s, look.motion[1]),
+                   ca_shift=None if look.ca_shift is None else look.ca_shift * s)
 
 
 _FIELD = {"exposure": "exposure_stops", "white_balance": "wb_gains", "gamma": "gamma", "noise": "noise",

@@ -20,6 +20,7 @@ from simgen.sensor.look import (
     NOISE_FIELD,
     RAIN,
     Look,
+    at_resolution,
     draw_look,
     might_apply,
     view_rng,
@@ -84,5 +85,6 @@ class ImageStage:
         if self.depth_layer:  # the sensor sees the scene itself, not the colour camera's image
             out[layout.DEPTH_SENSOR] = sense_depth(depth, luminance(rgb), self.cfg.depth, rng(DEPTH_SENSOR))
         look = draw_look(self.cfg, self.seed, scene_index, view, self.moving) if self._camera else Look()
+        look = at_resolution(look, rgb.shape[1], rgb.shape[0])  # pixel sizes are of a 640x480 image
         out["color"] = develop(rgb, look, rng(NOISE_FIELD), depth, cam.K, air, rng(RAIN))
         return out

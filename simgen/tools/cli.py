@@ -75,7 +75,10 @@ def _task(cfg) -> None:
     print(summary.line())
     if summary.merged is None:  # a slice validates and reports nothing until merged
         return
-    validate_and_report(out, typed.validate, typed.report, typed.frames, summary.merged)
+    from simgen.randomizers.balance import targets
+
+    wanted = targets(typed.balance, typed.scene) if typed.balance.classes else None
+    validate_and_report(out, typed.validate, typed.report, typed.frames, summary.merged, wanted)
 
 
 def _drop_empty_job_dir() -> None:
@@ -93,13 +96,13 @@ def _drop_empty_job_dir() -> None:
 
 
 def validate_and_report(out: Path, validate: bool, report_setting: bool | None, frames: int,
-                        merged: tuple[int, int]) -> None:
+                        merged: tuple[int, int], targets: dict[str, float] | None = None) -> None:
     """After the merge: check the labels while the report is drawn in a process of its own,
-    then print the balance line. Ctrl-C here is one true line (the dataset is complete, what
+    then print the balance line (with ``targets``, the shares ``balance.classes`` asked for). Ctrl-C here is one true line (the dataset is complete, what
     was left undone), and a report it cut short is removed."""
     from simgen.report.summary import ReportJob
 
-    report = ReportJob(out, report_setting, frames)  # drawn meanwhile, never per frame
+    report = ReportJob(out, report_setting, frames, targets)  # drawn meanwhile, never per frame
     stale = report.drop_stale(merged[0])
     if stale:
         print(stale)
@@ -212,7 +215,9 @@ def _main() -> None:
         register_configs()
     except SimgenError as exc:
         fail(str(exc), exc.exit_code)
-    args = sys.argv[1:]
+    from simgen.config.overrides import open_mappings
+
+    sys.argv[1:] = args = open_mappings(sys.argv[1:])  # Hydra parses sys.argv itself later
     check_launcher(args)
     if _wants_job_config(args):
         print_job_config([a for a in args if not a.startswith("-") and a != "job"])

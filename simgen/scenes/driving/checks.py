@@ -63,4 +63,21 @@ def check_recipe(scene) -> None:
     require(scene.min_gap >= 0, "scene.min_gap", scene.min_gap, "must be >= 0 metres")
     c = scene.conditions  # what the ranges cannot say: the times of day share one draw
     require(c.night + c.dawn + c.dusk <= 1.0 + 1e-9, "scene.conditions", {"night": c.night, "dawn": c.dawn, "dusk": c.dusk},
-            "night + dawn + dusk must be at most 1 (day takes the rest)")
+            "night + dawn + dusk must be at most 1 (day takes the rest; the ones not set on the command line give way)")
+
+
+TIMES = ("night", "dawn", "dusk")  # one draw: their probabilities sum to at most 1, day the rest
+
+
+def times_of_day_give_way(conditions, set_here: set[str]) -> None:
+    """``scene.conditions.night=1.0`` alone was refused while dawn and dusk kept their defaults:
+    the times of day the command line did not set are scaled down, in proportion, to leave
+    what the set ones leave (nothing when those sum to 1 or more: the check then names them)."""
+    chosen = [t for t in TIMES if f"scene.conditions.{t}" in set_here]
+    others = [t for t in TIMES if t not in chosen]
+    fixed = sum(float(getattr(conditions, t)) for t in chosen)
+    rest = sum(float(getattr(conditions, t)) for t in others)
+    if not chosen or fixed + rest <= 1.0 + 1e-9 or fixed > 1.0 + 1e-9:
+        return
+    for t in others:
+        setattr(conditions, t, getattr(conditions, t) * max(0.0, 1.0 - fixed) / rest)

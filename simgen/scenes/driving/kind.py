@@ -3,7 +3,7 @@ classes are the recipe's ``classes`` rather than asset entries."""
 
 from __future__ import annotations
 
-from simgen.scenes.driving.checks import check_recipe
+from simgen.scenes.driving.checks import check_recipe, times_of_day_give_way
 from simgen.scenes.driving.schema import DrivingSceneConfig
 from simgen.scenes.kind import SceneKind, register_kind
 
@@ -20,6 +20,9 @@ class Driving(SceneKind):
 
     def views_per_frame(self, scene) -> int:
         return len(scene.rig.cameras)
+
+    def give_way(self, scene, set_here: set[str]) -> None:
+        times_of_day_give_way(scene.conditions, set_here)
 
     def check(self, scene) -> None:
         check_recipe(scene)

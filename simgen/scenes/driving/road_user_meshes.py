@@ -46,7 +46,12 @@ def _lamps(parts: Parts, L: float, W: float, z0: float, z1: float) -> None:
         parts.box((-L / 2, y0, z0), (-L / 2 + INSET + 0.01, y1, z1), TAILLIGHT)
 
 
-@register("car")
+# Where a road user's main colour lies in its parameters (paint, shirt, frame): the white
+# material leaves the look to the face colours, and the report counts colours from here.
+PAINT = slice(3, 6)
+
+
+@register("car", paint=PAINT)
 def car(size) -> object:
     """Saloon car: (L, W, H, paint r, g, b)."""
     L, W, H = size[:3]
@@ -67,7 +72,7 @@ def car(size) -> object:
     return fit_bounds(parts.mesh(), (-L / 2, -W / 2, 0.0), (L / 2, W / 2, H))
 
 
-@register("van")
+@register("van", paint=PAINT)
 def van(size) -> object:
     """Van or minibus: (L, W, H, paint r, g, b)."""
     L, W, H = size[:3]
@@ -88,7 +93,7 @@ def van(size) -> object:
     return fit_bounds(parts.mesh(), (-L / 2, -W / 2, 0.0), (L / 2, W / 2, H))
 
 
-@register("truck")
+@register("truck", paint=PAINT)
 def truck(size) -> object:
     """Box truck: (L, W, H, cab paint r, g, b); the cargo box is a pale tint of the paint."""
     L, W, H = size[:3]
@@ -109,7 +114,7 @@ def truck(size) -> object:
     return fit_bounds(parts.mesh(), (-L / 2, -W / 2, 0.0), (L / 2, W / 2, H))
 
 
-@register("bus")
+@register("bus", paint=PAINT)
 def bus(size) -> object:
     """City bus: (L, W, H, paint r, g, b) with a band of windows along both sides."""
     L, W, H = size[:3]
@@ -134,7 +139,7 @@ def _limb(parts: Parts, top, bottom, half: float, color) -> None:
     parts.hull(pts, color)
 
 
-@register("pedestrian")
+@register("pedestrian", paint=PAINT)
 def pedestrian(size) -> object:
     """Walking person: (L, W, H, shirt r, g, b, trousers r, g, b, skin tone).
 
@@ -164,7 +169,7 @@ def pedestrian(size) -> object:
     return fit_bounds(parts.mesh(), (-L / 2, -W / 2, 0.0), (L / 2, W / 2, H))
 
 
-@register("cyclist")
+@register("cyclist", paint=PAINT)
 def cyclist(size) -> object:
     """Person riding a bicycle: (L, W, H, frame r, g, b, shirt r, g, b); W is the handlebar."""
     L, W, H = size[:3]
