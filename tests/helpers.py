@@ -61,12 +61,28 @@ def label_view(renderer, state, cam: CameraSpec, category_ids: dict[str, int], p
     return arrays, annotate_view(plan, state, cam, arrays, category_ids, policy, image_index, view_index)
 
 
+_registered: tuple | None = None
+
+
+def register_test_configs() -> None:
+    """Hydra's ConfigStore filled as ``simgen`` fills it (:func:`simgen.job.register_configs`),
+    once per recipe path, plugin list and job schema: registering reads and types every recipe
+    (about a second), and the store keeps what was registered."""
+    global _registered
+    from simgen.job import job_schema, register_configs
+
+    key = (os.environ.get("SIMGEN_SCENE_PATH", ""), os.environ.get("SIMGEN_PLUGINS", ""), id(job_schema()))
+    if key != _registered:
+        register_configs()
+        _registered = key
+
+
 def load_test_job(*overrides: str):
     """(typed SimgenConfig, JobSpec) of ``overrides``, composed and checked in this process
     exactly as ``simgen`` does before it creates anything (:func:`simgen.job.load_job`)."""
-    from simgen.job import load_job, register_configs
+    from simgen.job import load_job
 
-    register_configs()
+    register_test_configs()
     return load_job(list(overrides))
 
 

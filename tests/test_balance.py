@@ -30,9 +30,10 @@ def _categories(job, indices) -> dict[int, list[str]]:
     return {i: [b.category for b in build_scene(i, job.seed, ctx).bodies if b.category] for i in indices}
 
 
-# 200 driving scenes take about half a minute of CPU (streets and road users are built in full):
-# end-to-end tier; the two other kinds keep the property in the fast one.
-@pytest.mark.parametrize("scene", [pytest.param(s, marks=pytest.mark.e2e) if s == "driving" else s for s in sorted(CASES)])
+# 200 scenes take 5 to 30 s of CPU each (driving's streets and road users are built in full):
+# end-to-end tier; test_quota_is_a_function_of_the_scene_index keeps a property in the fast one.
+@pytest.mark.e2e
+@pytest.mark.parametrize("scene", sorted(CASES))
 def test_shares_within_two_points_over_200_scenes(scene):
     typed, job = _job(scene, CASES[scene])
     want = targets(typed.balance, typed.scene)

@@ -13,6 +13,7 @@ from helpers import (
     make_box,
     make_camera,
     make_spec,
+    register_test_configs,
     run_simgen,
     translation,
 )
@@ -195,9 +196,9 @@ def test_still_scenes_light_moving_vehicles_sequences_only_the_standing_ones():
 ])
 def test_bad_looks_values_are_one_line_errors(override, message):
     from simgen.core.errors import SimgenError
-    from simgen.job import load_job, register_configs
+    from simgen.job import load_job
 
-    register_configs()
+    register_test_configs()
     scene = "scene=driving" if "conditions" in override else "scene=tabletop"
     with pytest.raises(SimgenError) as err:
         load_job([scene, override])
@@ -205,9 +206,9 @@ def test_bad_looks_values_are_one_line_errors(override, message):
 
 
 def test_presets_compose_and_every_knob_stays_overridable():
-    from simgen.job import load_job, register_configs
+    from simgen.job import load_job
 
-    register_configs()
+    register_test_configs()
     flat, _ = load_job(["looks=flat"])
     assert flat.scene.textures.plain == 1.0 and flat.scene.textures.own == 0.0 and flat.scene.distractors_max == 0
     rnd, _ = load_job(["looks=randomized", "scene.distractors_max=3"])

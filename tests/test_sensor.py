@@ -228,10 +228,11 @@ def test_camera_effects_draw_from_their_own_streams():
     ("sensor.depth.dark_luminance=0.99", "sensor.depth.specular_luminance"),
 ])
 def test_bad_sensor_settings_are_one_line_errors_naming_the_setting(override, key):
-    from simgen.job import register_configs
+    from helpers import register_test_configs
+
     from simgen.tools.cli import load_job
 
-    register_configs()
+    register_test_configs()
     with pytest.raises(ConfigError) as err:
         load_job(["sensor=mild", override])
     message = str(err.value)
@@ -239,10 +240,11 @@ def test_bad_sensor_settings_are_one_line_errors_naming_the_setting(override, ke
 
 
 def test_each_sensor_option_loads():
-    from simgen.job import register_configs
+    from helpers import register_test_configs
+
     from simgen.tools.cli import load_job
 
-    register_configs()
+    register_test_configs()
     off = load_job(["sensor=off"])[1].sensor
     assert off == SensorConfig()  # every effect's probability 0
     mild, strong = load_job(["sensor=mild"])[1].sensor, load_job(["sensor=strong"])[1].sensor

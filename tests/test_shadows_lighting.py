@@ -7,7 +7,16 @@ import json
 
 import numpy as np
 import pytest
-from helpers import HEIGHT, SMALL_RUN, WIDTH, make_box, make_camera, run_simgen, translation
+from helpers import (
+    HEIGHT,
+    SMALL_RUN,
+    WIDTH,
+    make_box,
+    make_camera,
+    register_test_configs,
+    run_simgen,
+    translation,
+)
 from omegaconf import OmegaConf
 from scipy.ndimage import binary_erosion
 from scipy.spatial import ConvexHull
@@ -193,9 +202,9 @@ def test_shadows_on_and_off_write_identical_annotations(tmp_path):
 ])
 def test_lighting_settings_are_checked_in_one_line(override, start):
     from simgen.core.errors import SimgenError
-    from simgen.job import load_job, register_configs
+    from simgen.job import load_job
 
-    register_configs()
+    register_test_configs()
     with pytest.raises(SimgenError) as info:
         load_job([override])
     assert str(info.value).startswith(start) and "\n" not in str(info.value)
