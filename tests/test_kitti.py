@@ -156,9 +156,9 @@ def test_3d_box_projected_with_calib_contains_2d_box(dataset, coco):
                 continue
             uv = (P @ np.c_[corners, np.ones(8)].T).T
             uv = uv[:, :2] / uv[:, 2:]
-            left, top, right, bottom = obj["bbox"]
-            assert uv[:, 0].min() - 0.6 <= left <= right <= uv[:, 0].max() + 0.6
-            assert uv[:, 1].min() - 0.6 <= top <= bottom <= uv[:, 1].max() + 0.6
+            left, top, right, bottom = obj["bbox"]  # edges: the last covered pixel is right - 1
+            assert uv[:, 0].min() - 0.6 <= left < right <= uv[:, 0].max() + 1.6
+            assert uv[:, 1].min() - 0.6 <= top < bottom <= uv[:, 1].max() + 1.6
             # the KITTI box is the amodal box clipped to the image, its edges in pixels
             x, y, w, h = ann["bbox_amodal"]
             assert left == pytest.approx(max(x, 0)) and right == pytest.approx(min(x + w, img["width"]))
@@ -181,7 +181,7 @@ def test_ignore_regions_are_dont_care(dataset, coco):
         assert len(care) == len(anns)
         for o, a in zip(care, anns, strict=True):
             x, y, w, h = a["bbox"]
-            assert o["bbox"] == pytest.approx([x, y, x + w - 1, y + h - 1], abs=0.01)
+            assert o["bbox"] == pytest.approx([x, y, x + w, y + h], abs=0.01)
             assert a["ignore_reason"] in ("small", "occluded", "truncated")
             seen += 1
     assert seen > 0  # the default policy (16 px) makes far-away cars ignore regions

@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import sys
+import sysconfig
 import zipfile
 from pathlib import Path
 
@@ -49,9 +50,15 @@ def wheel(tmp_path_factory) -> Path:
 def venv(wheel, tmp_path_factory) -> Path:
     """A fresh venv holding the wheel: its bin/ folder."""
     root = tmp_path_factory.mktemp("venv") / "env"
-    run_command([sys.executable, "-m", "venv", "--system-site-packages", root], env=_outside_env(), timeout=300, expect=0)
+    run_command([sys.executable, "-m", "venv", root], env=_outside_env(), timeout=300, expect=0)
     run_command([root / "bin" / "python", "-m", "pip", "install", "--no-deps", "--no-index", wheel],
                 env=_outside_env(), timeout=300, expect=0)
+    # The dependencies come from the environment running the tests (CI's own fresh venv, whose
+    # base interpreter has none): a path line, after the venv's own site-packages, so simgen is
+    # still the wheel's (the checkout's editable install is a .pth there, which this does not run).
+    site = run_command([root / "bin" / "python", "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                       env=_outside_env(), timeout=60, expect=0).stdout.strip()
+    (Path(site) / "simgen_test_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     return root / "bin"
 
 
