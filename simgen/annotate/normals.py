@@ -1,5 +1,5 @@
 """Surface normals layer: encoding and decoding (the pass that draws them is
-:mod:`simgen.render.normals`).
+:mod:`simgen.render.passes.normals`).
 
 Normals are unit vectors in the camera frame (OpenCV axes: x right, y down, z forward),
 turned to face the camera, stored as a 3-channel uint16 PNG (R, G, B = x, y, z) with

@@ -6,7 +6,7 @@ colour *and* depth of the whole image for every pass. simgen needs less, differe
 - colour: ``msaa`` samples (0 = none), colour read back only;
 - labels: one sample per pixel (ids must not blend), ids and depth read back.
 
-(Amodal coverage has its own integer target: :mod:`simgen.render.coverage`.)
+(Amodal coverage has its own integer target: :mod:`simgen.render.passes.coverage`.)
 
 :func:`attach` replaces the two pyrender methods that choose the target and read it back on
 one pyrender ``Renderer`` instance; everything else (shaders, lights, meshes) stays pyrender's.
