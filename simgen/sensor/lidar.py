@@ -87,21 +87,34 @@ class _Timeline:
         self.times = np.array([f.time for f in frames], float)
         self.cameras = [np.asarray(f.cameras[0].cam_to_world, float) for f in frames]
         self.moving = sorted({i for f in frames for i in f.poses})
-        last = dict(base)
-        self.bodies = []
-        for f in frames:  # a body not moved at a frame keeps its last pose
-            last.update(f.poses)
-            self.bodies.append({i: np.asarray(last[i], float) for i in self.moving})
+        last = {i: np.asarray(base[i], float) for i in self.moving}
+        self.bodies = []  # per frame: (m, 4, 4) poses of the moving bodies; a body not moved keeps its last
+        for f in frames:
+            last.update({i: np.asarray(p, float) for i, p in f.poses.items() if i in last})
+            self.bodies.append(np.stack([last[i] for i in self.moving]) if self.moving else np.zeros((0, 4, 4)))
+        self._turns: dict[int, np.ndarray] = {}
+
+    def _turn(self, a: int) -> np.ndarray:
+        """Rotation vectors (m, 3) of each moving body from frame ``a`` to ``a + 1``, in its frame."""
+        if a not in self._turns:
+            A, B = self.bodies[a][:, :3, :3], self.bodies[a + 1][:, :3, :3]
+            rel = np.einsum("mji,mjk->mik", A, B)
+            self._turns[a] = Rotation.from_matrix(rel).as_rotvec() if len(rel) else np.zeros((0, 3))
+        return self._turns[a]
 
     def at(self, f: int, dt: float) -> tuple[np.ndarray, dict[int, np.ndarray]]:
         """(first camera's cam_to_world, moving bodies' poses) ``dt`` seconds after frame ``f``."""
         if dt == 0.0 or len(self.times) < 2:
-            return self.cameras[f], self.bodies[f]
+            return self.cameras[f], dict(zip(self.moving, self.bodies[f], strict=True))
         a = f if (dt > 0 and f + 1 < len(self.times)) or f == 0 else f - 1
-        b = a + 1
-        w = (self.times[f] + dt - self.times[a]) / (self.times[b] - self.times[a])
-        poses = {i: pose_between(self.bodies[a][i], self.bodies[b][i], w) for i in self.moving}
-        return pose_between(self.cameras[a], self.cameras[b], w), poses
+        w = (self.times[f] + dt - self.times[a]) / (self.times[a + 1] - self.times[a])
+        A, B = self.bodies[a], self.bodies[a + 1]
+        poses = np.zeros_like(A)
+        poses[:, 3, 3] = 1.0
+        if len(A):
+            poses[:, :3, :3] = A[:, :3, :3] @ Rotation.from_rotvec(w * self._turn(a)).as_matrix()
+        poses[:, :3, 3] = (1.0 - w) * A[:, :3, 3] + w * B[:, :3, 3]
+        return pose_between(self.cameras[a], self.cameras[a + 1], w), dict(zip(self.moving, poses, strict=True))
 
 
 def reflectance(materials: Mapping[int, Material | None], instance_id: np.ndarray, cos_incidence: np.ndarray) -> np.ndarray:
@@ -120,21 +133,31 @@ def reflectance(materials: Mapping[int, Material | None], instance_id: np.ndarra
 
 
 class LidarSensor:
-    """``cfg``'s LiDAR for a job of ``seed``: :meth:`scan` makes one frame's returns."""
+    """``cfg``'s LiDAR for a job of ``seed``: :meth:`scene` readies it for one scene."""
 
     def __init__(self, cfg: LidarConfig, seed: int) -> None:
         self.cfg, self.seed = cfg, seed
         self.pattern: ScanPattern = scan_pattern(cfg)
 
-    def moving(self, frames: list[FrameSpec]) -> set[int]:
-        """Instance ids that move within a scene of ``frames``."""
-        return {i for f in frames for i in f.poses}
+    def scene(self, state: SceneState, frames: list[FrameSpec]) -> LidarScene:
+        """The LiDAR in the scene of ``state`` (settled, before its sequence moved anything) and
+        its ``frames``: the ray caster (the bodies that move in ``frames`` cast in their own frames)."""
+        timeline = _Timeline(frames, state.poses)
+        return LidarScene(self, RayCaster(state, timeline.moving), timeline, state)
 
-    def scan(self, caster: RayCaster, state: SceneState, frames: list[FrameSpec], f: int) -> LidarReturns:
-        """Frame ``f``'s turn against ``caster`` (built on ``state``, whose ``frames`` these are)."""
-        cfg, pat = self.cfg, self.pattern
-        timeline = _Timeline(frames, {b.instance_id: b.pose for b in state.bodies})
-        rolling = cfg.sweep_time > 0 and len(frames) > 1
+
+class LidarScene:
+    """One scene's LiDAR: :meth:`scan` makes a frame's returns."""
+
+    def __init__(self, sensor: LidarSensor, caster: RayCaster, timeline: _Timeline, state: SceneState) -> None:
+        self.cfg, self.seed, self.pattern = sensor.cfg, sensor.seed, sensor.pattern
+        self.caster, self.timeline, self.scene_index = caster, timeline, state.spec.index
+        self.materials = {b.instance_id: b.material for b in state.bodies}
+
+    def scan(self, f: int) -> LidarReturns:
+        """Frame ``f``'s turn (rolling over the frame's time with ``sweep_time`` in a sequence)."""
+        cfg, pat, timeline = self.cfg, self.pattern, self.timeline
+        rolling = cfg.sweep_time > 0 and len(timeline.times) > 1
         slices = cfg.sweep_slices if rolling else 1
         cut = np.floor(pat.phase * slices).astype(int)
         n = len(pat)
@@ -146,20 +169,20 @@ class LidarSensor:
             cam, poses = timeline.at(f, dt)
             L = mount_pose(cam, cfg.mount)
             d = pat.directions[rays] @ L[:3, :3].T
-            hits = caster.cast(L[:3, 3], d, poses)
+            hits = self.caster.cast(L[:3, 3], d, poses)
             ranges[rays], ids[rays] = hits.range, hits.instance_id
             cosines[rays] = -np.einsum("ij,ij->i", hits.normal, d)
             origins[rays], dirs[rays] = L[:3, 3], d
-        rng = lidar_rng(self.seed, state.spec.index, f)
+        rng = lidar_rng(self.seed, self.scene_index, f)
         lost = rng.random(n) < cfg.dropout_probability
         noise = rng.standard_normal(n) * cfg.range_noise_std
-        materials = {b.instance_id: b.material for b in state.bodies}
-        intensity = np.where(np.isfinite(ranges), reflectance(materials, ids, cosines), 0.0)
+        intensity = np.where(np.isfinite(ranges), reflectance(self.materials, ids, cosines), 0.0)
         keep = np.isfinite(ranges) & (ranges >= cfg.range_min) & (ranges <= cfg.range_max)
         keep &= ~lost & (intensity >= cfg.min_intensity)
         measured = ranges[keep] + noise[keep]
         world = origins[keep] + measured[:, None] * dirs[keep]
         ref = mount_pose(timeline.at(f, 0.0)[0], cfg.mount)
-        points = world @ world_to_camera(ref)[:3, :3].T + world_to_camera(ref)[:3, 3]
+        to_lidar = world_to_camera(ref)
+        points = world @ to_lidar[:3, :3].T + to_lidar[:3, 3]
         return LidarReturns(points=points, intensity=intensity[keep].astype(np.float32), instance_id=ids[keep],
                             beam=pat.beam[keep].astype(np.int16), lidar_to_world=ref, rays=n)

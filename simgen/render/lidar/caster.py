@@ -82,6 +82,45 @@ def _posed(vertices: np.ndarray, pose: np.ndarray) -> np.ndarray:
     return vertices @ pose[:3, :3].T + pose[:3, 3]
 
 
+def _corners(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """The 8 corners (8, 3) of the box [lo, hi]."""
+    return np.array([[(lo, hi)[i][0], (lo, hi)[j][1], (lo, hi)[k][2]] for i in (0, 1) for j in (0, 1) for k in (0, 1)])
+
+
+class _Fan:
+    """Rays from one origin sorted by azimuth about the world's z axis: the rays that may meet
+    a box are the contiguous run between its corners' azimuths (a box beside the origin's
+    vertical line spans less than half a turn, and azimuth is extreme at corners)."""
+
+    def __init__(self, origin: np.ndarray, directions: np.ndarray) -> None:
+        self.origin = origin
+        azimuth = np.arctan2(directions[:, 1], directions[:, 0])
+        self.order = np.argsort(azimuth, kind="stable")
+        self.sorted = azimuth[self.order]
+
+    def spans(self, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For boxes [lo, hi] (m, 3): (around (m,) bool: the origin's vertical line crosses the
+        box, so any ray may meet it; a0, a1 (m,) radians: the azimuths the others span)."""
+        o = self.origin
+        around = (lo[:, 0] <= o[0]) & (o[0] <= hi[:, 0]) & (lo[:, 1] <= o[1]) & (o[1] <= hi[:, 1])
+        xs, ys = np.stack([lo[:, 0], hi[:, 0]], 1) - o[0], np.stack([lo[:, 1], hi[:, 1]], 1) - o[1]
+        cx, cy = np.repeat(xs, 2, axis=1), np.tile(ys, 2)  # the 4 footprint corners (m, 4)
+        mid = np.arctan2(cy.mean(1), cx.mean(1))
+        delta = (np.arctan2(cy, cx) - mid[:, None] + np.pi) % (2 * np.pi) - np.pi
+        return around, mid + delta.min(1) - 1e-9, mid + delta.max(1) + 1e-9
+
+    def between(self, a0: float, a1: float) -> np.ndarray:
+        """Indices of the rays with azimuth in [a0, a1] (a0 >= -2 pi, a1 <= 2 pi, a1 - a0 < 2 pi)."""
+        runs = [(a0, a1)]
+        if a0 < -np.pi:
+            runs = [(a0 + 2 * np.pi, np.pi), (-np.pi, a1)]
+        elif a1 > np.pi:
+            runs = [(a0, np.pi), (-np.pi, a1 - 2 * np.pi)]
+        parts = [self.order[np.searchsorted(self.sorted, u, "left"):np.searchsorted(self.sorted, v, "right")]
+                 for u, v in runs]
+        return np.concatenate(parts)
+
+
 def _box_hits(origins: np.ndarray, directions: np.ndarray, lo: np.ndarray, hi: np.ndarray, far: np.ndarray) -> np.ndarray:
     """Which rays enter the axis-aligned box [lo, hi] before ``far`` (n,) (slab test)."""
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -106,11 +145,12 @@ class RayCaster:
         if still:
             self._still = _Geometry([_posed(state.assets[i].vertices, state.poses[i]) for i in still],
                                     [np.asarray(state.assets[i].mesh.faces) for i in still], still)
-        self._moving: dict[int, tuple[_Geometry, np.ndarray]] = {}
+        self._moving: dict[int, _Geometry] = {}
         for iid in sorted(moving & set(state.poses)):
             asset = state.assets[iid]
-            self._moving[iid] = (_Geometry([np.asarray(asset.vertices)], [np.asarray(asset.mesh.faces)], [iid]),
-                                 np.asarray(asset.bounds, float))
+            self._moving[iid] = _Geometry([np.asarray(asset.vertices)], [np.asarray(asset.mesh.faces)], [iid])
+        # each moving body's bounding box corners (m, 8, 3) in its own frame
+        self._corners = np.array([_corners(*np.asarray(state.assets[i].bounds, float)) for i in self._moving])
         self._poses = state.poses
 
     def cast(self, origins: np.ndarray, directions: np.ndarray, poses: Mapping[int, np.ndarray] | None = None) -> Hits:
@@ -118,6 +158,7 @@ class RayCaster:
         world frame, metres; ``poses``: world poses (4, 4) of the moving bodies now (default:
         the state's)."""
         directions = np.asarray(directions, float)
+        fan = _Fan(np.asarray(origins, float), directions) if np.ndim(origins) == 1 and self._moving else None
         origins = np.broadcast_to(np.asarray(origins, float), directions.shape)
         n = len(directions)
         best = np.full(n, np.inf)
@@ -125,15 +166,23 @@ class RayCaster:
         normal = np.zeros((n, 3))
         if self._still is not None and n:
             best, iid, normal = self._still.cast(origins, directions)
-        for body, (geometry, bounds) in self._moving.items():
-            pose = np.asarray((poses or {}).get(body, self._poses[body]), float)
-            corners = _posed(np.array([[bounds[i, 0], bounds[j, 1], bounds[k, 2]]
-                                       for i in (0, 1) for j in (0, 1) for k in (0, 1)]), pose)
-            near = np.flatnonzero(_box_hits(origins, directions, corners.min(0), corners.max(0), best))
+        if self._moving:
+            bodies = list(self._moving)
+            pose = np.stack([np.asarray((poses or {}).get(i, self._poses[i]), float) for i in bodies])
+            corners = np.einsum("mij,mkj->mki", pose[:, :3, :3], self._corners) + pose[:, None, :3, 3]
+            lo, hi = corners.min(1), corners.max(1)
+            if fan is not None:
+                around, a0, a1 = fan.spans(lo, hi)
+        for m, body in enumerate(self._moving):
+            if fan is None or around[m]:
+                near = np.flatnonzero(_box_hits(origins, directions, lo[m], hi[m], best))
+            else:
+                near = fan.between(a0[m], a1[m])
+                near = near[_box_hits(origins[near], directions[near], lo[m], hi[m], best[near])]
             if not len(near):
                 continue
-            R, t = pose[:3, :3], pose[:3, 3]
-            r, _, ng = geometry.cast((origins[near] - t) @ R, directions[near] @ R)
+            R, t = pose[m, :3, :3], pose[m, :3, 3]
+            r, _, ng = self._moving[body].cast((origins[near] - t) @ R, directions[near] @ R)
             closer = r < best[near]
             k = near[closer]
             best[k], iid[k], normal[k] = r[closer], body, ng[closer] @ R.T
