@@ -3,6 +3,8 @@ its points against the raster's depth and ids (the driving dataset's files: test
 
 from __future__ import annotations
 
+import importlib.util
+
 import numpy as np
 import pytest
 from helpers import make_box, make_camera, make_spec, translation
@@ -11,6 +13,9 @@ from simgen.config.lidar import LidarConfig
 from simgen.physics.state import posed_state
 from simgen.render.lidar.caster import RayCaster
 from simgen.render.lidar.pattern import scan_pattern
+
+pytestmark = pytest.mark.skipif(importlib.util.find_spec("embreex") is None,
+                                reason="the LiDAR's ray caster needs embreex: pip install -e '.[lidar]'")
 
 
 def _ground_and_box():

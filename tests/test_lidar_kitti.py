@@ -4,6 +4,7 @@ object ids and KITTI boxes."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 
 import numpy as np
@@ -12,6 +13,9 @@ from helpers import run_simgen
 from test_kitti import read_calib, read_label
 
 from simgen.core.images import read_uint16
+
+pytestmark = pytest.mark.skipif(importlib.util.find_spec("embreex") is None,
+                                reason="the LiDAR's ray caster needs embreex: pip install -e '.[lidar]'")
 
 # Range noise and the rolling sweep off, and the LiDAR at the camera's centre: the points must be
 # where the surfaces are in the picture. Mounted behind the camera (the preset's 27 cm), the LiDAR
