@@ -3,7 +3,7 @@
 Usage: python docs/lidar_bev.py DATASET IMAGE_ID OUT.png [RANGE_M]
 Reads the frame's KITTI ``velodyne/*.bin`` and SemanticKITTI ``labels/*.label`` with numpy,
 the class names from COCO, and the KITTI boxes of label_2 (carried into the LiDAR frame with
-the inverse of calib's ``Tr_velo_to_cam``). Scenery (label 0) is grey, darker where higher;
+the inverse of calib's ``Tr_velo_to_cam``). Scenery (label 0) is grey, brighter where higher;
 the camera's field of view is outlined.
 """
 
@@ -46,7 +46,7 @@ def main(root: str, image_id: int, out: str, reach: float = 40.0) -> None:
     near = (np.abs(points[:, 0]) < reach) & (np.abs(points[:, 1]) < reach)
     scenery = near & (semantic == 0)
     height = np.clip((points[scenery, 2] + 2.0) / 6.0, 0, 1)
-    ax.scatter(-points[scenery, 1], points[scenery, 0], s=0.15, c=0.25 + 0.55 * height, cmap="gray", vmin=0, vmax=1,
+    ax.scatter(-points[scenery, 1], points[scenery, 0], s=0.3, c=0.35 + 0.55 * height, cmap="gray", vmin=0, vmax=1,
                linewidths=0)
     for cid in sorted(set(np.unique(semantic[near])) - {0}):
         sel = near & (semantic == cid)

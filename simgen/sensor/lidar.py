@@ -22,10 +22,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.spatial.transform import Rotation
 
 from simgen.config.lidar import LidarConfig
 from simgen.core.camera import world_to_camera
+from simgen.core.poses import pose_matrix, poses_between, relative_turns
 from simgen.core.seeding import lidar_rng
 from simgen.core.spec import FrameSpec, Material
 from simgen.physics.state import SceneState
@@ -64,20 +64,7 @@ def mount_pose(cam_to_world: np.ndarray, mount: Sequence[float]) -> np.ndarray:
     forward /= np.linalg.norm(forward)
     up = np.array([0.0, 0.0, 1.0])
     R = np.column_stack([forward, np.cross(up, forward), up])
-    pose = np.eye(4)
-    pose[:3, :3], pose[:3, 3] = R, T[:3, 3] + R @ np.asarray(mount, float)
-    return pose
-
-
-def pose_between(a: np.ndarray, b: np.ndarray, w: float) -> np.ndarray:
-    """The rigid pose a share ``w`` of the way from ``a`` to ``b`` (outside 0..1: extrapolated)."""
-    if w == 0.0:
-        return np.asarray(a, float)
-    rel = Rotation.from_matrix(a[:3, :3].T @ b[:3, :3]).as_rotvec()
-    out = np.eye(4)
-    out[:3, :3] = a[:3, :3] @ Rotation.from_rotvec(w * rel).as_matrix()
-    out[:3, 3] = (1.0 - w) * a[:3, 3] + w * b[:3, 3]
-    return out
+    return pose_matrix(T[:3, 3] + R @ np.asarray(mount, float), R)
 
 
 class _Timeline:
@@ -97,9 +84,7 @@ class _Timeline:
     def _turn(self, a: int) -> np.ndarray:
         """Rotation vectors (m, 3) of each moving body from frame ``a`` to ``a + 1``, in its frame."""
         if a not in self._turns:
-            A, B = self.bodies[a][:, :3, :3], self.bodies[a + 1][:, :3, :3]
-            rel = np.einsum("mji,mjk->mik", A, B)
-            self._turns[a] = Rotation.from_matrix(rel).as_rotvec() if len(rel) else np.zeros((0, 3))
+            self._turns[a] = relative_turns(self.bodies[a], self.bodies[a + 1])
         return self._turns[a]
 
     def at(self, f: int, dt: float) -> tuple[np.ndarray, dict[int, np.ndarray]]:
@@ -108,13 +93,9 @@ class _Timeline:
             return self.cameras[f], dict(zip(self.moving, self.bodies[f], strict=True))
         a = f if (dt > 0 and f + 1 < len(self.times)) or f == 0 else f - 1
         w = (self.times[f] + dt - self.times[a]) / (self.times[a + 1] - self.times[a])
-        A, B = self.bodies[a], self.bodies[a + 1]
-        poses = np.zeros_like(A)
-        poses[:, 3, 3] = 1.0
-        if len(A):
-            poses[:, :3, :3] = A[:, :3, :3] @ Rotation.from_rotvec(w * self._turn(a)).as_matrix()
-        poses[:, :3, 3] = (1.0 - w) * A[:, :3, 3] + w * B[:, :3, 3]
-        return pose_between(self.cameras[a], self.cameras[a + 1], w), dict(zip(self.moving, poses, strict=True))
+        poses = poses_between(self.bodies[a], self.bodies[a + 1], w, self._turn(a))
+        camera = poses_between(self.cameras[a][None], self.cameras[a + 1][None], w)[0]
+        return camera, dict(zip(self.moving, poses, strict=True))
 
 
 def reflectance(materials: Mapping[int, Material | None], instance_id: np.ndarray, cos_incidence: np.ndarray) -> np.ndarray:
