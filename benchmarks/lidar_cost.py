@@ -104,11 +104,12 @@ def casters(job, states, repeat: int) -> None:
         build = time.perf_counter() - t0
         L = mount_pose(spec.sequence()[0].cameras[0].cam_to_world, job.lidar.mount)
         d = pattern.directions @ L[:3, :3].T
-        times = []
+        times, cpu = [], []
         for _ in range(repeat):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             hits = caster.cast(L[:3, 3], d)
             times.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
         embree = statistics.median(times)
         client, owner, pb_build = _pybullet_scene(state)
         t0 = time.perf_counter()
@@ -120,10 +121,33 @@ def casters(job, states, repeat: int) -> None:
         same_range = (np.abs(hits.range[both] - pb_range[both]) <= 0.001).mean()
         same_body = (hits.instance_id[both] == pb_ids[both]).mean()
         print(f"   scene {spec.index}: {len(state.bodies)} bodies, {triangles} triangles | embree: build {build * 1e3:.0f} ms, "
-              f"cast {embree * 1e3:.0f} ms = {len(d) / embree / 1e6:.2f} M rays/s | pybullet rayTestBatch: build "
+              f"cast {embree * 1e3:.0f} ms (CPU {statistics.median(cpu) * 1e3:.0f} ms) = {len(d) / embree / 1e6:.2f} M rays/s | pybullet rayTestBatch: build "
               f"{pb_build * 1e3:.0f} ms, cast {bullet * 1e3:.0f} ms = {len(d) / bullet / 1e6:.2f} M rays/s | hits "
               f"{np.isfinite(hits.range).sum()} vs {np.isfinite(pb_range).sum()}, same range (1 mm) {same_range:.2%}, "
               f"same body {same_body:.2%}")
+
+
+def turns(job, states, frames: int) -> None:
+    """A whole turn as the pipeline makes it (casts, sensor model), still and rolling."""
+    from dataclasses import replace
+
+    from simgen.sensor.lidar import LidarSensor
+
+    print(f"1b. one turn per frame (LidarScene.scan), lidar={job.lidar.name}, driving sequences of {frames} frames")
+    for spec, state, _ in states:
+        for sweep in (0.0, job.lidar.sweep_time):
+            t0 = time.perf_counter()
+            scene = LidarSensor(replace(job.lidar, sweep_time=sweep), job.seed).scene(state, spec.sequence())
+            build = time.perf_counter() - t0
+            wall, cpu = [], []
+            for f in range(len(spec.sequence())):
+                t0, c0 = time.perf_counter(), time.process_time()
+                returns = scene.scan(f)
+                wall.append(time.perf_counter() - t0)
+                cpu.append(time.process_time() - c0)
+            print(f"   scene {spec.index}, sweep_time {sweep}: caster {build * 1e3:.0f} ms once per scene; a turn "
+                  f"{statistics.median(wall) * 1e3:.0f} ms (CPU {statistics.median(cpu) * 1e3:.0f} ms), "
+                  f"{len(returns.points)} of {returns.rays} rays return, {len(scene.timeline.moving)} moving bodies")
 
 
 def physics_shapes(scenes: int) -> None:
@@ -188,8 +212,9 @@ def main() -> None:
     args = ap.parse_args()
     skip = set(filter(None, args.skip.split(",")))
     if "casters" not in skip:
-        job = _job("scene=driving", f"lidar={args.lidar}")
+        job = _job("scene=driving", f"lidar={args.lidar}", f"sequence.length={args.frames}")
         casters(job, _states(job, args.scenes), args.repeat)
+        turns(job, _states(job, args.scenes), args.frames)
     if "physics" not in skip:
         physics_shapes(args.scenes)
     if "pipeline" not in skip:
