@@ -73,7 +73,7 @@ class _Timeline:
     def __init__(self, frames: list[FrameSpec], base: Mapping[int, np.ndarray]) -> None:
         self.times = np.array([f.time for f in frames], float)
         self.cameras = [np.asarray(f.cameras[0].cam_to_world, float) for f in frames]
-        self.moving = sorted({i for f in frames for i in f.poses})
+        self.moving = sorted({i for f in frames for i in f.poses} & set(base))  # bodies still in the scene
         last = {i: np.asarray(base[i], float) for i in self.moving}
         self.bodies = []  # per frame: (m, 4, 4) poses of the moving bodies; a body not moved keeps its last
         for f in frames:
