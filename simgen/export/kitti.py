@@ -26,12 +26,14 @@ and ``P0``..``P3`` are all ``[K | 0]``. Values come from FrameLabels; nothing is
 KITTI pixel coordinates put pixel centres on integers, simgen's on integer + 0.5, so P's
 principal point is K's minus 0.5 px. ``Tr_velo_to_cam`` maps a gravity-aligned frame at the
 camera (x forward along the ground, y left, z up: KITTI's Velodyne axes) into the camera, so it
-carries the camera's pitch and roll; with a LiDAR (``lidar=hdl64``...) it is the LiDAR's own
-frame, and ``velodyne/*.bin`` (float32 x, y, z, reflectance) and SemanticKITTI's
-``labels/*.label`` (uint32: semantic id in the lower 16 bits, instance id in the upper 16)
-hold its points (:mod:`simgen.export.lidar`); ``Tr_imu_to_velo`` is the identity. KITTI assumes level
+carries the camera's pitch and roll; ``Tr_imu_to_velo`` is the identity. KITTI assumes level
 cameras: with a pitched rig the KITTI box (upright in the camera frame) tilts from the object's
 by the pitch.
+
+With a LiDAR (``lidar=hdl64``...) ``Tr_velo_to_cam`` is the LiDAR's own frame into the camera,
+and ``velodyne/*.bin`` (float32 x, y, z, reflectance) and SemanticKITTI's ``labels/*.label``
+(uint32: semantic id in the lower 16 bits, instance id in the upper 16) hold its points
+(:mod:`simgen.export.lidar`).
 """
 
 from __future__ import annotations
