@@ -18,6 +18,7 @@ from typing import Any
 
 from simgen.config import formats, schema
 from simgen.config.checks import check_settings
+from simgen.config.lidar import LidarConfig
 from simgen.config.overrides import override_error_line
 from simgen.config.paths import CONFIG_DIR
 from simgen.config.ranges import check_ranges
@@ -36,6 +37,7 @@ from simgen.layers.base import LAYERS
 from simgen.randomizers import RANDOMIZERS
 from simgen.randomizers.balance import check_balance
 from simgen.recipes import load_recipe, recipe_files
+from simgen.render.lidar.caster import check_installed as check_lidar_installed
 from simgen.render.pathtrace.backend import check_installed
 from simgen.scenes.kind import SceneKind, kind_of
 from simgen.sensor.checks import check_sensor
@@ -91,6 +93,7 @@ class JobSpec:
     balance: BalanceConfig | None = None
     splits: SplitsConfig = field(default_factory=SplitsConfig)
     sensor: SensorConfig = field(default_factory=SensorConfig)  # the image stage (simgen.sensor)
+    lidar: LidarConfig = field(default_factory=LidarConfig)  # the LiDAR (simgen.sensor.lidar); name none: off
     # labeled per planned instance of each class, from the job's pilot (simgen.pipeline.pilot_yields):
     # the balance plan aims at labels with it; None before the pilot or without balance.classes
     label_yields: dict[str, float] | None = None
@@ -164,6 +167,9 @@ def check_job(cfg: schema.SimgenConfig) -> None:
     check_scene(cfg.scene)
     check_balance(cfg)
     check_sensor(cfg.sensor)  # the image stage's settings (simgen/sensor/checks.py)
+    cfg.lidar.check()
+    if cfg.lidar.enabled:
+        check_lidar_installed()  # the lidar extra, before anything is written
     pt = cfg.renderer.pathtrace
     if cfg.renderer.engine == "pathtrace" and pt.share > 0:
         check_installed(pt.device, pt.denoise)  # the photoreal extra, before anything is written
@@ -241,7 +247,7 @@ def to_job(cfg, overrides: list[str] = ()) -> tuple[schema.SimgenConfig, JobSpec
     check_job(typed)
     job = JobSpec(scene=typed.scene, renderer=typed.renderer, labels=typed.labels, export=typed.export,
                   seed=typed.seed, frames=typed.frames, categories=category_names(typed.scene), sequence=typed.sequence,
-                  balance=typed.balance, splits=typed.splits, sensor=typed.sensor)
+                  balance=typed.balance, splits=typed.splits, sensor=typed.sensor, lidar=typed.lidar)
     return typed, job
 
 

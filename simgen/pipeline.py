@@ -19,6 +19,7 @@ import numpy as np
 
 from simgen.annotate.frame import ViewPlan, annotate_view, plan_view
 from simgen.annotate.labels import FrameLabels
+from simgen.annotate.lidar import label_returns
 from simgen.config.schema import LabelsConfig
 from simgen.core import layout
 from simgen.core.errors import SimgenError
@@ -35,6 +36,7 @@ from simgen.randomizers import RecipeContext, build_scene
 from simgen.randomizers.balance import label_yields, planned_counts
 from simgen.render.engines import PATHTRACE, RASTER, sampler_seed, scene_engine
 from simgen.render.renderer import Renderer
+from simgen.sensor.lidar import LidarSensor
 from simgen.sensor.stage import ImageStage
 
 # "gl": waiting for the GL to finish drawing (llvmpipe threads or the GPU); the other stages are
@@ -122,6 +124,7 @@ class SceneWorker:
         self.per_view = [layer for layer in layers if not layer.across_frames]
         self.across = [layer for layer in layers if layer.across_frames]
         self._tracer = None  # the path tracer, made for the first path-traced scene
+        self.lidar = LidarSensor(job.lidar, job.seed) if job.lidar.enabled else None
         # Files are encoded on a second thread (cv2 and zlib release the GIL) while this one
         # draws and labels the next view.
         self._encoder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="simgen-encode")
@@ -151,15 +154,22 @@ class SceneWorker:
         laps = _Laps(self.renderer)
         spec, state = self._build(scene, laps)
         views = self._views(spec, scene)
+        settled = state  # before the sequence moves anything
         frames, all_labels, kept, looks = [], [], [], []
-        shown = -1
+        shown, scan, lidar = -1, None, None
         for view, image_index in enumerate(scene.image_indices):
             f, c, frame = views[view]
             if f != shown:  # the sequence's next time step: move what moved
                 state = self._at(state, frame.poses, scene.engine == PATHTRACE)
                 shown = f
+                if self.lidar is not None:  # one turn per frame, shared by the frame's views
+                    laps.lap("physics")
+                    lidar = lidar or self.lidar.scene(settled, spec.sequence())
+                    scan = label_returns(lidar.scan(f), state, self.category_ids)
+                    laps.lap("lidar")
             laps.lap("physics")
             data = self._view(scene, spec, state, frame.cameras[c], (view, f, c), image_index, laps)
+            data.labels.lidar = scan
             if self.across:  # layers across frames need the scene's later views: encoded after the loop
                 kept.append(data)
             else:

@@ -7,11 +7,14 @@ mask spans whole pixels. Camera frame: OpenCV (x right, y down, z forward), metr
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from simgen.core.spec import CameraSpec
+
+if TYPE_CHECKING:
+    from simgen.annotate.lidar import LidarScan
 
 
 @dataclass
@@ -70,7 +73,8 @@ class FrameLabels:
     instance ids, 0 for background and scenery; semantic_map (H, W) uint16 category ids;
     ``maps``: the data of the other chosen layers by layer name (:mod:`simgen.layers`), for
     example normals (H, W, 3) float32. ``split`` is the scene's split (train, val, test);
-    ``engine`` the colour engine that drew the image (raster, pathtrace).
+    ``engine`` the colour engine that drew the image (raster, pathtrace). ``lidar``: the
+    frame's labeled LiDAR turn (:mod:`simgen.annotate.lidar`), None without a LiDAR.
     """
 
     image_index: int
@@ -86,3 +90,4 @@ class FrameLabels:
     split: str = "train"
     maps: dict[str, Any] = field(default_factory=dict)
     engine: str = "raster"
+    lidar: LidarScan | None = None

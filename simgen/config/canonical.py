@@ -38,6 +38,8 @@ def dataset_config(typed: Any) -> dict:
     if renderer.get("engine", "raster") == "raster":  # the raster alone: the hash of jobs recorded before engines
         renderer.pop("engine", None)
         renderer.pop("pathtrace", None)
+    if (data.get("lidar") or {}).get("name", "none") == "none":  # no LiDAR: the hash of jobs recorded before it
+        data.pop("lidar", None)
     return data
 
 

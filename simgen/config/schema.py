@@ -11,6 +11,7 @@ from typing import Any
 
 from omegaconf import MISSING
 
+from simgen.config.lidar import LidarConfig  # the LiDAR's settings (simgen.sensor.lidar)
 from simgen.config.pathtrace import (
     PathTraceConfig,  # the path tracer's settings (simgen.render.pathtrace)
 )
@@ -307,3 +308,4 @@ class SimgenConfig:
     report: bool | None = None  # simgen-report after the merge; None: when frames < 10,000
     splits: SplitsConfig = field(default_factory=SplitsConfig)
     sensor: SensorConfig = field(default_factory=SensorConfig)  # camera, sensor and depth sensor model
+    lidar: LidarConfig = field(default_factory=LidarConfig)  # lidar=none (default), hdl64, os128

@@ -3,6 +3,7 @@
 ```
 images/<split>/000000.png            RGB (COCO ``file_name`` is the name inside images/<split>/)
 layers/<layer>/000000.png            per-pixel layers (depth, object_ids, semantic, normals, flow)
+lidar/000000.npy                     the view's LiDAR turn with per-point labels (with a LiDAR)
 annotations/instances_<split>.json   COCO per split (Datumaro's and Detectron2's convention)
 simgen_dataset.json                  written last by the merge: splits, counts and layers
 ```
@@ -48,6 +49,15 @@ KITTI = "kitti"  # KITTI object layout: training/ and testing/ with image_2/, la
 KITTI_SPLIT_DIRS = {"train": "training", "val": "training", "test": "testing"}
 
 
+LIDAR = "lidar"  # one .npy per view with a LiDAR (simgen.export.lidar)
+
+
+def lidar_path(image_index: int) -> str:
+    """The view's LiDAR points file relative to the dataset root."""
+    return f"{LIDAR}/{stem(image_index)}.npy"
+
+
 def kitti_path(split: str, folder: str, image_index: int, extension: str) -> str:
-    """Path of a KITTI file (``folder`` image_2, label_2 or calib) relative to the dataset root."""
+    """Path of a KITTI file (``folder`` image_2, label_2, calib, velodyne or labels) relative to
+    the dataset root."""
     return f"{KITTI}/{KITTI_SPLIT_DIRS[split]}/{folder}/{stem(image_index)}.{extension}"

@@ -39,3 +39,14 @@ def weighted_index(rng: np.random.Generator, weights) -> int:
     the one weighted draw, so every pick consumes the generator the same way."""
     w = np.asarray(weights, float)
     return int(rng.choice(len(w), p=w / w.sum()))
+
+
+LIDAR_STREAM = 0x11DA2  # spawn key of the LiDAR's sensor model (dropout, range noise)
+
+
+def lidar_rng(seed: int, scene_index: int, frame_index: int) -> np.random.Generator:
+    """Generator of the LiDAR's sensor model at frame ``frame_index`` of scene ``scene_index``,
+    a stream apart from the scene's geometry and appearance: a LiDAR switched on or off never
+    changes what else a scene draws."""
+    return np.random.default_rng(
+        np.random.SeedSequence(int(seed), spawn_key=(LIDAR_STREAM, int(scene_index), int(frame_index))))

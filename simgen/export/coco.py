@@ -18,6 +18,7 @@ import simgen
 from simgen.annotate import keypoints
 from simgen.annotate.labels import FrameLabels, ObjectLabel
 from simgen.core import layout
+from simgen.export.lidar import image_record_fields
 from simgen.export.writers import DatasetRecords, FrameRecords, Writer, WriterContext, register
 from simgen.layers import base as layers
 
@@ -47,6 +48,7 @@ def image_record(labels: FrameLabels, image_format: str, depth_scale: float, lay
         "camera": {"K": _r(cam.K), "cam_to_world": _r(cam.cam_to_world), "znear": cam.znear, "zfar": cam.zfar},
         **layer_files,
         "depth_scale": depth_scale,
+        **image_record_fields(labels),  # lidar_file, lidar_to_camera: only with a LiDAR
     }
 
 

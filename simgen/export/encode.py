@@ -17,6 +17,7 @@ from simgen.annotate.labels import FrameLabels
 from simgen.core import layout
 from simgen.core.errors import SimgenError
 from simgen.core.images import encode_rgb
+from simgen.export.lidar import points_npy
 from simgen.layers.base import LAYERS
 
 
@@ -57,8 +58,9 @@ class ViewBytes:
 
 
 def encode_view(labels: FrameLabels, rgb: np.ndarray, export: Any, depth_scale: float, writers: list) -> EncodedFrame:
-    """Files and index records of one labeled view: its image, chosen layers, every writer's
-    files, and the records of the index format (the one writer that gives them)."""
+    """Files and index records of one labeled view: its image, chosen layers, its LiDAR points
+    (with a LiDAR), every writer's files, and the records of the index format (the one writer
+    that gives them)."""
     view = ViewBytes(labels, rgb, export, depth_scale)
     i = labels.image_index
     files = {layout.image_path(labels.split, i, export.image_format): view.rgb()}
@@ -68,6 +70,8 @@ def encode_view(labels: FrameLabels, rgb: np.ndarray, export: Any, depth_scale: 
             layer = LAYERS.get(name)
             files[layer.path(i)] = data
             view.layer_files[layer.field] = layer.path(i)
+    if labels.lidar is not None:  # the LiDAR turn, for every format (KITTI adds its own files)
+        files[layout.lidar_path(i)] = points_npy(labels.lidar)
     written = {id(data): path for path, data in files.items()}
     links = {}
     records = []

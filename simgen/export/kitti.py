@@ -29,6 +29,11 @@ camera (x forward along the ground, y left, z up: KITTI's Velodyne axes) into th
 carries the camera's pitch and roll; ``Tr_imu_to_velo`` is the identity. KITTI assumes level
 cameras: with a pitched rig the KITTI box (upright in the camera frame) tilts from the object's
 by the pitch.
+
+With a LiDAR (``lidar=hdl64``...) ``Tr_velo_to_cam`` is the LiDAR's own frame into the camera,
+and ``velodyne/*.bin`` (float32 x, y, z, reflectance) and SemanticKITTI's ``labels/*.label``
+(uint32: semantic id in the lower 16 bits, instance id in the upper 16) hold its points
+(:mod:`simgen.export.lidar`).
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ from simgen.annotate.labels import FrameLabels, ObjectLabel
 from simgen.core import layout
 from simgen.core.errors import ConfigError
 from simgen.core.spec import CameraSpec
+from simgen.export.lidar import lidar_to_camera, semantic_kitti_bytes, velodyne_bytes
 from simgen.export.writers import DatasetRecords, Writer, register
 
 BBOX_MODES = ("amodal", "visible")
@@ -152,10 +158,12 @@ def velo_to_cam(camera: CameraSpec) -> np.ndarray:
     return T
 
 
-def calib_text(camera: CameraSpec) -> str:
+def calib_text(camera: CameraSpec, tr_velo_to_cam: np.ndarray | None = None) -> str:
+    """The calib file; ``tr_velo_to_cam`` (3, 4): the LiDAR's, when the job has one."""
     P = projection(np.asarray(camera.K, float))
     rows = [(f"P{k}", P) for k in range(4)]
-    rows += [("R0_rect", np.eye(3)), ("Tr_velo_to_cam", velo_to_cam(camera)), ("Tr_imu_to_velo", np.eye(4)[:3])]
+    velo = velo_to_cam(camera) if tr_velo_to_cam is None else tr_velo_to_cam
+    rows += [("R0_rect", np.eye(3)), ("Tr_velo_to_cam", velo), ("Tr_imu_to_velo", np.eye(4)[:3])]
     return "".join(f"{name}: {' '.join(f'{v:.12e}' for v in M.ravel())}\n" for name, M in rows)
 
 
@@ -179,10 +187,14 @@ class KittiWriter(Writer):
     def frame_files(self, labels: FrameLabels, view) -> dict[str, bytes]:
         cfg, i, split = self.ctx.export.kitti, labels.image_index, labels.split
         lines = [line for obj in labels.objects if (line := label_line(obj, labels.camera, cfg)) is not None]
+        lidar = None if labels.lidar is None else lidar_to_camera(labels)[:3]
         files = {
             layout.kitti_path(split, "label_2", i, "txt"): "".join(f"{line}\n" for line in lines).encode(),
-            layout.kitti_path(split, "calib", i, "txt"): calib_text(labels.camera).encode(),
+            layout.kitti_path(split, "calib", i, "txt"): calib_text(labels.camera, lidar).encode(),
         }
+        if labels.lidar is not None:  # the LiDAR turn: KITTI's velodyne/ and SemanticKITTI's labels/
+            files[layout.kitti_path(split, "velodyne", i, "bin")] = velodyne_bytes(labels.lidar)
+            files[layout.kitti_path(split, "labels", i, "label")] = semantic_kitti_bytes(labels.lidar)
         files[layout.kitti_path(split, "image_2", i, "png")] = view.rgb("png")  # KITTI images are PNG
         return files
 
