@@ -12,9 +12,9 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from simgen.export.dataset import load_coco
 
 from simgen.core.layout import KITTI_SPLIT_DIRS
+from simgen.store.dataset import load_coco
 
 COLORS = {1: (255, 80, 60), 2: (255, 170, 0), 3: (200, 80, 255), 4: (255, 60, 200), 5: (60, 220, 60),
           6: (0, 200, 255), 7: (255, 255, 255), 8: (255, 255, 0)}  # RGB per category id
