@@ -11,6 +11,7 @@ from typing import Any
 
 from omegaconf import MISSING
 
+from simgen.config.lens import CameraConfig  # the camera's lens (simgen.core.lens)
 from simgen.config.pathtrace import (
     PathTraceConfig,  # the path tracer's settings (simgen.render.pathtrace)
 )
@@ -307,3 +308,4 @@ class SimgenConfig:
     report: bool | None = None  # simgen-report after the merge; None: when frames < 10,000
     splits: SplitsConfig = field(default_factory=SplitsConfig)
     sensor: SensorConfig = field(default_factory=SensorConfig)  # camera, sensor and depth sensor model
+    camera: CameraConfig = field(default_factory=CameraConfig)  # the lens: pinhole, opencv or fisheye

@@ -42,7 +42,7 @@ from simgen.annotate.labels import FrameLabels, ObjectLabel
 from simgen.core import layout
 from simgen.core.errors import ConfigError
 from simgen.core.spec import CameraSpec
-from simgen.export.writers import DatasetRecords, Writer, register
+from simgen.export.writers import DatasetRecords, Writer, refuse_lens, register
 
 BBOX_MODES = ("amodal", "visible")
 
@@ -166,6 +166,7 @@ class KittiWriter(Writer):
 
     @classmethod
     def check_config(cls, cfg) -> None:
+        refuse_lens(cfg, "kitti", "KITTI's calib/ holds pinhole projections only")
         check_settings(cfg.export.kitti)
 
     def warnings(self) -> list[str]:
