@@ -130,4 +130,38 @@ def test_settings_of_the_lens_are_checked_in_one_line():
     assert "camera.k5" in config_error("camera.model=fisheye", "camera.k5=0.1")
     assert "camera.k1" in config_error("camera.k1=0.1")  # a pinhole has no coefficients
     message = config_error("camera=driving_front_wide", "export=kitti")
-    assert "kitti" in message and "camera.model=opencv is refused" in message
+    assert "kitti" in message and "camera.model=fisheye is refused" in message
+
+
+@pytest.mark.e2e
+def test_a_lens_dataset_reads_back_with_opencvs_projection(tmp_path):
+    """The robot-arm preset through the command: every image record carries the lens in
+    OpenCV's convention, the written keypoints are cv2.projectPoints of the written 3D boxes
+    with the written K and dist, and each mask is its object's pixels in the instance map."""
+    from helpers import SMALL_RUN, run_simgen
+    from pycocotools import mask as rle
+
+    from simgen.store.dataset import load_coco
+
+    out = tmp_path / "ds"
+    run_simgen("scene=tabletop", "frames=2", "camera=robot_arm_mild", f"output_dir={out}", *SMALL_RUN, expect=0)
+    coco = load_coco(out)
+    by_image = {img["id"]: img for img in coco["images"]}
+    assert len(by_image) == 2 and coco["annotations"]
+    for img in by_image.values():
+        cam = img["camera"]
+        assert cam["model"] == "opencv" and cam["dist"] == [-0.08, 0.02, 0.0002, 0.0001, 0.0, 0.0, 0.0, 0.0]
+    checked = 0
+    for ann in coco["annotations"]:
+        img = by_image[ann["image_id"]]
+        K, dist = np.asarray(img["camera"]["K"], float), np.asarray(img["camera"]["dist"], float)
+        box = ann["bbox_3d"]
+        points = np.vstack([box["corners"], [box["center"]]]).reshape(-1, 1, 3)
+        uv = cv2.projectPoints(points, ZERO, ZERO, K, dist)[0].reshape(-1, 2)
+        kp = np.asarray(ann["keypoints"], float).reshape(-1, 3)
+        shown = kp[:, 2] > 0
+        assert np.abs(kp[shown, :2] - uv[shown]).max(initial=0.0) < 0.5
+        checked += int(shown.sum())
+        instances = cv2.imread(str(out / img["instance_file"]), cv2.IMREAD_UNCHANGED)
+        assert np.array_equal(rle.decode(ann["segmentation"]).astype(bool), instances == ann["object_id"])
+    assert checked >= 9
