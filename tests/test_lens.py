@@ -132,6 +132,7 @@ def test_settings_of_the_lens_are_checked_in_one_line():
     assert "camera.k1" in config_error("camera.k1=0.1")  # a pinhole has no coefficients
     message = config_error("camera=driving_front_wide", "export=kitti")
     assert "kitti" in message and "camera.model=fisheye is refused" in message
+    assert "camera.model=opencv is refused" in config_error("camera=robot_arm_mild", "export=bop")
 
 
 @pytest.mark.e2e
