@@ -167,3 +167,28 @@ def test_a_lens_dataset_reads_back_with_opencvs_projection(tmp_path):
         instances = cv2.imread(str(out / img["instance_file"]), cv2.IMREAD_UNCHANGED)
         assert np.array_equal(rle.decode(ann["segmentation"]).astype(bool), instances == ann["object_id"])
     assert checked >= 9
+
+
+def test_flow_through_a_lens_follows_opencvs_projection_both_ways():
+    """A camera 0.1 m nearer a wall 2 m ahead: each pixel's flow is where OpenCV undistorts its
+    centre onto the wall and projects that point from the second camera."""
+    from simgen.annotate.flow import FLOW_SCALE, rigid_flow
+
+    cam0 = lens_camera(OPENCV)
+    moved = cam0.cam_to_world.copy()
+    moved[:3, 3] += 0.1 * moved[:3, 2]  # along the optical axis
+    cam1 = replace(cam0, cam_to_world=moved)
+    ids = np.ones((H, W), np.int32)
+    flow, valid = rigid_flow(np.full((H, W), 2.0, np.float32), ids, cam0, {1: np.eye(4)},
+                             np.full((H, W), 1.9, np.float32), ids, cam1, {1: np.eye(4)})
+    cols, rows = np.meshgrid(np.arange(W) + 0.5, np.arange(H) + 0.5)
+    centres = np.column_stack([cols.ravel(), rows.ravel()]).reshape(-1, 1, 2)
+    criteria = (cv2.TERM_CRITERIA_COUNT | cv2.TERM_CRITERIA_EPS, 100, 1e-12)
+    xy = cv2.undistortPoints(centres, cam0.K, np.asarray(OPENCV.dist), criteria=criteria).reshape(-1, 2)
+    after = np.column_stack([xy * 2.0, np.full(len(xy), 1.9)])
+    expected = cv_project(OPENCV, cam1.K, after) - centres.reshape(-1, 2)
+    assert valid.mean() > 0.8  # all but the border the wall leaves as the camera nears it
+    error = np.abs(flow.reshape(-1, 2) - expected)[valid.ravel()]
+    assert error.max() <= 0.5 / FLOW_SCALE + 1e-3
+    # The wall grows in the image: flow points outwards, pixels long at the edges.
+    assert np.abs(expected).max() > 3.0
