@@ -219,8 +219,8 @@ def _lens_view(lens: Lens, key: bytes, width: int, height: int) -> LensView:
     map_x, map_y = (a.reshape(height, width).astype(np.float32) for a in remap_coordinates(su, sv))
     c, r = np.floor(su).astype(int).reshape(height, width), np.floor(sv).astype(int).reshape(height, width)
     inside = (c >= 0) & (c < sw) & (r >= 0) & (r < sh)
-    return LensView(K=Ks, size=(sw, sh), map_x=map_x, map_y=map_y, rows=np.clip(r, 0, sh - 1),
-                    cols=np.clip(c, 0, sw - 1), inside=inside, bounds=(float(x0), float(y0), float(x1), float(y1)))
+    return LensView(K=Ks, size=(sw, sh), map_x=map_x, map_y=map_y, rows=np.clip(r, 0, sh - 1).astype(np.int32),
+                    cols=np.clip(c, 0, sw - 1).astype(np.int32), inside=inside, bounds=(float(x0), float(y0), float(x1), float(y1)))
 
 
 def footprint(lens: Lens, K: np.ndarray, width: int, height: int) -> np.ndarray:
