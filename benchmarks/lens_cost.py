@@ -6,7 +6,7 @@
 
 Draws and labels the first view of ``--scenes`` scenes ``--repeat`` times with the pipeline's
 own ``draw_view`` and ``annotate_view`` and prints the median milliseconds per view; through a
-lens also the median time to build a camera's maps (:func:`simgen.core.lens.lens_view`, made
+lens also the median time to build a camera's maps (:func:`simgen.core.distortion.lens_view`, made
 once per camera and cached: a scene kind that draws a new focal length per view pays it per
 view). Run once per camera setting (each needs its own renderer size) and compare.
 """
@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 def main() -> None:
     from simgen.annotate.frame import annotate_view
-    from simgen.core.lens import _footprint, _lens_view, footprint, lens_view
+    from simgen.core.distortion import _footprint, _lens_view, footprint, lens_view
     from simgen.job import register_configs
     from simgen.pipeline import SceneWorker, _Laps, draw_view, with_lens
     from simgen.tools.cli import load_job

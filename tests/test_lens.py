@@ -22,7 +22,8 @@ from helpers import (
 from simgen.annotate.geometry import box3d
 from simgen.annotate.keypoints import HIDDEN, OUTSIDE, VISIBLE, cuboid_keypoints
 from simgen.core.camera import intrinsics, world_to_camera
-from simgen.core.lens import Lens, LensError, lens_view, source_size
+from simgen.core.distortion import LensError, lens_view
+from simgen.core.lens import Lens, source_size
 from simgen.physics.state import posed_state
 
 # Mild barrel distortion that stays monotone (r - 0.3 r^3 + 0.1 r^5 rises everywhere), and an

@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 
 from simgen.core.camera import backproject, world_to_camera
-from simgen.core.lens import centre_rays, project_camera
+from simgen.core.distortion import centre_rays, project_camera
 from simgen.core.spec import CameraSpec
 
 FLOW_SCALE = 64.0

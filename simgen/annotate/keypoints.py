@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from simgen.annotate.labels import Box3D
-from simgen.core.lens import Lens, project_camera
+from simgen.core.distortion import project_camera
+from simgen.core.lens import Lens
 
 NAMES = [f"corner_{i}" for i in range(8)] + ["center"]
 # Box edges between corners differing in one sign bit, 1-based as COCO's ``skeleton``.

@@ -17,7 +17,7 @@ from simgen.core.lens import FISHEYE_NAMES, MODELS, OPENCV_NAMES, Lens
 # What each coefficient may be: wide enough for real lenses (radial terms of wide-angle
 # automotive lenses stay within +-1, tangential ones within a few hundredths), narrow enough
 # to catch a typo. Whether a lens folds over inside the image depends on the view's focal
-# length too: that is checked per camera when it is drawn (simgen.core.lens.lens_view).
+# length too: that is checked per camera when it is drawn (simgen.core.distortion.lens_view).
 RADIAL_LIMIT = 1.0
 TANGENTIAL_LIMIT = 0.05
 RENDER_SCALE = (1.0, 3.0)

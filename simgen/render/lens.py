@@ -1,5 +1,5 @@
 """Passes through a lens: a camera with a :class:`simgen.core.lens.Lens` is drawn as its wider
-pinhole source view (:func:`simgen.core.lens.lens_view`) and every array is looked up at each
+pinhole source view (:func:`simgen.core.distortion.lens_view`) and every array is looked up at each
 image pixel: ``color`` bilinearly; ``ids``, ``depth`` and ``normals`` from the nearest source
 pixel (exact values: depth is z along the same optical axis, normals are in the same camera
 frame); ``coverage`` silhouettes likewise, with their counts made on the image's pixels.
@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from simgen.core.lens import footprint, lens_view
+from simgen.core.distortion import footprint, lens_view
 from simgen.core.spec import CameraSpec
 from simgen.render.passes.coverage import Amodal, CoverageRequest
 

@@ -14,7 +14,8 @@ import cv2
 import numpy as np
 from pycocotools import mask as mask_utils
 
-from simgen.core.lens import lens_of_record, project_through
+from simgen.core.distortion import project_through
+from simgen.core.lens import lens_of_record
 from simgen.report.data import LabelTable, image_file
 
 CROP = 96  # pixels per side of a class crop

@@ -36,8 +36,9 @@ from PIL import Image
 from simgen.annotate.geometry import CORNER_SIGNS
 from simgen.annotate.masks import decode_rle, mask_bbox
 from simgen.core import layout
+from simgen.core.distortion import project_through
 from simgen.core.images import read_uint16
-from simgen.core.lens import lens_of_record, project_through
+from simgen.core.lens import lens_of_record
 from simgen.layers.base import LAYERS, Layer, LayerCheck
 
 PIXEL_TOL = 1.0  # pixels: box comparisons across separately rasterized passes
