@@ -6,7 +6,8 @@
 
 Draws and labels the first view of ``--scenes`` scenes ``--repeat`` times with the pipeline's
 own ``draw_view`` and ``annotate_view`` and prints the median milliseconds per view; through a
-lens also the median time to build a camera's maps (:func:`simgen.core.distortion.lens_view`, made
+lens also the median time of the remap alone (colour, ids and depth of a drawn source view
+looked up through the cached maps) and to build a camera's maps (:func:`simgen.core.distortion.lens_view`, made
 once per camera and cached: a scene kind that draws a new focal length per view pays it per
 view). Run once per camera setting (each needs its own renderer size) and compare.
 """
@@ -28,6 +29,7 @@ def main() -> None:
     from simgen.core.distortion import _footprint, _lens_view, footprint, lens_view
     from simgen.job import register_configs
     from simgen.pipeline import SceneWorker, _Laps, draw_view, with_lens
+    from simgen.render.lens import source_camera, through_lens
     from simgen.tools.cli import load_job
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -39,7 +41,7 @@ def main() -> None:
     overrides = ["scene=tabletop", "renderer.width=640", "renderer.height=480", *args.overrides]
     _, job = load_job(overrides)
     worker = SceneWorker(job)
-    draw, maps = [], []
+    draw, maps, remap = [], [], []
     try:
         for i in range(args.scenes):
             spec, state = worker._build(worker.context(i), _Laps(worker.renderer))
@@ -57,10 +59,18 @@ def main() -> None:
                 arrays, plan = draw_view(worker.renderer, state, cam, job.labels)
                 annotate_view(plan, state, cam, arrays, worker.category_ids, job.labels, 0, 0)
                 draw.append(time.perf_counter() - t0)
+            if cam.lens is not None:
+                source = worker.renderer.render(source_camera(cam), ("color", "ids", "depth"))
+                for _ in range(args.repeat):
+                    t0 = time.perf_counter()
+                    for name, array in source.items():
+                        through_lens(cam, name, array)
+                    remap.append(time.perf_counter() - t0)
     finally:
         worker.close()
     print(f"{' '.join(overrides)}: draw + label {1e3 * statistics.median(draw):.1f} ms per view (median of {len(draw)})"
-          + (f"; maps {1e3 * statistics.median(maps):.1f} ms per new camera" if maps else ""))
+          + (f"; remap {1e3 * statistics.median(remap):.1f} ms; maps {1e3 * statistics.median(maps):.1f} ms per new camera"
+             if maps else ""))
 
 
 if __name__ == "__main__":
