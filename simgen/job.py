@@ -18,6 +18,7 @@ from typing import Any
 
 from simgen.config import formats, schema
 from simgen.config.checks import check_settings
+from simgen.config.lens import check_camera, lens_of
 from simgen.config.lidar import LidarConfig
 from simgen.config.overrides import override_error_line
 from simgen.config.paths import CONFIG_DIR
@@ -32,6 +33,7 @@ from simgen.config.schema import (
 from simgen.config.sensor import SensorConfig
 from simgen.core import splits
 from simgen.core.errors import DatasetError, SimgenError, first_line, require
+from simgen.core.lens import Lens
 from simgen.export.writers import WRITERS, WriterContext, settings_fields
 from simgen.layers.base import LAYERS
 from simgen.randomizers import RANDOMIZERS
@@ -94,6 +96,7 @@ class JobSpec:
     splits: SplitsConfig = field(default_factory=SplitsConfig)
     sensor: SensorConfig = field(default_factory=SensorConfig)  # the image stage (simgen.sensor)
     lidar: LidarConfig = field(default_factory=LidarConfig)  # the LiDAR (simgen.sensor.lidar); name none: off
+    lens: Lens | None = None  # every camera's lens (simgen.core.lens); None: ideal pinholes
     # labeled per planned instance of each class, from the job's pilot (simgen.pipeline.pilot_yields):
     # the balance plan aims at labels with it; None before the pilot or without balance.classes
     label_yields: dict[str, float] | None = None
@@ -153,6 +156,7 @@ def check_job(cfg: schema.SimgenConfig) -> None:
     """Every check of the typed job, before anything is written; the first failure is a one-line
     ConfigError naming the setting."""
     check_settings(cfg)
+    check_camera(cfg.camera)  # the lens (simgen/config/lens.py), before the writers that refuse one
     ex = cfg.export
     for fmt in ex.formats:
         require(fmt in WRITERS, "export.formats", fmt, f"allowed: {', '.join(WRITERS.names())}")
@@ -247,7 +251,8 @@ def to_job(cfg, overrides: list[str] = ()) -> tuple[schema.SimgenConfig, JobSpec
     check_job(typed)
     job = JobSpec(scene=typed.scene, renderer=typed.renderer, labels=typed.labels, export=typed.export,
                   seed=typed.seed, frames=typed.frames, categories=category_names(typed.scene), sequence=typed.sequence,
-                  balance=typed.balance, splits=typed.splits, sensor=typed.sensor, lidar=typed.lidar)
+                  balance=typed.balance, splits=typed.splits, sensor=typed.sensor, lidar=typed.lidar,
+                  lens=lens_of(typed.camera))
     return typed, job
 
 

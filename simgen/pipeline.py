@@ -20,9 +20,10 @@ import numpy as np
 from simgen.annotate.frame import ViewPlan, annotate_view, plan_view
 from simgen.annotate.labels import FrameLabels
 from simgen.annotate.lidar import label_returns
-from simgen.config.schema import LabelsConfig
+from simgen.config.schema import LabelsConfig, RendererConfig
 from simgen.core import layout
 from simgen.core.errors import SimgenError
+from simgen.core.lens import Lens, source_size
 from simgen.core.memory import release_free_heap
 from simgen.core.spec import CameraSpec, SceneSpec
 from simgen.export.encode import EncodedFrame, encode_view
@@ -35,6 +36,7 @@ from simgen.physics.world import PhysicsWorld
 from simgen.randomizers import RecipeContext, build_scene
 from simgen.randomizers.balance import label_yields, planned_counts
 from simgen.render.engines import PATHTRACE, RASTER, sampler_seed, scene_engine
+from simgen.render.lens import render_view, source_camera, through_lens
 from simgen.render.renderer import Renderer
 from simgen.sensor.lidar import LidarSensor
 from simgen.sensor.stage import ImageStage
@@ -74,19 +76,36 @@ def draw_view(renderer: Renderer, state: SceneState, cam: CameraSpec, policy: La
               color: Callable[[CameraSpec], np.ndarray] | None = None) -> tuple[dict[str, Any], ViewPlan]:
     """One view's arrays by name and its label plan: the base passes, then the coverage pass the
     plan asks for (it depends on the id map) and the passes of the chosen layers. ``color``:
-    another colour engine (camera -> (H, W, 3) uint8) in place of the raster's colour pass."""
-    arrays = renderer.render(cam, BASE_PASSES if color is None else LABEL_PASSES)
+    another colour engine (camera -> (H, W, 3) uint8) in place of the raster's colour pass.
+    A camera with a lens is drawn as its wider pinhole view and remapped (:mod:`simgen.render.lens`):
+    the arrays and the plan are the distorted camera's."""
+    arrays = render_view(renderer.render, cam, BASE_PASSES if color is None else LABEL_PASSES)
     lap("render")
     if color is not None:
-        arrays["color"] = color(cam)
+        drawn = source_camera(cam)
+        arrays["color"] = color(drawn) if drawn is cam else through_lens(cam, "color", color(drawn))
         lap("pathtrace")
     plan = plan_view(state, cam, arrays["ids"], policy)
     lap("annotate")
     more = set(layer_passes) | ({"coverage"} if plan.coverage is not None else set())
     if more:
-        arrays.update(renderer.render(cam, sorted(more), coverage=plan.coverage))
+        arrays.update(render_view(renderer.render, cam, sorted(more), coverage=plan.coverage))
         lap("render")
     return arrays, plan
+
+
+def drawn_renderer(job: JobSpec) -> RendererConfig:
+    """The renderer settings views are drawn with: the job's, at the size of the lens's wider
+    pinhole view when the cameras have a lens (:func:`simgen.core.lens.source_size`)."""
+    if job.lens is None:
+        return job.renderer
+    width, height = source_size(job.renderer.width, job.renderer.height, job.lens.render_scale)
+    return replace(job.renderer, width=width, height=height)
+
+
+def with_lens(cam: CameraSpec, lens: Lens | None) -> CameraSpec:
+    """``cam`` seen through the job's ``lens`` (the scene's cameras are pinholes)."""
+    return cam if lens is None else replace(cam, lens=lens)
 
 
 class _Laps:
@@ -112,7 +131,7 @@ class SceneWorker:
     def __init__(self, job: JobSpec) -> None:
         self.job = job
         self.physics = PhysicsWorld()
-        self.renderer = Renderer(job.renderer)
+        self.renderer = Renderer(drawn_renderer(job))
         self.category_ids = {name: k + 1 for k, name in enumerate(job.categories)}
         self.writers = make_writers(job.export.formats, job.writer_context())
         self.sensor = ImageStage(job.sensor, job.seed, moving=job.sequence.length > 1,
@@ -145,7 +164,7 @@ class SceneWorker:
         if self._tracer is None:
             from simgen.render.pathtrace.tracer import PathTracer
 
-            cfg = self.job.renderer
+            cfg = drawn_renderer(self.job)
             self._tracer = PathTracer(cfg.pathtrace, cfg.width, cfg.height)
         return self._tracer
 
@@ -225,6 +244,7 @@ class SceneWorker:
         (view of the scene, frame of the sequence, camera of the frame)."""
         job = self.job
         view, frame_index, camera_index = where
+        cam = with_lens(cam, job.lens)
         color = None
         if scene.engine == PATHTRACE:
             color = lambda c: self.tracer().color(c, sampler_seed(job.seed, scene.index, view))  # noqa: E731
@@ -294,6 +314,7 @@ def _measured_yields(job: JobSpec, scenes: int) -> dict[str, float]:
             spec, state = worker._build(task, _Laps(worker.renderer))
             cameras = next(iter(spec.sequence())).cameras
             for view, cam in enumerate(cameras):
+                cam = with_lens(cam, job.lens)
                 arrays, plan = draw_view(worker.renderer, state, cam, job.labels)
                 labels = annotate_view(plan, state, cam, arrays, worker.category_ids, job.labels, 0, view)
                 labeled.update(o.category for o in labels.objects if not o.ignore)

@@ -2,7 +2,8 @@
 
 Exact from the scene's rigid motions: a pixel centre at frame t is back-projected with its
 depth, moved with its body's world motion ``pose_{t+1} @ pose_t^-1`` (static bodies do not
-move), seen by the camera of frame t+1 and projected: flow = (u', v') - (u, v) in pixels.
+move), seen by the camera of frame t+1 and projected: flow = (u', v') - (u, v) in pixels (through
+the camera's lens both ways when it has one).
 A vector is valid where the point lands in the image at t+1, in front of the camera, on the
 same body in t+1's id map and within ``depth tolerance`` of t+1's depth there (so points
 hidden at t+1, by other bodies or by their own, are invalid), and where nothing was hit at
@@ -18,6 +19,7 @@ import cv2
 import numpy as np
 
 from simgen.core.camera import backproject, world_to_camera
+from simgen.core.distortion import centre_rays, project_camera
 from simgen.core.spec import CameraSpec
 
 FLOW_SCALE = 64.0
@@ -43,7 +45,12 @@ def rigid_flow(depth0: np.ndarray, ids0: np.ndarray, cam0: CameraSpec, poses0: d
             motion[iid] = p1 @ world_to_camera(p0)  # world_to_camera inverts a rigid transform
     rows, cols = np.nonzero(depth0 > 0)
     u, v = cols + 0.5, rows + 0.5
-    p_cam0 = backproject(cam0.K, u, v, depth0[rows, cols].astype(float))
+    if cam0.lens is None:
+        p_cam0 = backproject(cam0.K, u, v, depth0[rows, cols].astype(float))
+    else:  # the ray each pixel sees through the lens, at its z-depth
+        z0 = depth0[rows, cols].astype(float)
+        rays = centre_rays(cam0.lens, cam0.K, W, H)[rows, cols]
+        p_cam0 = np.column_stack([rays * z0[:, None], z0])
     c2w0 = np.asarray(cam0.cam_to_world, float)
     p_world = p_cam0 @ c2w0[:3, :3].T + c2w0[:3, 3]
     M = motion[ids0[rows, cols]]
@@ -52,9 +59,13 @@ def rigid_flow(depth0: np.ndarray, ids0: np.ndarray, cam0: CameraSpec, poses0: d
     p_cam1 = p_world1 @ w2c1[:3, :3].T + w2c1[:3, 3]
     z1 = p_cam1[:, 2]
     K1 = cam1.K
-    with np.errstate(divide="ignore", invalid="ignore"):
-        u1 = p_cam1[:, 0] / z1 * K1[0, 0] + K1[0, 2]
-        v1 = p_cam1[:, 1] / z1 * K1[1, 1] + K1[1, 2]
+    if cam1.lens is None:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            u1 = p_cam1[:, 0] / z1 * K1[0, 0] + K1[0, 2]
+            v1 = p_cam1[:, 1] / z1 * K1[1, 1] + K1[1, 2]
+    else:  # OpenCV's projection; points past the rays the lens sees get no vector (nan)
+        uv1, seen = project_camera(K1, cam1.lens, W, H, p_cam1)
+        u1, v1 = np.where(seen, uv1[:, 0], np.nan), np.where(seen, uv1[:, 1], np.nan)
     flow = np.zeros((H, W, 2), np.float32)
     valid = np.zeros((H, W), bool)
     # On the encoding's grid, so that the validity below holds for the flow as stored.

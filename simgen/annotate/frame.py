@@ -21,6 +21,7 @@ from simgen.config.schema import LabelsConfig
 from simgen.core.camera import world_to_camera
 from simgen.core.spec import CameraSpec
 from simgen.physics.state import SceneState
+from simgen.render.lens import source_camera
 from simgen.render.passes.coverage import Amodal, CoverageRequest
 
 SUPPORT_TOLERANCE = 0.002  # metres an object may sink into its support and still be "above" it
@@ -119,9 +120,13 @@ class ViewPlan:
 
 def plan_view(state: SceneState, cam: CameraSpec, ids: np.ndarray, policy: LabelsConfig) -> ViewPlan:
     """The objects of ``state`` to label in this view and which of them need the coverage pass:
-    those something may hide or the image border cuts (the rest's amodal mask is the visible one)."""
+    those something may hide or the image border cuts (the rest's amodal mask is the visible one).
+    Through a lens, bodies are seen in the pinhole view the arrays were drawn from (the pixel
+    boxes of the coverage request lie there) and every one needs the coverage pass: the image's
+    border is curved in that view."""
     W, H = cam.width, cam.height
-    seen = _seen(state, cam, world_to_camera(cam.cam_to_world))
+    drawn = source_camera(cam)  # cam itself without a lens
+    seen = _seen(state, drawn, world_to_camera(cam.cam_to_world))
     runs = IdRuns(ids)
     counts, slices = runs.stats()
     cam_z = float(cam.cam_to_world[2, 3])
@@ -132,10 +137,10 @@ def plan_view(state: SceneState, cam: CameraSpec, ids: np.ndarray, policy: Label
         visible = int(counts[iid]) if iid < len(counts) else 0
         if s.pbox is None or (visible == 0 and not policy.keep_hidden):
             continue
-        if not _overlap(s.pbox, (0, 0, W, H)):
+        if not _overlap(s.pbox, (0, 0, drawn.width, drawn.height)):
             continue
         candidates.append((body, visible))
-        if not (visible and _inside(s.pbox, W, H) and not _may_be_hidden(iid, seen, state, cam_z)):
+        if cam.lens is not None or not (visible and _inside(s.pbox, W, H) and not _may_be_hidden(iid, seen, state, cam_z)):
             pboxes[iid] = s.pbox
     coverage = CoverageRequest(boxes=pboxes, masks=policy.amodal_masks) if pboxes else None
     return ViewPlan(seen=seen, runs=runs, counts=counts, slices=slices, candidates=candidates, coverage=coverage)
@@ -213,7 +218,7 @@ def annotate_view(
                 ignore=bool(reason),
                 rle_amodal=rle_amodal,
                 ignore_reason=reason,
-                keypoints=cuboid_keypoints(box, cam.K, ids, iid),
+                keypoints=cuboid_keypoints(box, cam.K, ids, iid, cam.lens),
             )
         )
     labels.instance_map = instance_lut[ids]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from simgen.annotate.labels import Box3D
+from simgen.core.distortion import project_camera
+from simgen.core.lens import Lens
 
 NAMES = [f"corner_{i}" for i in range(8)] + ["center"]
 # Box edges between corners differing in one sign bit, 1-based as COCO's ``skeleton``.
@@ -15,18 +17,24 @@ VISIBLE, HIDDEN, OUTSIDE = 2, 1, 0
 DECIMALS = 4  # decimals of keypoint coordinates in the label files
 
 
-def cuboid_keypoints(box: Box3D, K: np.ndarray, ids: np.ndarray, instance_id: int) -> np.ndarray:
-    """(9, 3) float: u, v (pixels, simgen's K: pixel (i, j) spans [i, i+1) x [j, j+1)) and a
-    visibility flag per point: 2 where the pixel it falls in shows this object in the id map
-    ``ids`` (H, W), 1 where it falls in the image on something else, 0 outside the image or
-    behind the camera (u, v then 0, as COCO writes unlabeled points)."""
+def cuboid_keypoints(box: Box3D, K: np.ndarray, ids: np.ndarray, instance_id: int, lens: Lens | None = None) -> np.ndarray:
+    """(9, 3) float: u, v (pixels, simgen's K: pixel (i, j) spans [i, i+1) x [j, j+1)), projected
+    through ``lens`` when given (OpenCV's distortion), and a visibility flag per point: 2 where
+    the pixel it falls in shows this object in the id map ``ids`` (H, W), 1 where it falls in
+    the image on something else, 0 outside the image, behind the camera or past the rays a
+    lens sees (u, v then 0, as COCO writes unlabeled points)."""
     points = np.vstack([box.corners, box.center[None]])
     H, W = ids.shape
     out = np.zeros((len(points), 3))
-    front = points[:, 2] > 1e-9
+    if lens is None:
+        front = points[:, 2] > 1e-9
+        uv = points[front, :2] / points[front, 2:3] * [K[0, 0], K[1, 1]] + [K[0, 2], K[1, 2]]
+    else:
+        projected, front = project_camera(K, lens, W, H, points)
+        uv = projected[front]
     # Rounded as the files store them (DECIMALS), so a point's flag is that of the pixel its
     # written coordinates fall in, even a hair from a pixel edge.
-    uv = np.round(points[front, :2] / points[front, 2:3] * [K[0, 0], K[1, 1]] + [K[0, 2], K[1, 2]], DECIMALS)
+    uv = np.round(uv, DECIMALS)
     out[front, :2] = uv
     col, row = np.floor(uv[:, 0]).astype(int), np.floor(uv[:, 1]).astype(int)
     inside = (col >= 0) & (col < W) & (row >= 0) & (row < H)

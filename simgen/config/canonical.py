@@ -34,6 +34,8 @@ def dataset_config(typed: Any) -> dict:
     if not any(materials.get(kind) for kind in MATERIAL_KINDS[1:]):  # no kinds drawn: as before kinds existed
         for kind in MATERIAL_KINDS:
             materials.pop(kind, None)
+    if (data.get("camera") or {}).get("model", "pinhole") == "pinhole":  # no lens: the hash of jobs recorded before lenses
+        data.pop("camera", None)
     renderer = data.get("renderer") or {}
     if renderer.get("engine", "raster") == "raster":  # the raster alone: the hash of jobs recorded before engines
         renderer.pop("engine", None)

@@ -11,6 +11,7 @@ from typing import Any
 
 from omegaconf import MISSING
 
+from simgen.config.lens import CameraConfig  # the camera's lens (simgen.core.lens)
 from simgen.config.lidar import LidarConfig  # the LiDAR's settings (simgen.sensor.lidar)
 from simgen.config.pathtrace import (
     PathTraceConfig,  # the path tracer's settings (simgen.render.pathtrace)
@@ -309,3 +310,4 @@ class SimgenConfig:
     splits: SplitsConfig = field(default_factory=SplitsConfig)
     sensor: SensorConfig = field(default_factory=SensorConfig)  # camera, sensor and depth sensor model
     lidar: LidarConfig = field(default_factory=LidarConfig)  # lidar=none (default), hdl64, os128
+    camera: CameraConfig = field(default_factory=CameraConfig)  # the lens: pinhole, opencv or fisheye

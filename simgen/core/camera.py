@@ -50,6 +50,16 @@ def pyrender_intrinsics(K: np.ndarray, offset=(0, 0)) -> tuple[float, float, flo
     return float(K[0, 0]), float(K[1, 1]), float(K[0, 2] - dx), float(K[1, 2] - dy)
 
 
+# cv2.remap (and array indexing) puts pixel (i, j)'s centre at (i, j); simgen's coordinates put
+# it at (i + 0.5, j + 0.5).
+REMAP_SHIFT = 0.5
+
+
+def remap_coordinates(u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``cv2.remap`` map coordinates of simgen pixel coordinates ``u, v`` (same shapes)."""
+    return np.asarray(u) - REMAP_SHIFT, np.asarray(v) - REMAP_SHIFT
+
+
 def world_to_camera(cam_to_world: np.ndarray) -> np.ndarray:
     """Inverse of a rigid (4, 4) transform."""
     T = np.asarray(cam_to_world, float)

@@ -12,6 +12,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from simgen.core.lens import Lens
+
 
 @dataclass(frozen=True)
 class AssetRef:
@@ -156,7 +158,8 @@ class Atmosphere:
 
 @dataclass
 class CameraSpec:
-    """A pinhole camera: ``K`` (3, 3) pixels, OpenCV ``cam_to_world`` (4, 4), clip planes (m)."""
+    """A camera: ``K`` (3, 3) pixels, OpenCV ``cam_to_world`` (4, 4), clip planes (m) and its
+    ``lens`` (None: an ideal pinhole; :class:`simgen.core.lens.Lens`: OpenCV's distortion)."""
 
     K: np.ndarray
     width: int
@@ -164,11 +167,12 @@ class CameraSpec:
     cam_to_world: np.ndarray
     znear: float
     zfar: float
+    lens: Lens | None = None
 
     @classmethod
     def from_dict(cls, d: dict) -> CameraSpec:
         return cls(K=_matrix(d["K"]), width=d["width"], height=d["height"], cam_to_world=_matrix(d["cam_to_world"]),
-                   znear=d["znear"], zfar=d["zfar"])
+                   znear=d["znear"], zfar=d["zfar"], lens=Lens.from_dict(d["lens"]) if d.get("lens") else None)
 
 
 @dataclass

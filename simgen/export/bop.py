@@ -52,7 +52,7 @@ from simgen.core import layout
 from simgen.core.camera import world_to_camera
 from simgen.core.errors import ConfigError
 from simgen.core.images import depth_to_uint16
-from simgen.export.writers import DatasetRecords, Writer, register
+from simgen.export.writers import DatasetRecords, Writer, refuse_lens, register
 
 ROOT = "bop"
 SPLIT_DIRS = {"train": "train_pbr", "val": "val_pbr", "test": "test"}
@@ -131,6 +131,7 @@ class BopWriter(Writer):
 
     @classmethod
     def check_config(cls, cfg) -> None:
+        refuse_lens(cfg, "bop", "BOP's cam_K holds a pinhole camera only")
         if not cfg.labels.amodal_masks:
             raise ConfigError("export.formats includes bop: BOP's mask/ needs labels.amodal_masks=true (export=bop sets it)")
         scene = cfg.scene

@@ -28,6 +28,16 @@ def _r(values, digits: int = 6):
     return np.round(np.asarray(values, float), digits).tolist()
 
 
+def camera_record(cam) -> dict:
+    """The image record's ``camera``: K, pose and clip planes; with a lens also its ``model``
+    and ``dist``, the coefficients as OpenCV's projectPoints (opencv) or fisheye.projectPoints
+    (fisheye) take them with this K."""
+    record = {"K": _r(cam.K), "cam_to_world": _r(cam.cam_to_world), "znear": cam.znear, "zfar": cam.zfar}
+    if cam.lens is not None:
+        record = {"model": cam.lens.model, **record, "dist": [float(x) for x in cam.lens.dist]}
+    return record
+
+
 def image_record(labels: FrameLabels, image_format: str, depth_scale: float, layer_files: dict[str, str]) -> dict:
     """The image's record; ``layer_files`` maps each written layer's field (``depth_file``...)
     to its file relative to the dataset root."""
@@ -45,7 +55,7 @@ def image_record(labels: FrameLabels, image_format: str, depth_scale: float, lay
         "frame_index": labels.frame_index,
         "camera_index": labels.camera_index,
         "engine": labels.engine,
-        "camera": {"K": _r(cam.K), "cam_to_world": _r(cam.cam_to_world), "znear": cam.znear, "zfar": cam.zfar},
+        "camera": camera_record(cam),
         **layer_files,
         "depth_scale": depth_scale,
         **image_record_fields(labels),  # lidar_file, lidar_to_camera: only with a LiDAR

@@ -48,7 +48,7 @@ from simgen.core import layout
 from simgen.core.errors import ConfigError
 from simgen.core.spec import CameraSpec
 from simgen.export.lidar import lidar_to_camera, semantic_kitti_bytes, velodyne_bytes
-from simgen.export.writers import DatasetRecords, Writer, register
+from simgen.export.writers import DatasetRecords, Writer, refuse_lens, register
 
 BBOX_MODES = ("amodal", "visible")
 
@@ -174,6 +174,7 @@ class KittiWriter(Writer):
 
     @classmethod
     def check_config(cls, cfg) -> None:
+        refuse_lens(cfg, "kitti", "KITTI's calib/ holds pinhole projections only")
         check_settings(cfg.export.kitti)
 
     def warnings(self) -> list[str]:

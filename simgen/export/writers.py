@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from simgen.annotate.labels import FrameLabels
+from simgen.core.errors import ConfigError
 from simgen.registry import Registry
 
 
@@ -101,6 +102,15 @@ class Writer:
 
 
 WRITERS: Registry[type[Writer]] = Registry("format", "export.formats")
+
+
+def refuse_lens(cfg: Any, name: str, why: str) -> None:
+    """One-line ConfigError for a format that cannot hold a distorted camera (KITTI, BOP): their
+    labels would be wrong, so the job is refused rather than written with a pinhole's calibration."""
+    model = cfg.camera.model
+    if model != "pinhole":
+        raise ConfigError(f"export.formats includes {name}: {why}, so camera.model={model} is refused "
+                          f"(use camera=pinhole for {name}; coco and yolo hold distorted cameras)")
 
 
 def register(cls):

@@ -14,10 +14,13 @@ import cv2
 import numpy as np
 from pycocotools import mask as mask_utils
 
+from simgen.core.distortion import project_through
+from simgen.core.lens import lens_of_record
 from simgen.report.data import LabelTable, image_file
 
 CROP = 96  # pixels per side of a class crop
 _EDGES = [(i, i ^ (1 << b)) for i in range(8) for b in range(3) if i < i ^ (1 << b)]  # corner i: bits = axes
+_EDGE_SAMPLES = 16  # points per box edge drawn through a lens
 
 
 def _colour(k: int) -> tuple[int, int, int]:
@@ -51,6 +54,7 @@ def draw(root: Path, image: dict, anns: list[dict], categories: dict[int, str], 
         return None
     over = bgr.copy()
     K = np.array(image["camera"]["K"]) if image.get("camera") else None
+    lens = lens_of_record(image["camera"]) if image.get("camera") else None
     for a in anns:
         col = _colour(a["category_id"])
         seg = a.get("segmentation")
@@ -66,10 +70,15 @@ def draw(root: Path, image: dict, anns: list[dict], categories: dict[int, str], 
         cv2.rectangle(over, (int(x), int(y)), (int(x + w) - 1, int(y + h) - 1), col, 2)
         if K is not None and a.get("bbox_3d"):
             c = np.array(a["bbox_3d"]["corners"], float)
-            if (c[:, 2] > 0.05).all():
+            if (c[:, 2] > 0.05).all() and lens is None:
                 uv = (c @ K.T)[:, :2] / c[:, 2:3] - 0.5
                 for i, j in _EDGES:
                     cv2.line(over, tuple(int(v) for v in uv[i]), tuple(int(v) for v in uv[j]), col, 1, cv2.LINE_AA)
+            elif (c[:, 2] > 0.05).all():  # through a lens the edges curve: each drawn as a polyline
+                t = np.linspace(0.0, 1.0, _EDGE_SAMPLES)[:, None]
+                for i, j in _EDGES:
+                    uv = project_through(lens, K, c[i] + t * (c[j] - c[i])) - 0.5
+                    cv2.polylines(over, [np.round(uv).astype(np.int32)], False, col, 1, cv2.LINE_AA)
         cv2.putText(over, categories.get(a["category_id"], "?"), (int(x), max(int(y) - 3, 10)),
                     cv2.FONT_HERSHEY_SIMPLEX, 0.4, col, 1, cv2.LINE_AA)
     if image.get("engine"):  # which colour engine drew it, bottom left

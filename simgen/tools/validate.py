@@ -9,12 +9,14 @@ Each rule has a short name used in reports and tests:
 - ``instance-map``: the instance map holds ``object_id`` exactly on the decoded mask.
 - ``semantic-map``: the semantic map holds the annotation's category on its mask.
 - ``bbox-amodal``: ``bbox`` lies inside ``bbox_amodal`` clipped to the image.
-- ``bbox3d-projection``: ``bbox_3d.corners`` projected with ``K`` contain ``bbox``.
+- ``bbox3d-projection``: ``bbox_3d.corners`` projected with ``K`` contain ``bbox`` (pinholes only:
+  through a lens the box's edges curve).
 - ``depth-in-box``: depth under the mask lies within the z extent of ``bbox_3d`` (+- tolerance).
 - ``pose-box``: ``object_pose.R`` is a rotation equal to ``bbox_3d.R``; corners follow from
   centre, size and R.
 - ``ratios``: visibility and truncation in [0, 1] and equal to their pixel-count ratios.
-- ``keypoints``: the 9 cuboid keypoints are ``bbox_3d``'s corners and centre projected with K,
+- ``keypoints``: the 9 cuboid keypoints are ``bbox_3d``'s corners and centre projected with K (through
+  OpenCV's projectPoints with the record's ``dist`` when it has a lens),
   flagged 2 exactly where the instance map shows the object at that pixel.
 - ``normals``, ``flow``, ...: each layer's own rule (:meth:`simgen.layers.base.Layer.validate`):
   normals decode to unit vectors facing the camera wherever depth is valid; valid flow lands
@@ -34,7 +36,9 @@ from PIL import Image
 from simgen.annotate.geometry import CORNER_SIGNS
 from simgen.annotate.masks import decode_rle, mask_bbox
 from simgen.core import layout
+from simgen.core.distortion import project_through
 from simgen.core.images import read_uint16
+from simgen.core.lens import lens_of_record
 from simgen.layers.base import LAYERS, Layer, LayerCheck
 
 PIXEL_TOL = 1.0  # pixels: box comparisons across separately rasterized passes
@@ -162,14 +166,16 @@ class _Checker:
         inst = self._load(name, img["instance_file"], size, read_uint16) if "instance_file" in img else None
         sem = self._load(name, img["semantic_file"], size, read_uint16) if "semantic_file" in img else None
         K = np.asarray(img["camera"]["K"], float) if "camera" in img else None
+        lens = lens_of_record(img["camera"]) if "camera" in img else None
         inst_counts = np.bincount(inst.ravel()) if inst is not None else None  # pixels per object id
         for ann in anns:
-            self._annotation(name, img, ann, K, depth, scale, inst, sem, inst_counts)
+            self._annotation(name, img, ann, (K, lens), depth, scale, inst, sem, inst_counts)
         for layer in self.layers:
             if layer.field in img:
                 encoded = self._load(name, img[layer.field], size, read_uint16)
                 if encoded is not None:
-                    check = LayerCheck(depth, K, inst, lambda: self._next_instances(img, size))
+                    # The layers' rules read pinhole rays from K: not given through a lens.
+                    check = LayerCheck(depth, K if lens is None else None, inst, lambda: self._next_instances(img, size))
                     for problem in layer.validate(encoded, check):
                         self.bad(name, None, layer.name, problem)
 
@@ -180,8 +186,9 @@ class _Checker:
             return None
         return self._load(after["file_name"], after["instance_file"], size, read_uint16)
 
-    def _annotation(self, name, img, ann, K, depth, scale, inst, sem, inst_counts) -> None:
+    def _annotation(self, name, img, ann, camera, depth, scale, inst, sem, inst_counts) -> None:
         aid = ann.get("id")
+        K, lens = camera
         W, H = img["width"], img["height"]
         mask = decode_rle(ann["segmentation"])
         ignore = bool(ann.get("ignore", 0))
@@ -204,7 +211,7 @@ class _Checker:
             if on_map != area or not np.array_equal(inst[win] == oid, m):
                 self.bad(name, aid, "instance-map", f"instance map differs from the mask of object {oid}")
         if "keypoints" in ann and K is not None and box is not None:
-            self._keypoints(name, aid, ann, K, inst, W, H)
+            self._keypoints(name, aid, ann, K, lens, inst, W, H)
         if sem is not None and area and not np.all(sem[win][m] == ann["category_id"]):
             self.bad(name, aid, "semantic-map", f"semantic map under the mask is not category {ann['category_id']}")
         if "bbox_amodal" in ann and not ignore:
@@ -215,7 +222,8 @@ class _Checker:
                 self.bad(name, aid, "bbox-amodal", f"bbox {ann['bbox']} outside clipped bbox_amodal {clipped}")
         if box is not None:
             corners = np.asarray(box["corners"], float)
-            if K is not None and (corners[:, 2] > 0).all() and not ignore:
+            # Through a lens the box's edges curve, so its corners need not bound the mask.
+            if K is not None and lens is None and (corners[:, 2] > 0).all() and not ignore:
                 uv = corners[:, :2] / corners[:, 2:3] * [K[0, 0], K[1, 1]] + [K[0, 2], K[1, 2]]
                 (u0, v0), (u1, v1) = uv.min(axis=0), uv.max(axis=0)
                 if not _contains([u0, v0, u1 - u0, v1 - v0], ann["bbox"], PIXEL_TOL):
@@ -229,7 +237,7 @@ class _Checker:
             self._pose_box(name, aid, ann, box, corners)
         self._ratios(name, aid, ann)
 
-    def _keypoints(self, name, aid, ann, K, inst, W, H) -> None:
+    def _keypoints(self, name, aid, ann, K, lens, inst, W, H) -> None:
         kp = np.asarray(ann["keypoints"], float).reshape(-1, 3)
         box = ann["bbox_3d"]
         points = np.vstack([np.asarray(box["corners"], float), np.asarray(box["center"], float)[None]])
@@ -238,9 +246,11 @@ class _Checker:
             return
         shown = kp[:, 2] > 0
         front = points[:, 2] > 0
-        uv = points[front, :2] / points[front, 2:3] * [K[0, 0], K[1, 1]] + [K[0, 2], K[1, 2]]
         expected = np.zeros((len(points), 2))
-        expected[front] = uv
+        if lens is None:
+            expected[front] = points[front, :2] / points[front, 2:3] * [K[0, 0], K[1, 1]] + [K[0, 2], K[1, 2]]
+        else:  # OpenCV's own projection with the written coefficients
+            expected[shown] = project_through(lens, K, points[shown])
         if not np.allclose(kp[shown, :2], expected[shown], atol=1e-3):
             self.bad(name, aid, "keypoints", "keypoints are not the projected bbox_3d corners and centre")
         if inst is not None:
