@@ -1,30 +1,34 @@
-"""The farm: same dataset from any number of workers, shard sizes, slices, kills and retries.
+"""The farm: same dataset from any number of workers, shard sizes, slices and resumes (kills and
+retries: test_farm_faults.py), and its settings' checks.
 
-Every run is a real ``simgen`` subprocess on a small job (160x120, 2-3 objects, 10 scenes of 2
-views); datasets are compared file by file against one in-process reference run.
+Every run is a real ``simgen`` subprocess on the small job of ``farm_helpers`` (160x120, 2-3
+objects, 10 scenes of 2 views); datasets are compared file by file against one reference run.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import random
 import shutil
-import signal
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
+from farm_helpers import (
+    FRAMES,
+    SMALL,
+    VIEWS,
+    complete_shards,
+    error_line,
+    reference_run,
+    simgen,
+    simgen_merge,
+    snapshot,
+)
 from helpers import (
     config_error,
-    error_lines,
     load_coco,
     load_test_job,
-    run_cli,
-    run_simgen,
-    start_simgen,
 )
 
 from simgen.config.canonical import config_hash, dataset_config
@@ -35,56 +39,10 @@ from simgen.farm.plan import plan_shards, slice_shards
 from simgen.store.dataset import RECORD, SHARDS
 from simgen.store.shards import TMP_PREFIX, Shard, ShardWriter, check_shard, read_manifest
 
-FRAMES, VIEWS = 20, 2
-SMALL = ["scene=tabletop", f"frames={FRAMES}", "renderer.width=160", "renderer.height=120",
-         f"scene.views_per_scene={VIEWS}", "scene.min_objects=2", "scene.max_objects=3"]
-
-
-def _args(out: Path, *args: str) -> list[str]:
-    """The command line's arguments; label validation and the report only where asked (the
-    reference run validates), since every other dataset here is compared file by file with the
-    reference."""
-    args = list(args)
-    if not any(a.startswith("validate=") for a in args):
-        args.append("validate=false")
-    if not any(a.startswith("report=") for a in args):
-        args.append("report=false")
-    return [*SMALL, f"output_dir={out}", *args]
-
-
-def simgen(out: Path, *overrides: str, faults: str = "", expect: int = 0) -> subprocess.CompletedProcess:
-    """Run the ``simgen`` command line (cwd beside ``out``, where Hydra keeps its logs)."""
-    return run_simgen(*_args(out, *overrides), cwd=out.parent, faults=faults, expect=expect)
-
-
-def simgen_merge(out: Path, expect: int = 0) -> subprocess.CompletedProcess:
-    return run_cli(str(out), module="simgen.tools.merge", timeout=120, expect=expect)
-
-
-def snapshot(root: Path) -> dict[str, str]:
-    """sha256 of every file of the merged dataset (shards and the job record left out)."""
-    files = {}
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root).as_posix()
-        if path.is_file() and not rel.startswith((SHARDS + "/", ".hydra")) and rel != RECORD:
-            files[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return files
-
-
-def error_line(proc: subprocess.CompletedProcess) -> str:
-    return error_lines(proc.stderr)[-1]
-
-
-def complete_shards(root: Path) -> list[str]:
-    return sorted(p.name for p in (root / SHARDS).iterdir() if not p.name.startswith(TMP_PREFIX))
-
 
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory) -> tuple[Path, dict[str, str]]:
-    """One uninterrupted in-process run: (output_dir, snapshot)."""
-    out = tmp_path_factory.mktemp("farm") / "reference"
-    simgen(out, "farm.workers=1", "farm.scenes_per_shard=2", "validate=true")
-    return out, snapshot(out)
+    return reference_run(tmp_path_factory)
 
 
 @pytest.mark.e2e
@@ -133,114 +91,6 @@ def test_two_workers_and_other_shards_give_identical_dataset(reference, tmp_path
         name = f"annotations/instances_{split}.json"
         assert (out / name).read_bytes() == (reference[0] / name).read_bytes()
 
-
-def _count_complete(root: Path) -> int:
-    try:
-        return len(complete_shards(root))
-    except FileNotFoundError:
-        return 0
-
-
-@pytest.mark.e2e
-def test_sigkill_at_random_points_then_resume_gives_same_dataset(reference, tmp_path):
-    """Each run is killed (SIGKILL to its process group) a random moment after a random number
-    of further shards is done: mid-scene, mid-write, mid-rename; the last once every shard is
-    done, so during the merge. After each kill whatever looks complete must be complete."""
-    out = tmp_path / "killed"
-    scenes = FRAMES // VIEWS
-    rng = random.Random(4)
-    targets = [2, 4, 6, 8, scenes]
-    for target in targets:
-        target = min(target + rng.randint(0, 1), scenes)
-        proc = start_simgen(*_args(out, "farm.workers=1", "farm.scenes_per_shard=1"), cwd=tmp_path,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        while proc.poll() is None and _count_complete(out) < target:
-            time.sleep(0.01)
-        time.sleep(rng.uniform(0.0, 0.1))
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-        record = json.loads((out / RECORD).read_text())
-        for name in complete_shards(out):  # whatever is under a final name checks out
-            first, last = (int(v) for v in name.removeprefix("scenes_").split("-"))
-            assert check_shard(out / SHARDS / name, Shard(first, last + 1), record["config_hash"],
-                               VIEWS * (last + 1 - first)) is None
-        if (out / "simgen_dataset.json").exists():  # only ever complete
-            assert snapshot(out) == reference[1]
-    simgen(out, "farm.workers=1", "farm.scenes_per_shard=1")
-    assert snapshot(out) == reference[1]
-    assert not list(out.rglob(f"{TMP_PREFIX}*"))
-    assert len(complete_shards(out)) == scenes
-
-
-@pytest.mark.e2e
-def test_sigkill_of_ray_driver_then_resume_gives_same_dataset(reference, tmp_path):
-    """Only the driver is killed: its Ray workers may still be finishing a shard while the
-    resumed run starts; their shard is either complete or ignored, never half-accepted."""
-    out = tmp_path / "killed_ray"
-    proc = start_simgen(*_args(out, "farm.workers=2", "farm.scenes_per_shard=1", "farm.backend=ray"), cwd=tmp_path,
-                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    while proc.poll() is None and _count_complete(out) < 3:
-        time.sleep(0.01)
-    time.sleep(random.Random(5).uniform(0.0, 0.2))
-    proc.kill()
-    proc.wait()
-    simgen(out, "farm.workers=1")
-    assert snapshot(out) == reference[1]
-    assert not list((out / SHARDS).glob(f"{TMP_PREFIX}*"))
-
-
-@pytest.mark.e2e
-def test_damaged_or_partial_shards_are_redone(reference, tmp_path):
-    out = tmp_path / "damaged"
-    simgen(out, "farm.workers=1", "farm.scenes_per_shard=2")
-    shard = out / SHARDS / "scenes_000002-000003"
-    image = next((shard / "images").rglob("*.png"))
-    image.write_bytes(image.read_bytes()[:100])  # a half-written file under a final name
-    (out / SHARDS / f"{TMP_PREFIX}scenes_000004-000005.dead").mkdir()  # left by a killed attempt
-    (out / SHARDS / f"{TMP_PREFIX}scenes_000004-000005.dead" / "x.png").write_bytes(b"partial")
-    proc = simgen(out, "farm.workers=1", "farm.scenes_per_shard=2")
-    assert f"{VIEWS * 2} frames ({FRAMES - VIEWS * 2} already done)" in proc.stdout
-    assert snapshot(out) == reference[1]
-    assert not list(out.rglob(f"{TMP_PREFIX}*"))
-
-
-@pytest.mark.e2e
-def test_scene_raising_once_is_retried(reference, tmp_path):
-    out = tmp_path / "retried"
-    simgen(out, "farm.workers=1", "farm.scenes_per_shard=2", faults="3:1")
-    assert snapshot(out) == reference[1]
-
-
-@pytest.mark.e2e
-def test_permanent_failure_reported_by_scene_and_seed_rest_completes(reference, tmp_path):
-    out = tmp_path / "failing"
-    proc = simgen(out, "farm.workers=1", "farm.scenes_per_shard=2", "farm.max_retries=1", faults="5", expect=1)
-    line = error_line(proc)
-    assert "scene 5 (seed 0)" in line and "after 2 attempt(s)" in line and "InjectedFault" in line
-    assert complete_shards(out) == ["scenes_000000-000001", "scenes_000002-000003",
-                                    "scenes_000006-000007", "scenes_000008-000009"]
-    assert not (out / "simgen_dataset.json").exists()
-    assert not (out / "images").exists()
-    simgen_merge(out, expect=2)
-    simgen(out, "farm.workers=1")  # the fault gone, a rerun renders only the missing shard
-    assert snapshot(out) == reference[1]
-
-
-@pytest.mark.e2e
-@pytest.mark.parametrize("backend", ["processes", "ray"])
-def test_worker_death_is_retried_and_failures_reported(reference, tmp_path, backend):
-    """Scene 1 kills its worker process once (replaced, shard retried); workers are recycled
-    every 4 scenes; scene 6 always raises and is reported; the rest completes."""
-    out = tmp_path / f"faults_{backend}"
-    proc = simgen(out, "farm.workers=2", "farm.scenes_per_shard=2", "farm.scenes_per_worker=4", f"farm.backend={backend}",
-                  "farm.max_retries=1", faults="1:1:exit,6", expect=1)
-    line = error_line(proc)
-    assert "scene 6 (seed 0)" in line and "after 2 attempt(s)" in line and "scene 1 " not in line
-    assert "scenes_000000-000001" in complete_shards(out) and "scenes_000006-000007" not in complete_shards(out)
-    assert len(complete_shards(out)) == FRAMES // VIEWS // 2 - 1
-    simgen(out, "farm.workers=1")
-    assert snapshot(out) == reference[1]
 
 
 @pytest.mark.e2e
@@ -303,26 +153,6 @@ def test_raising_frames_grows_the_dataset_to_the_fresh_run_dataset(reference, tm
     assert snapshot(out) == reference[1]
     proc = simgen(out, "farm.workers=1", "frames=12", expect=2)
     assert "never shrinks" in error_line(proc)
-
-
-@pytest.mark.e2e
-def test_ctrl_c_is_one_line_naming_what_is_kept(reference, tmp_path):
-    out = tmp_path / "interrupted"
-    proc = start_simgen(*_args(out, "farm.workers=1", "farm.scenes_per_shard=1"), cwd=tmp_path,
-                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
-    while proc.poll() is None and _count_complete(out) < 2:
-        time.sleep(0.01)
-    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130, err[-2000:]
-    assert "Traceback" not in err
-    line = err.strip().splitlines()[-1]
-    kept = _count_complete(out)
-    assert line == (f"simgen: error: interrupted; {kept} complete shard{'s' if kept != 1 else ''} kept in "
-                    f"{out / SHARDS}: rerun the same command to resume")
-    assert not list((out / SHARDS).glob(f"{TMP_PREFIX}*"))
-    simgen(out, "farm.workers=1", "farm.scenes_per_shard=1")
-    assert snapshot(out) == reference[1]
 
 
 # ---- pieces, without rendering ----
