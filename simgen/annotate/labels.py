@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from simgen.core.spec import CameraSpec
+from simgen.core.spec import CameraSpec, ScenarioTag
 
 
 @dataclass
@@ -86,3 +86,4 @@ class FrameLabels:
     split: str = "train"
     maps: dict[str, Any] = field(default_factory=dict)
     engine: str = "raster"
+    scenario: ScenarioTag | None = None  # the scene's scenario at this frame (driving), None where none

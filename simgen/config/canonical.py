@@ -34,6 +34,10 @@ def dataset_config(typed: Any) -> dict:
     if not any(materials.get(kind) for kind in MATERIAL_KINDS[1:]):  # no kinds drawn: as before kinds existed
         for kind in MATERIAL_KINDS:
             materials.pop(kind, None)
+    scene = data.get("scene") or {}
+    if not any((scene.get("scenarios") or {}).values()):  # no scenario staged: the hash of jobs recorded before them
+        scene.pop("scenarios", None)
+        scene.pop("scenario_ranges", None)
     renderer = data.get("renderer") or {}
     if renderer.get("engine", "raster") == "raster":  # the raster alone: the hash of jobs recorded before engines
         renderer.pop("engine", None)

@@ -187,6 +187,21 @@ class FrameSpec:
                    cameras=[CameraSpec.from_dict(c) for c in d["cameras"]])
 
 
+@dataclass
+class ScenarioTag:
+    """What a scene's scenario (a driving event such as a pedestrian stepping out) is doing at
+    one frame: its ``name``, ``phase`` (before, onset, after the event) and the instance ids
+    of its ``actors`` with their roles (``roles``: instance id -> role, e.g. occluder)."""
+
+    name: str
+    phase: str
+    actors: list[int]
+    roles: dict[int, str]
+
+
+SCENARIO_PHASES = ("before", "onset", "after")
+
+
 class SceneContext:
     """What a scene kind's randomizers share while they build one scene (a street's layout, the
     paths of road users): typed data owned by the kind, built once per scene, so no randomizer
@@ -211,6 +226,10 @@ class SceneContext:
     def drawn_conditions(self) -> dict:
         """Time of day and weather the scene was drawn with, for the report; {} where none."""
         return {}
+
+    def scenario_at(self, frame_index: int) -> ScenarioTag | None:
+        """The scene's scenario at frame ``frame_index`` of its sequence; None where none."""
+        return None
 
     @staticmethod
     def rebuild(d: dict | None) -> SceneContext | None:
