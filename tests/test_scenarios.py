@@ -9,7 +9,7 @@ from dataclasses import asdict
 
 import numpy as np
 import pytest
-from helpers import config_error, load_coco, run_simgen
+from helpers import config_error, load_coco, load_test_job, run_simgen
 from omegaconf import OmegaConf
 
 from simgen.config.canonical import dataset_config, job_hash
@@ -208,3 +208,32 @@ def test_occluded_pedestrian_run_labels_the_event(tmp_path):
         assert min(series[series.index(max(series[-2:])):] or [1.0]) > 0.5
     label_text = "".join(p.read_text() for p in (out / "kitti").rglob("label_2/*.txt"))
     assert "scenario" not in label_text and label_text.strip()
+
+
+def test_balance_gives_each_scenario_its_share_in_every_run_of_scenes():
+    """``balance.scenarios`` samples the shares at golden-ratio steps: in any 40 consecutive
+    scenes each scenario holds its share of sequences, give or take one."""
+    from types import SimpleNamespace
+
+    from simgen.core.spec import SceneSpec
+
+    typed, job = load_test_job("scene=driving", "balance.scenarios={cut_in:0.25,animal:0.125}")
+    assert typed.scene.scenarios.cut_in == 0.25 and "animal" in job.categories
+    balance = SimpleNamespace(scenarios={"cut_in": 0.25, "animal": 0.125})
+    names = [(plan.chosen(SceneSpec(index=i, seed=7), typed.scene, balance) or (None,))[0] for i in range(200)]
+    for start in (0, 37, 160):
+        window = names[start:start + 40]
+        assert abs(window.count("cut_in") - 10) <= 1 and abs(window.count("animal") - 5) <= 1, window
+    assert "balance.scenarios.fly" in config_error("scene=driving", "balance.scenarios={fly:0.2}")
+
+
+@pytest.mark.parametrize("shape,size", [("animal", (0.9, 0.3, 0.65)), ("animal", (1.7, 0.45, 1.4)),
+                                        ("debris", (0.8, 0.6, 0.3)), ("cargo", (1.2, 0.9, 0.7))])
+def test_scenario_shapes_have_the_dimensions_asked_for(shape, size):
+    from simgen.assets import procedural
+
+    mesh = procedural.build(shape, (*size, 0.5, 0.4, 0.3))
+    length, width, height = size
+    assert np.allclose(mesh.bounds, [[-length / 2, -width / 2, 0.0], [length / 2, width / 2, height]], atol=1e-9)
+    tri = mesh.triangles
+    assert np.sum(np.einsum("ij,ij->i", tri[:, 0], np.cross(tri[:, 1], tri[:, 2]))) > 0, f"{shape} is inside out"

@@ -75,7 +75,7 @@ def street(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> Sce
     to the scene's :class:`DrivingContext`."""
     scene = ctx.scene
     context = driving_context(spec)
-    layout = context.street = make_street(rng, *road_for(spec, scene))
+    layout = context.street = make_street(rng, *road_for(spec, scene, ctx.balance))
     asphalt = _linear([rng.uniform(0.24, 0.33)] * 3) * (1.0 + rng.uniform(-0.03, 0.03, 3))
     paint = _linear([rng.uniform(0.8, 0.9)] * 3)
     paint = paint + rng.uniform(0.0, 0.45) * (asphalt - paint)  # worn markings: part asphalt again

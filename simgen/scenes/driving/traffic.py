@@ -206,7 +206,7 @@ def traffic(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> Sc
     """Parked vehicles, then moving vehicles (largest first), cyclists and pedestrians."""
     scene = ctx.scene
     street = street_of(spec)
-    plan = scenarios.start(spec, scene, street)  # a rare event to stage first (it may set the ego's drive)
+    plan = scenarios.start(spec, scene, street, ctx.balance)  # a rare event to stage first (it may set the ego's drive)
     placer = _Placer(rng, spec, scene, street, scenarios.MAX_SPEED if plan is not None else 0.0)
     if plan is not None:
         plan.stage(spec, _stage(placer, spec, ctx))

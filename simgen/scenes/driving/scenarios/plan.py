@@ -19,6 +19,7 @@ import numpy as np
 
 from simgen.core.seeding import scenario_rng
 from simgen.core.spec import SceneSpec
+from simgen.randomizers.balance import scenario_point
 from simgen.scenes.driving.context import EgoDrive, Track, driving_context
 from simgen.scenes.driving.layout import Street
 from simgen.scenes.driving.scenarios.record import StagedScenario
@@ -31,26 +32,31 @@ JUNCTION_CLEAR = 45.0  # metres past the ego's start that a scenario's street ke
 MAX_SPEED = 15.0  # m/s: the fastest a scenario actor moves (the placer's time grid must resolve it)
 
 
-def chosen(spec: SceneSpec, scene) -> tuple[str, np.random.Generator] | None:
+def chosen(spec: SceneSpec, scene, balance=None) -> tuple[str, np.random.Generator] | None:
     """The scenario scene ``spec.index`` stages and its generator (after the choice), or None.
-    Without any scenario probability nothing is drawn."""
-    if not scene.scenarios.any():
+    ``balance.scenarios`` (shares), where given, replaces ``scene.scenarios`` (probabilities):
+    the scene then samples the shares at :func:`scenario_point` instead of a random draw.
+    Without either nothing is drawn."""
+    shares = dict(balance.scenarios) if balance is not None and balance.scenarios else None
+    if shares is None and not scene.scenarios.any():
         return None
     rng = scenario_rng(spec.seed, spec.index)
     u = float(rng.random())
+    if shares is not None:
+        u = scenario_point(spec.seed, spec.index)
     edge = 0.0
     for name in SCENARIO_NAMES:
-        edge += getattr(scene.scenarios, name)
+        edge += float(shares.get(name, 0.0)) if shares is not None else getattr(scene.scenarios, name)
         if u < edge:
             return name, rng
     return None
 
 
-def road_for(spec: SceneSpec, scene):
+def road_for(spec: SceneSpec, scene, balance=None):
     """The road settings the street is laid out with and the arc length from which a junction
     may lie: the recipe's, or with the lanes and parking strip the scene's scenario needs and
     the junction beyond the stretch where the event happens."""
-    pick = chosen(spec, scene)
+    pick = chosen(spec, scene, balance)
     if pick is None:
         return scene.road, scene.ego.start
     t = TEMPLATES[pick[0]]
@@ -97,9 +103,9 @@ class Plan:
         return record
 
 
-def start(spec: SceneSpec, scene, street: Street) -> Plan | None:
+def start(spec: SceneSpec, scene, street: Street, balance=None) -> Plan | None:
     """The scene's scenario, its ego lane and speed set (the ego drive replaced); None without one."""
-    pick = chosen(spec, scene)
+    pick = chosen(spec, scene, balance)
     if pick is None:
         return None
     name, rng = pick
