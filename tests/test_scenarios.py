@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
+import cv2
 import numpy as np
 import pytest
 from helpers import config_error, load_coco, load_test_job, run_simgen
@@ -19,6 +20,7 @@ from simgen.core.camera import world_to_camera
 from simgen.core.spec import SCENARIO_PHASES
 from simgen.randomizers import RecipeContext, build_scene
 from simgen.recipes import load_recipe
+from simgen.report.build import make_report
 from simgen.scenes.driving.scenarios import plan
 from simgen.scenes.driving.scenarios.settings import SCENARIO_NAMES, ScenarioRangesConfig
 from simgen.tools.validate import validate_dataset
@@ -208,6 +210,11 @@ def test_occluded_pedestrian_run_labels_the_event(tmp_path):
         assert min(series[series.index(max(series[-2:])):] or [1.0]) > 0.5
     label_text = "".join(p.read_text() for p in (out / "kitti").rglob("label_2/*.txt"))
     assert "scenario" not in label_text and label_text.strip()
+    report = make_report(out)
+    stats = json.loads(report.stats.read_text())
+    assert stats["scenarios"]["occluded_pedestrian"]["sequences"] == 2
+    strip = cv2.imread(str(report.html.parent / "scenarios" / "occluded_pedestrian.jpg"))
+    assert strip.shape[1] == 4 * 240 and "scenarios/occluded_pedestrian.jpg" in report.html.read_text()
 
 
 def test_balance_gives_each_scenario_its_share_in_every_run_of_scenes():
@@ -237,3 +244,15 @@ def test_scenario_shapes_have_the_dimensions_asked_for(shape, size):
     assert np.allclose(mesh.bounds, [[-length / 2, -width / 2, 0.0], [length / 2, width / 2, height]], atol=1e-9)
     tri = mesh.triangles
     assert np.sum(np.einsum("ij,ij->i", tri[:, 0], np.cross(tri[:, 1], tri[:, 2]))) > 0, f"{shape} is inside out"
+
+
+def test_report_counts_scenarios_against_conditions():
+    from simgen.report.stats import scenarios
+
+    facts = [{"scenario": "cut_in", "conditions": {"time_of_day": "night", "rain": True}},
+             {"scenario": "cut_in", "conditions": {"time_of_day": "day", "rain": False}},
+             {"conditions": {"time_of_day": "night", "rain": False}}]
+    got = scenarios(facts)
+    assert got["cut_in"] == {"sequences": 2, "conditions": {"time_of_day": {"day": 1, "night": 1},
+                                                            "rain": {"False": 1, "True": 1}}}
+    assert got["none"]["sequences"] == 1 and scenarios(facts[2:]) == {}
