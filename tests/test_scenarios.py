@@ -256,3 +256,32 @@ def test_report_counts_scenarios_against_conditions():
     assert got["cut_in"] == {"sequences": 2, "conditions": {"time_of_day": {"day": 1, "night": 1},
                                                             "rain": {"False": 1, "True": 1}}}
     assert got["none"]["sequences"] == 1 and scenarios(facts[2:]) == {}
+
+
+def test_lead_brakes_within_its_range_and_wrong_way_driver_faces_the_ego():
+    """The lead vehicle keeps its speed before the onset and then slows at no more than the
+    deceleration range allows, ahead of the ego all along; the wrong-way vehicle heads
+    against the ego's lane and closes in."""
+    r = ScenarioRangesConfig().lead_brake
+    braked = 0
+    for spec in build("lead_brake", range(6)):
+        iid = _actor(spec, "lead")
+        xy = np.array([_pose(spec, iid, k)[:2, 3] for k in range(LENGTH)])
+        v = np.hypot(*np.diff(xy, axis=0).T) / 0.1
+        a = np.diff(v) / 0.1
+        assert a.min() >= -r.decel_max * 1.05 and a.max() <= 1e-6
+        braked += a.min() < -r.decel_min * 0.5
+        ego = spec.context.ego
+        ego_s = spec.context.street.main.path.project(ego.path.pose(ego.s0 + ego.speed * 0.1 * np.arange(LENGTH))[0])[0]
+        lead_s = spec.context.street.main.path.project(xy)[0]
+        assert np.all(lead_s - ego_s > ego.length)
+    assert braked >= 3
+    for spec in build("wrong_way", range(4)):
+        iid = _actor(spec, "wrong_way")
+        pose0, pose1 = _pose(spec, iid, 0), _pose(spec, iid, LENGTH - 1)
+        main = spec.context.street.main.path
+        lane_heading = main.heading(main.project(pose0[None, :2, 3])[0])[0]  # the road's heading where it is
+        yaw = np.arctan2(pose0[1, 0], pose0[0, 0])
+        assert abs((yaw - lane_heading) % (2 * np.pi) - np.pi) < 0.005  # heading from the motion (finite differences)
+        eye = spec.frames[0].cameras[0].cam_to_world[:2, 3]
+        assert np.hypot(*(pose1[:2, 3] - eye)) < np.hypot(*(pose0[:2, 3] - eye))

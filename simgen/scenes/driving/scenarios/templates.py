@@ -245,7 +245,9 @@ def _crossers(rng, st: Stage, r, sizes, shapes, category: str, role: str, varian
         return None
     vis = st.visibility(tracks[0], tracks[1:])
     onset = (t_on, t_on + ONSET_HOLD)
-    reserve = _corridor(st, st.ego_d, float(st.cam_s[0]), s_at - 2.0, st.road.lane_width - 0.2)
+    road = st.road  # they cross where the road is clear: nothing drives or parks between the camera and them
+    reserve = _corridor(st, (road.half(1) - road.half(-1)) / 2, float(st.cam_s[0]), s_at + gaps[-1] + 3.0,
+                        road.half(1) + road.half(-1) - 0.2)
     actors = [Actor(shape, category, size, role, t, v) for shape, size, t in zip(shapes, sizes, tracks, strict=True)]
     return Staging(actors, onset, vis, _in_view(vis, st, onset), variant, reserve)
 
