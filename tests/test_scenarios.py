@@ -285,3 +285,28 @@ def test_lead_brakes_within_its_range_and_wrong_way_driver_faces_the_ego():
         assert abs((yaw - lane_heading) % (2 * np.pi) - np.pi) < 0.005  # heading from the motion (finite differences)
         eye = spec.frames[0].cameras[0].cam_to_world[:2, 3]
         assert np.hypot(*(pose1[:2, 3] - eye)) < np.hypot(*(pose0[:2, 3] - eye))
+
+
+def test_lights_ride_on_moving_vehicles_of_a_night_scenario(renderer):
+    """At night in a scenario sequence the cut-in vehicle is lit and its head and tail lights
+    keep their place on it when the renderer moves it to a later frame."""
+    from simgen.physics.state import posed_state
+
+    scene = scenario_scene("cut_in")
+    scene.randomizers = [*LIGHT, "sun", "conditions"]
+    scene.conditions.night, scene.conditions.dawn, scene.conditions.dusk = 1.0, 0.0, 0.0
+    ctx = RecipeContext(scene=scene, width=640, height=480, sequence=SequenceConfig(length=LENGTH, time_step=0.1))
+    spec = build_scene(0, 0, ctx)
+    iid = _actor(spec, "cut_in")
+    riders = [li for li in spec.lights if li.rides_on == iid]
+    assert sorted(li.kind for li in riders) == ["point", "point", "spot", "spot"]
+    state = posed_state(spec)
+    renderer.load(state)
+    pose0, later = state.poses[iid], spec.frames[LENGTH - 1].poses[iid]
+    assert not np.allclose(pose0, later)
+    renderer.set_pose(iid, later)
+    placed = [renderer.scene.get_pose(n) for n in renderer.scene.light_nodes]
+    for li in riders:
+        want = later @ np.linalg.inv(pose0) @ li.pose
+        assert any(np.allclose(p, want, atol=1e-9) for p in placed)
+        assert not any(np.allclose(p, li.pose, atol=1e-6) for p in placed)

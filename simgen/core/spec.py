@@ -122,7 +122,9 @@ class LightSpec:
     """``kind`` directional, point or spot; ``pose`` orients it (lights shine down their local
     -z). Intensity: lux for directional lights, candela for point and spot lights (pyrender's
     units). Spot cones: full intensity inside ``inner_cone``, none outside ``outer_cone``
-    (half-angles, radians)."""
+    (half-angles, radians). ``rides_on``: the instance id of a body the light moves with (a
+    vehicle's head and tail lights): ``pose`` is its pose while the body stands at
+    ``BodySpec.pose``, and the light keeps its place on the body as the body moves."""
 
     kind: str
     color: tuple[float, float, float]
@@ -130,11 +132,12 @@ class LightSpec:
     pose: np.ndarray
     inner_cone: float = 0.0
     outer_cone: float = np.pi / 4
+    rides_on: int | None = None
 
     @classmethod
     def from_dict(cls, d: dict) -> LightSpec:
         return cls(kind=d["kind"], color=tuple(d["color"]), intensity=d["intensity"], pose=_matrix(d["pose"]),
-                   inner_cone=d["inner_cone"], outer_cone=d["outer_cone"])
+                   inner_cone=d["inner_cone"], outer_cone=d["outer_cone"], rides_on=d.get("rides_on"))
 
 
 @dataclass
