@@ -2,12 +2,13 @@
 sequence), such as a child stepping out from behind a parked van or a car cutting in.
 
 A scene's scenario is drawn from its scenario stream (:func:`simgen.core.seeding.scenario_rng`):
-first which one (one draw against the cumulative probabilities), then its street needs
+first which one (one draw against the cumulative probabilities, or the point
+:func:`~simgen.randomizers.balance.scenario_point` with ``balance.scenarios``), then its street needs
 (:func:`road_for`, read by the ``street`` randomizer), the ego's lane and speed
 (:func:`start`, before traffic) and its actors (:meth:`Plan.stage`, placed before ordinary
 traffic, which keeps clear of them and of the view onto the event). The staging is drawn until
-its event is in view from the planned geometry, up to ``ATTEMPTS`` times; the context records
-the outcome (:class:`~simgen.scenes.driving.scenarios.record.StagedScenario`).
+its event is in view from the planned geometry, up to ``ATTEMPTS`` times (then the last that
+fitted is kept, recorded as not in view); the context records the outcome (:class:`~simgen.scenes.driving.scenarios.record.StagedScenario`).
 """
 
 from __future__ import annotations
@@ -80,11 +81,13 @@ class Plan:
     def stage(self, spec: SceneSpec, stage: Stage) -> StagedScenario | None:
         """Stage the event (placing its actors in ``spec`` and ``stage.occupancy``), record it
         in the context and return it; None where no attempt fitted."""
-        staging = None
+        staging = None  # the first in view, else the last that fitted (recorded with in_view False)
         for _ in range(ATTEMPTS):
-            staging = self.template.stage(self.rng, stage, self.ranges)
-            if staging is not None and staging.in_view:
-                break
+            attempt = self.template.stage(self.rng, stage, self.ranges)
+            if attempt is not None:
+                staging = attempt
+                if attempt.in_view:
+                    break
         if staging is None:
             return None
         roles = {}
