@@ -257,6 +257,7 @@ class SceneWorker:
         labels = annotate_view(plan, state, cam, arrays, self.category_ids, job.labels, image_index, view)
         labels.frame_index, labels.camera_index, labels.split = frame_index, camera_index, scene.split
         labels.engine = scene.engine
+        labels.scenario = None if spec.context is None else spec.context.scenario_at(frame_index)
         data = ViewData(labels, cam, state.poses, arrays)
         for layer in self.per_view:
             value = layer.compute(data)

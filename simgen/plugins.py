@@ -13,6 +13,7 @@ from simgen.scenes.driving import (  # noqa: F401
     rig,
     road_user_meshes,
     roadside,
+    scenario_meshes,
     scenery_meshes,
     signals,
     street,

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from simgen.core.spec import CameraSpec
+from simgen.core.spec import CameraSpec, ScenarioTag
 
 if TYPE_CHECKING:
     from simgen.annotate.lidar import LidarScan
@@ -91,3 +91,4 @@ class FrameLabels:
     maps: dict[str, Any] = field(default_factory=dict)
     engine: str = "raster"
     lidar: LidarScan | None = None
+    scenario: ScenarioTag | None = None  # the scene's scenario at this frame (driving), None where none

@@ -36,6 +36,10 @@ def dataset_config(typed: Any) -> dict:
             materials.pop(kind, None)
     if (data.get("camera") or {}).get("model", "pinhole") == "pinhole":  # no lens: the hash of jobs recorded before lenses
         data.pop("camera", None)
+    scene = data.get("scene") or {}
+    if not any((scene.get("scenarios") or {}).values()):  # no scenario staged: the hash of jobs recorded before them
+        scene.pop("scenarios", None)
+        scene.pop("scenario_ranges", None)
     renderer = data.get("renderer") or {}
     if renderer.get("engine", "raster") == "raster":  # the raster alone: the hash of jobs recorded before engines
         renderer.pop("engine", None)

@@ -18,8 +18,8 @@ class ConditionsConfig:
     too, with a darker, glossier road), ``fog``. Strengths: fog density (1/m; visibility is
     about 3 / density metres) and rain (0..1) in range. At night the ``lamps_max`` street lamps
     nearest the first camera and the head and tail lights of ``vehicle_lights_max`` vehicles
-    nearest it are lit (vehicles that move in a sequence of several frames are not: lights do
-    not follow bodies yet)."""
+    nearest it are lit (vehicles that move in a sequence of several frames only where the
+    sequence stages a scenario: there their lights ride on them)."""
 
     night: float = 0.1
     dawn: float = 0.05

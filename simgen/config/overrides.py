@@ -79,7 +79,7 @@ def override_error_line(exc: BaseException) -> str | None:
 
 # Settings that are documented mappings of the user's own keys: Hydra adds a key to a mapping
 # only with ``+``/``++``, so ``balance.classes={cyclist:0.25}`` was refused as "not a setting".
-OPEN_MAPPINGS = ("balance.classes", "balance.conditions")
+OPEN_MAPPINGS = ("balance.classes", "balance.conditions", "balance.scenarios")
 
 
 def open_mappings(overrides: list[str]) -> list[str]:

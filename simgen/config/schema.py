@@ -272,10 +272,12 @@ class BalanceConfig:
     """Balance by design (see :mod:`simgen.randomizers.balance`). ``classes``: target share of
     instances per class name, each in [0, 1], summing to at most 1 (classes not named share the
     rest by their natural frequency). ``conditions``: target share of scenes per condition, for
-    scene kinds that record conditions."""
+    scene kinds that record conditions. ``scenarios``: share of sequences per driving scenario
+    (summing to at most 1, the rest ordinary traffic), in place of ``scene.scenarios``."""
 
     classes: dict[str, float] = field(default_factory=dict)
     conditions: dict[str, float] = field(default_factory=dict)
+    scenarios: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass

@@ -34,6 +34,16 @@ def looks_rng(seed: int, scene_index: int, *key: int) -> np.random.Generator:
         np.random.SeedSequence(int(seed), spawn_key=(LOOKS_STREAM, int(scene_index), *(int(k) for k in key))))
 
 
+SCENARIO_STREAM = 0x5CE4A  # spawn key of the driving scenarios' stream (which event, its geometry and timing)
+
+
+def scenario_rng(seed: int, scene_index: int) -> np.random.Generator:
+    """Generator of scene ``scene_index``'s scenario (whether one happens, and how), a stream
+    apart from the scene's: with every scenario probability 0 nothing draws from it, so scenes
+    without scenarios stay the same as before scenarios existed."""
+    return np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(SCENARIO_STREAM, int(scene_index))))
+
+
 def weighted_index(rng: np.random.Generator, weights) -> int:
     """An index drawn with probability in proportion to ``weights`` (non-negative, not all 0):
     the one weighted draw, so every pick consumes the generator the same way."""

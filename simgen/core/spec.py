@@ -124,7 +124,9 @@ class LightSpec:
     """``kind`` directional, point or spot; ``pose`` orients it (lights shine down their local
     -z). Intensity: lux for directional lights, candela for point and spot lights (pyrender's
     units). Spot cones: full intensity inside ``inner_cone``, none outside ``outer_cone``
-    (half-angles, radians)."""
+    (half-angles, radians). ``rides_on``: the instance id of a body the light moves with (a
+    vehicle's head and tail lights): ``pose`` is its pose while the body stands at
+    ``BodySpec.pose``, and the light keeps its place on the body as the body moves."""
 
     kind: str
     color: tuple[float, float, float]
@@ -132,11 +134,12 @@ class LightSpec:
     pose: np.ndarray
     inner_cone: float = 0.0
     outer_cone: float = np.pi / 4
+    rides_on: int | None = None
 
     @classmethod
     def from_dict(cls, d: dict) -> LightSpec:
         return cls(kind=d["kind"], color=tuple(d["color"]), intensity=d["intensity"], pose=_matrix(d["pose"]),
-                   inner_cone=d["inner_cone"], outer_cone=d["outer_cone"])
+                   inner_cone=d["inner_cone"], outer_cone=d["outer_cone"], rides_on=d.get("rides_on"))
 
 
 @dataclass
@@ -191,6 +194,21 @@ class FrameSpec:
                    cameras=[CameraSpec.from_dict(c) for c in d["cameras"]])
 
 
+@dataclass
+class ScenarioTag:
+    """What a scene's scenario (a driving event such as a pedestrian stepping out) is doing at
+    one frame: its ``name``, ``phase`` (before, onset, after the event) and the instance ids
+    of its ``actors`` with their roles (``roles``: instance id -> role, e.g. occluder)."""
+
+    name: str
+    phase: str
+    actors: list[int]
+    roles: dict[int, str]
+
+
+SCENARIO_PHASES = ("before", "onset", "after")
+
+
 class SceneContext:
     """What a scene kind's randomizers share while they build one scene (a street's layout, the
     paths of road users): typed data owned by the kind, built once per scene, so no randomizer
@@ -215,6 +233,10 @@ class SceneContext:
     def drawn_conditions(self) -> dict:
         """Time of day and weather the scene was drawn with, for the report; {} where none."""
         return {}
+
+    def scenario_at(self, frame_index: int) -> ScenarioTag | None:
+        """The scene's scenario at frame ``frame_index`` of its sequence; None where none."""
+        return None
 
     @staticmethod
     def rebuild(d: dict | None) -> SceneContext | None:

@@ -59,7 +59,16 @@ def image_record(labels: FrameLabels, image_format: str, depth_scale: float, lay
         **layer_files,
         "depth_scale": depth_scale,
         **image_record_fields(labels),  # lidar_file, lidar_to_camera: only with a LiDAR
-    }
+    } | _scenario_field(labels)
+
+
+def _scenario_field(labels: FrameLabels) -> dict:
+    """``scenario: {name, phase, actors}`` where the view's scene has one (none: no key, so
+    datasets without scenarios keep their bytes)."""
+    tag = labels.scenario
+    if tag is None:
+        return {}
+    return {"scenario": {"name": tag.name, "phase": tag.phase, "actors": [int(i) for i in tag.actors]}}
 
 
 def annotation_record(obj: ObjectLabel, image_id: int) -> dict:
@@ -95,7 +104,13 @@ def annotation_record(obj: ObjectLabel, image_id: int) -> dict:
 
 def frame_records(labels: FrameLabels, image_format: str, depth_scale: float, layer_files: dict[str, str]) -> tuple[dict, list[dict]]:
     image = image_record(labels, image_format, depth_scale, layer_files)
-    return image, [annotation_record(o, image["id"]) for o in labels.objects]
+    annotations = [annotation_record(o, image["id"]) for o in labels.objects]
+    if labels.scenario is not None:  # the scenario's actors say their part in it
+        roles = labels.scenario.roles
+        for ann in annotations:
+            if ann["object_id"] in roles:
+                ann["scenario_role"] = roles[ann["object_id"]]
+    return image, annotations
 
 
 def dataset_info(ctx: WriterContext) -> dict:

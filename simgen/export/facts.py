@@ -6,7 +6,8 @@ it does not hold is written here, one small JSON file per scene, ``facts/scene_N
 - per image: mean brightness and contrast (standard deviation) of the RGB image's luma in
   [0, 1], and a 64-bit perceptual hash (hex) to find near-duplicates across scenes;
 - per scene: light count, intensities and kinds, the ambient term, and the scene's conditions
-  where its recipe records them (``spec.context.drawn_conditions()``);
+  where its recipe records them (``spec.context.drawn_conditions()``), and its scenario's name
+  where it stages one;
 - per labeled body: its asset (file or shape) and its look (texture kind, base colour).
 
 Computing it costs about a millisecond per image (a 32 x 32 thumbnail), so it runs in the
@@ -84,6 +85,9 @@ def scene_facts(spec: SceneSpec, images: list[tuple[int, dict]]) -> bytes:
         "bodies": {str(b.instance_id): _body(b) for b in spec.bodies if b.category is not None},
         "images": [{"image_index": i, **look} for i, look in images],
     }
+    tag = None if spec.context is None else spec.context.scenario_at(0)
+    if tag is not None:  # only where one was staged: other datasets keep their bytes
+        doc["scenario"] = tag.name
     return json.dumps(doc, separators=(",", ":"), sort_keys=True).encode()
 
 

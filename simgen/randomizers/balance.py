@@ -155,12 +155,28 @@ def scene_counts(plan: ClassPlan, scene, scene_index: int) -> Counter:
 
 
 def check_balance(cfg) -> None:
-    """Config checks of ``balance`` against the job's scene (one-line ConfigError)."""
+    """Config checks of ``balance`` against the job's scene (one-line ConfigError). With
+    ``balance.scenarios``, the scene's ``scenarios`` take its shares (the rest 0)."""
     balance = getattr(cfg, "balance", None)
     if balance is None:
         return
     if balance.classes:
         targets(balance, cfg.scene)
+    if balance.scenarios:
+        scenarios = getattr(cfg.scene, "scenarios", None)
+        if scenarios is None:
+            raise ConfigError(f"balance.scenarios={dict(balance.scenarios)!r}: scene '{cfg.scene.name}' stages no scenarios "
+                              "(the driving kind does)")
+        known = scenarios.chances()
+        for name, share in balance.scenarios.items():
+            if name not in known:
+                raise ConfigError(f"balance.scenarios.{name}: no such scenario; choose from {', '.join(known)}")
+            if not 0.0 <= float(share) <= 1.0:
+                raise ConfigError(f"balance.scenarios.{name}={share}: a share must lie in [0, 1]")
+        if sum(float(v) for v in balance.scenarios.values()) > 1.0 + 1e-9:
+            raise ConfigError(f"balance.scenarios={dict(balance.scenarios)!r}: shares must sum to at most 1")
+        for name in known:  # the shares stand in for the probabilities: categories and records follow them
+            setattr(scenarios, name, float(balance.scenarios.get(name, 0.0)))
     if balance.conditions:
         raise ConfigError(f"balance.conditions={dict(balance.conditions)!r}: scene '{cfg.scene.name}' records no "
                           "conditions to balance")
@@ -174,6 +190,13 @@ def slot_pools(rng: np.random.Generator, spec, ctx, entries: list, n: int) -> li
     if plan is None:
         return [entries] * n
     return [[e for e in entries if e.category == c] for c in rng.permutation(plan.quota(spec.index, n))]
+
+
+def scenario_point(seed: int, scene_index: int) -> float:
+    """Where scene ``scene_index`` samples the scenario shares of ``balance.scenarios``: golden-
+    ratio steps from a seed-given start (another than the class plan's), so every run of
+    consecutive scenes holds each scenario at its share, give or take one sequence."""
+    return float(((int(seed) + 1) * GOLDEN ** 3 + scene_index * GOLDEN) % 1.0)
 
 
 def driving_counts(spec, ctx) -> Counter | None:

@@ -92,6 +92,7 @@ class Renderer:
         self.scene = None
         self.state: SceneState | None = None
         self.nodes: dict[int, object] = {}
+        self._riders: dict[int, list] = {}  # body -> (light node, light pose in the body's frame), set by load
         self.seg_all: dict[object, tuple[int, int, int]] = {}
         self._camera_node = None
         self._objects: list = []
@@ -166,8 +167,12 @@ class Renderer:
         for body in state.bodies:
             node = scene.add(self._mesh(state, body.instance_id), pose=state.poses[body.instance_id])
             self.nodes[body.instance_id] = node
+        self._riders = {}
         for light in spec.lights:
-            scene.add(_pyrender_light(pr, light), pose=light.pose)
+            node = scene.add(_pyrender_light(pr, light), pose=light.pose)
+            if light.rides_on is not None and light.rides_on in state.poses:
+                local = np.linalg.inv(state.poses[light.rides_on]) @ light.pose
+                self._riders.setdefault(light.rides_on, []).append((node, local))
         self._camera_node = scene.add(pr.IntrinsicsCamera(1.0, 1.0, 0.0, 0.0), pose=np.eye(4))
         self.seg_all = {node: _id_colour(iid) for iid, node in self.nodes.items()}
         self.scene, self.state = scene, state
@@ -184,8 +189,11 @@ class Renderer:
         return self.targets.gl_wait.take()
 
     def set_pose(self, instance_id: int, pose: np.ndarray) -> None:
-        """Move a body in place (sequences), without rebuilding the scene."""
+        """Move a body in place (sequences), without rebuilding the scene; lights riding on it
+        (``LightSpec.rides_on``) move with it."""
         self.scene.set_pose(self.nodes[instance_id], pose)
+        for node, local in self._riders.get(instance_id, ()):
+            self.scene.set_pose(node, pose @ local)
         for drawn in self._passes.values():
             drawn.bodies_moved()
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from simgen.export.facts import read_facts
-from simgen.report import data, figures, gallery, html
+from simgen.report import data, figures, gallery, html, strips
 from simgen.report.compare import compare, read_mapping
 from simgen.report.stats import Thresholds, compute
 
@@ -80,6 +80,7 @@ def make_report(dataset: Path, out: Path | None = None, real: Path | None = None
             real_h = {n: d["hist_real"] for n, d in c["features"].items()}
             draw(f"compare_{cls}", figures.comparison, cls, sim, real_h)
     shown = gallery.write(table, dataset, out, per_split=gallery_images)
+    shown["scenarios"] = strips.write(table, dataset, out)
     stats_path = out / STATS
     stats_path.write_text(json.dumps(stats, indent=1))
     title = f"simgen report: {stats.get('scene') or dataset.resolve().name}, seed {stats.get('seed')}, {stats['images']} images"
@@ -87,5 +88,5 @@ def make_report(dataset: Path, out: Path | None = None, real: Path | None = None
     note = unreadable_note(shown["unreadable"])
     page.write_text(html.page(stats, figs, shown, comparison, title, note))
     pngs = [out / rel for rel, _ in figs.values()] + [out / f for files in shown["images"].values() for f in files]
-    pngs += [out / f for f in shown["crops"].values()]
+    pngs += [out / f for f in shown["crops"].values()] + [out / f for f in shown["scenarios"].values()]
     return ReportFiles(html=page, stats=stats_path, figures=pngs, note=note)

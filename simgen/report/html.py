@@ -24,6 +24,19 @@ def _figure(path: str, caption: str) -> str:
     return f'<figure><img src="{escape(path)}" alt="{escape(caption)}"><figcaption>{escape(caption)}</figcaption></figure>'
 
 
+def _scenarios(counts: dict, strips: dict) -> str:
+    """The Scenarios section: sequences per scenario against the conditions drawn, and a strip
+    of frames per scenario ("" when no scene staged one)."""
+    if not counts:
+        return ""
+    keys = sorted({(k, v) for c in counts.values() for k, vals in c["conditions"].items() for v in vals})
+    rows = [[name, c["sequences"], *[c["conditions"].get(k, {}).get(v, 0) for k, v in keys]] for name, c in counts.items()]
+    html = "<h2 id='scenarios'>Scenarios</h2>" + _table(["scenario", "sequences", *[f"{k}={v}" for k, v in keys]], rows)
+    for name, rel in strips.items():
+        html += f"<h3>{escape(name)}</h3><img src=\"{escape(rel)}\" alt=\"{escape(name)}\">"
+    return html
+
+
 def page(stats: dict, figures: dict[str, tuple[str, str]], gallery: dict, comparison: dict | None, title: str,
          preview_note: str | None = None) -> str:
     """The HTML text. ``figures`` maps a key to (relative PNG path, caption); ``preview_note``
@@ -51,6 +64,7 @@ def page(stats: dict, figures: dict[str, tuple[str, str]], gallery: dict, compar
         parts.append("<h2 id='look'>Look</h2>" + fig("look"))
         for key, counts in look.get("conditions", {}).items():
             parts.append(f"<p>{escape(key)}</p>" + _table(["value", "scenes"], list(counts.items())))
+    parts.append(_scenarios(stats.get("scenarios") or {}, gallery.get("scenarios") or {}))
     div = stats["diversity"]
     parts.append("<h2 id='diversity'>Diversity</h2>")
     if "distinct_assets" in div:

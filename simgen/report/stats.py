@@ -176,6 +176,21 @@ def _look(facts: list[dict]) -> dict:
     }
 
 
+def scenarios(facts: list[dict]) -> dict:
+    """Sequences per scenario ("none": ordinary traffic) and, for each, how many had each
+    drawn condition value (time of day, sky, rain, fog); {} when no scene staged a scenario."""
+    if not any("scenario" in f for f in facts):
+        return {}
+    out: dict[str, dict] = {}
+    for f in facts:
+        row = out.setdefault(f.get("scenario", "none"), {"sequences": 0, "conditions": {}})
+        row["sequences"] += 1
+        for k, v in f.get("conditions", {}).items():
+            row["conditions"].setdefault(k, Counter())[str(v)] += 1
+    return {name: {"sequences": r["sequences"], "conditions": {k: dict(sorted(c.items())) for k, c in r["conditions"].items()}}
+            for name, r in sorted(out.items())}
+
+
 def _assets(facts: list[dict]) -> dict:
     if not facts:
         return {}
@@ -246,6 +261,7 @@ def compute(t: LabelTable, facts: list[dict], th: Thresholds | None = None) -> d
         "center_heatmap": _heatmap(t, keep),
         "viewpoints": _viewpoints(t, keep),
         "look": _look(facts),
+        "scenarios": scenarios(facts),
         "diversity": {**_assets(facts), "near_duplicates": _duplicates(facts, th.duplicate_bits),
                       "coverage": _coverage(t, keep, th.cell_instances)},
     }

@@ -22,6 +22,10 @@ Each rule has a short name used in reports and tests:
   normals decode to unit vectors facing the camera wherever depth is valid; valid flow lands
   inside the image on the same object in the next frame's map.
 - ``splits``: every image's ``split`` is its file's; no scene lies in two splits.
+- ``scenario``: an image's ``scenario`` has a name, a phase among before, onset, after and
+  integer actors; an annotation's ``scenario_role`` only on an actor of its image's scenario;
+  a scene's images share one scenario and its actors, and each camera's phases run before,
+  onset, after in frame order.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from simgen.core import layout
 from simgen.core.distortion import project_through
 from simgen.core.images import read_uint16
 from simgen.core.lens import lens_of_record
+from simgen.core.spec import SCENARIO_PHASES
 from simgen.layers.base import LAYERS, Layer, LayerCheck
 
 PIXEL_TOL = 1.0  # pixels: box comparisons across separately rasterized passes
@@ -111,7 +116,58 @@ class _Checker:
                 if other != split:
                     self.bad(img["file_name"], None, "splits", f"scene {img.get('scene_index')} lies in {other} and {split}")
                 self._image(img, by_image.get(img["id"], []), categories, entry["images"])
+                self._scenario(img, by_image.get(img["id"], []))
+        self._scenario_sequences()
         return self.found
+
+    def _scenario(self, img: dict, anns: list[dict]) -> None:
+        """The ``scenario`` rule on one image and its annotations."""
+        name = img["file_name"]
+        tag = img.get("scenario")
+        actors: set = set()
+        if tag is not None:
+            if not isinstance(tag, dict) or not isinstance(tag.get("name"), str) or not tag.get("name"):
+                self.bad(name, None, "scenario", f"scenario {tag!r} has no name")
+                return
+            if tag.get("phase") not in SCENARIO_PHASES:
+                self.bad(name, None, "scenario", f"phase {tag.get('phase')!r} is not one of {', '.join(SCENARIO_PHASES)}")
+            raw = tag.get("actors")
+            if not isinstance(raw, list) or not raw or not all(isinstance(a, int) for a in raw):
+                self.bad(name, None, "scenario", f"actors {raw!r} must be a non-empty list of object ids")
+            else:
+                actors = set(raw)
+        for ann in anns:
+            role = ann.get("scenario_role")
+            if role is None:
+                continue
+            if not isinstance(role, str) or not role:
+                self.bad(name, ann.get("id"), "scenario", f"scenario_role {role!r} must be a non-empty string")
+            elif ann.get("object_id") not in actors:
+                self.bad(name, ann.get("id"), "scenario", f"scenario_role {role!r} on object {ann.get('object_id')}, "
+                         "not an actor of the image's scenario")
+
+    def _scenario_sequences(self) -> None:
+        """A scene's views share one scenario; each camera's phases never go back."""
+        scenes: dict = {}
+        for key, img in self.records.items():
+            scenes.setdefault(key[0], []).append((key, img))
+        order = {p: k for k, p in enumerate(SCENARIO_PHASES)}
+        for views in scenes.values():
+            views.sort(key=lambda v: (v[0][2], v[0][1]))
+            kinds = {None if v[1].get("scenario") is None else (v[1]["scenario"].get("name"), str(v[1]["scenario"].get("actors")))
+                     for v in views}
+            if len(kinds) > 1:
+                self.bad(views[0][1]["file_name"], None, "scenario", f"scene {views[0][0][0]} mixes scenarios {sorted(map(str, kinds))}")
+                continue
+            last: dict = {}
+            for (_, _, camera), img in views:
+                phase = order.get((img.get("scenario") or {}).get("phase"))
+                if phase is None:
+                    continue
+                if phase < last.get(camera, 0):
+                    self.bad(img["file_name"], None, "scenario", f"phase {SCENARIO_PHASES[phase]} after "
+                             f"{SCENARIO_PHASES[last[camera]]} in frame order")
+                last[camera] = max(phase, last.get(camera, 0))
 
     def _load_doc(self, rel: str) -> dict | None:
         path = self.root / rel

@@ -61,6 +61,15 @@ def check_recipe(scene) -> None:
         require(cls.parked_weight >= 0, f"{key}.parked_weight", cls.parked_weight, "must be >= 0")
     require(0 <= scene.parked_min <= scene.parked_max, "scene.parked_max", scene.parked_max, f"must be >= scene.parked_min ({scene.parked_min}) >= 0")
     require(scene.min_gap >= 0, "scene.min_gap", scene.min_gap, "must be >= 0 metres")
+    chances = scene.scenarios.chances()  # one draw picks a sequence's scenario
+    require(sum(chances.values()) <= 1.0 + 1e-9, "scene.scenarios", {k: v for k, v in chances.items() if v > 0},
+             "probabilities must sum to at most 1 (one scenario per sequence)")
+    for name in chances:
+        r = getattr(scene.scenario_ranges, name)
+        for lo, hi in (("distance_min", "distance_max"), ("speed_min", "speed_max"), ("decel_min", "decel_max"),
+                       ("ego_speed_min", "ego_speed_max"), ("onset_min", "onset_max")):
+            require(getattr(r, lo) <= getattr(r, hi), f"scene.scenario_ranges.{name}.{hi}", getattr(r, hi),
+                     f"must be >= {lo} ({getattr(r, lo)})")
     c = scene.conditions  # what the ranges cannot say: the times of day share one draw
     require(c.night + c.dawn + c.dusk <= 1.0 + 1e-9, "scene.conditions", {"night": c.night, "dawn": c.dawn, "dusk": c.dusk},
             "night + dawn + dusk must be at most 1 (day takes the rest; the ones not set on the command line give way)")

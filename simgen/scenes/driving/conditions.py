@@ -121,14 +121,27 @@ def _street_lamps(spec: SceneSpec, eye: np.ndarray, n: int) -> None:
         spec.lights.append(LightSpec(kind="point", color=LAMP_COLOR, intensity=LAMP_CANDELA, pose=pose))
 
 
+VEHICLE_SHAPES = ("car", "van", "truck", "bus")
+
+
 def _vehicle_lights(spec: SceneSpec, eye: np.ndarray, n: int) -> int:
     """Head (spot) and tail (point) lights of the ``n`` lit vehicles nearest ``eye``: those on
-    a lane that stand still for the whole sequence (or all on a lane in a one-frame scene).
+    a lane that stand still for the whole sequence (or all on a lane in a one-frame scene). In
+    a sequence that stages a scenario, moving vehicles (its actors among them) are lit too, their
+    lights riding on them (``LightSpec.rides_on``); other sequences keep the lights they had.
     Returns how many vehicles were lit."""
-    tracks = driving_context(spec).tracks
-    moving_ok = len(spec.sequence()) <= 1  # lights stay where frame 0 puts them
-    lit = [b for b in spec.bodies if b.instance_id in tracks and tracks[b.instance_id].placement == "lane"
-           and (moving_ok or b.static)]
+    context = driving_context(spec)
+    tracks = context.tracks
+    follow = context.scenario is not None
+    moving_ok = follow or len(spec.sequence()) <= 1  # else lights would stay where frame 0 puts them
+
+    def candidate(b) -> bool:
+        placement = tracks[b.instance_id].placement
+        if placement == "lane":
+            return moving_ok or b.static
+        return follow and placement == "scenario" and b.asset.shape in VEHICLE_SHAPES
+
+    lit = [b for b in spec.bodies if b.instance_id in tracks and candidate(b)]
     if not lit:
         return 0
     where = np.array([b.pose[:3, 3] for b in lit])
@@ -140,11 +153,14 @@ def _vehicle_lights(spec: SceneSpec, eye: np.ndarray, n: int) -> int:
         for side in (-1.0, 1.0):
             head = T @ np.array([length / 2, side * 0.35 * width, min(0.7, 0.45 * height), 1.0])
             ahead = T @ np.array([length / 2 + 10.0, side * 0.35 * width, -0.2, 1.0])
+            rides = None if body.static else body.instance_id
             spec.lights.append(LightSpec(kind="spot", color=(1.0, 0.97, 0.9), intensity=HEADLIGHT_CANDELA,
-                                         pose=_lit(look_at(head[:3], ahead[:3])), inner_cone=0.2, outer_cone=0.45))
+                                         pose=_lit(look_at(head[:3], ahead[:3])), inner_cone=0.2, outer_cone=0.45,
+                                         rides_on=rides))
             tail = np.eye(4)
             tail[:3, 3] = (T @ np.array([-length / 2 - 0.1, side * 0.38 * width, min(0.9, 0.5 * height), 1.0]))[:3]
-            spec.lights.append(LightSpec(kind="point", color=(1.0, 0.08, 0.04), intensity=TAIL_CANDELA, pose=tail))
+            spec.lights.append(LightSpec(kind="point", color=(1.0, 0.08, 0.04), intensity=TAIL_CANDELA, pose=tail,
+                                         rides_on=rides))
     return len(chosen)
 
 

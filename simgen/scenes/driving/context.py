@@ -14,9 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from simgen.core.spec import SceneContext, SceneSpec
+from simgen.core.spec import ScenarioTag, SceneContext, SceneSpec
 from simgen.scenes.driving.layout import Street
 from simgen.scenes.driving.paths import RoadPath
+from simgen.scenes.driving.scenarios.record import StagedScenario
 
 
 def _path(params) -> RoadPath:
@@ -105,9 +106,13 @@ class DrivingContext(SceneContext):
     ego: EgoDrive | None = None
     tracks: dict[int, Track] = field(default_factory=dict)
     conditions: Conditions | None = None
+    scenario: StagedScenario | None = None  # the rare event this sequence stages, if any
 
     def drawn_conditions(self) -> dict:
         return {} if self.conditions is None else self.conditions.to_dict()
+
+    def scenario_at(self, frame_index: int) -> ScenarioTag | None:
+        return None if self.scenario is None else self.scenario.tag(frame_index)
 
     def to_dict(self) -> dict:
         return {"kind": self.kind,
@@ -118,7 +123,8 @@ class DrivingContext(SceneContext):
                 "lamps": [list(p) for p in self.lamps],
                 "ego": None if self.ego is None else self.ego.to_dict(),
                 "tracks": {iid: t.to_dict() for iid, t in self.tracks.items()},
-                "conditions": None if self.conditions is None else self.conditions.to_dict()}
+                "conditions": None if self.conditions is None else self.conditions.to_dict()} | (
+                {} if self.scenario is None else {"scenario": self.scenario.to_dict()})
 
     @classmethod
     def from_dict(cls, d: dict) -> DrivingContext:
@@ -128,7 +134,8 @@ class DrivingContext(SceneContext):
                    static=[list(row) for row in d["static"]], lamps=[list(p) for p in d["lamps"]],
                    ego=None if d["ego"] is None else EgoDrive.from_dict(d["ego"]),
                    tracks={int(k): Track.from_dict(t) for k, t in d["tracks"].items()},
-                   conditions=None if d["conditions"] is None else Conditions(**d["conditions"]))
+                   conditions=None if d["conditions"] is None else Conditions(**d["conditions"]),
+                   scenario=None if d.get("scenario") is None else StagedScenario.from_dict(d["scenario"]))
 
 
 def driving_context(spec: SceneSpec) -> DrivingContext:

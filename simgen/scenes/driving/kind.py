@@ -16,7 +16,7 @@ class Driving(SceneKind):
     kinematic = True
 
     def categories(self, scene) -> list[str]:
-        return list(dict.fromkeys(c.category for c in scene.classes))
+        return scene.categories()
 
     def views_per_frame(self, scene) -> int:
         return len(scene.rig.cameras)

@@ -23,6 +23,7 @@ CAR_WEIGHTS = np.array([5, 5, 4, 4, 2, 2, 2, 1, 1, 0.5, 0.5, 0.5, 0.5, 0.3, 0.3]
 BUS_PAINT = _linear([(0.95, 0.8, 0.2), (0.8, 0.15, 0.15), (0.9, 0.9, 0.9), (0.2, 0.4, 0.7), (0.3, 0.6, 0.35)])
 WALLS = _linear([(0.85, 0.78, 0.62), (0.75, 0.75, 0.73), (0.62, 0.32, 0.24), (0.9, 0.9, 0.87), (0.9, 0.82, 0.56),
                  (0.45, 0.45, 0.47), (0.85, 0.62, 0.52), (0.58, 0.64, 0.7)])
+COATS = _linear([(0.45, 0.3, 0.18), (0.6, 0.45, 0.3), (0.15, 0.12, 0.1), (0.8, 0.75, 0.65), (0.5, 0.5, 0.48)])
 JEANS = _linear([(0.2, 0.25, 0.4), (0.12, 0.12, 0.14), (0.4, 0.38, 0.33), (0.25, 0.3, 0.5)])
 
 SCENERY = Material(base_color=(1.0, 1.0, 1.0, 1.0), metallic=0.0, roughness=0.95)
@@ -53,6 +54,10 @@ def look(rng: np.random.Generator, shape: str) -> tuple[float, ...]:
         return (float(rng.integers(0, 5)),)
     if shape == "traffic_light":
         return (float(rng.integers(0, 3)),)
+    if shape == "animal":
+        return tuple(_pick(rng, COATS))
+    if shape in ("debris", "cargo"):
+        return tuple(_hsv(rng, s=(0.1, 0.5), v=(0.3, 0.7)))
     return ()
 
 

@@ -19,6 +19,7 @@ from simgen.config.ranges import (
     Range,
     add_ranges,
 )
+from simgen.scenes.driving.scenarios.settings import ScenarioRangesConfig, ScenariosConfig
 
 
 @dataclass
@@ -171,6 +172,8 @@ class DrivingSceneConfig:
     rig: RigConfig = field(default_factory=RigConfig)
     sun: SunConfig = field(default_factory=SunConfig)
     conditions: ConditionsConfig = field(default_factory=ConditionsConfig)  # simgen/config/looks.py
+    scenarios: ScenariosConfig = field(default_factory=ScenariosConfig)  # probability per sequence of each rare event
+    scenario_ranges: ScenarioRangesConfig = field(default_factory=ScenarioRangesConfig)  # their distances, speeds, timing
 
     @property
     def views_per_scene(self) -> int:
@@ -178,8 +181,10 @@ class DrivingSceneConfig:
         return len(self.rig.cameras)
 
     def categories(self) -> list[str]:
-        """Category names in recipe order (id = position + 1)."""
-        return list(dict.fromkeys(c.category for c in self.classes))
+        """Category names in recipe order (id = position + 1), then those the enabled
+        scenarios add (animal, debris)."""
+        names = list(dict.fromkeys(c.category for c in self.classes))
+        return names + [c for c in self.scenarios.extra_categories() if c not in names]
 
 
 add_ranges({

@@ -14,6 +14,7 @@ from simgen.scenes.driving.bodies import add_scenery
 from simgen.scenes.driving.context import Surfaces, driving_context
 from simgen.scenes.driving.layout import GROUND_TOP, Road, Street, make_street
 from simgen.scenes.driving.looks import _linear
+from simgen.scenes.driving.scenarios.plan import road_for
 from simgen.scenes.driving.scenery_meshes import SceneryParts
 
 LINE = 0.15  # metres: width of lane lines
@@ -74,7 +75,7 @@ def street(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> Sce
     to the scene's :class:`DrivingContext`."""
     scene = ctx.scene
     context = driving_context(spec)
-    layout = context.street = make_street(rng, scene.road, scene.ego.start)
+    layout = context.street = make_street(rng, *road_for(spec, scene, ctx.balance))
     asphalt = _linear([rng.uniform(0.24, 0.33)] * 3) * (1.0 + rng.uniform(-0.03, 0.03, 3))
     paint = _linear([rng.uniform(0.8, 0.9)] * 3)
     paint = paint + rng.uniform(0.0, 0.45) * (asphalt - paint)  # worn markings: part asphalt again

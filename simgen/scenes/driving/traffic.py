@@ -24,6 +24,8 @@ from simgen.scenes.driving.context import EgoDrive, Track, driving_context, stre
 from simgen.scenes.driving.layout import Lane, Street
 from simgen.scenes.driving.looks import dims, look, road_user_material
 from simgen.scenes.driving.paths import RoadPath
+from simgen.scenes.driving.scenarios import plan as scenarios
+from simgen.scenes.driving.scenarios.stage import Stage
 
 ATTEMPTS = 30
 BEHIND = 15.0  # metres behind the ego car's start that road users may still be placed
@@ -64,10 +66,10 @@ def ego(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> SceneS
 class _Placer:
     """Proposes paths for road users and keeps those that fit."""
 
-    def __init__(self, rng, spec: SceneSpec, scene, street: Street) -> None:
+    def __init__(self, rng, spec: SceneSpec, scene, street: Street, extra_speed: float = 0.0) -> None:
         self.rng, self.spec, self.scene, self.street = rng, spec, scene, street
         self.times = _times(spec)
-        speeds = [c.speed_max for c in scene.classes] + [scene.ego.speed_max]
+        speeds = [c.speed_max for c in scene.classes] + [scene.ego.speed_max, extra_speed]
         step = float(self.times[1] - self.times[0]) if len(self.times) > 1 else 0.0
         self.grid = footprints.time_grid(len(self.times), step, max(speeds))
         self.frame_at = np.searchsorted(self.grid, self.times - 1e-9)
@@ -175,6 +177,15 @@ class _Placer:
         return t if np.all(under == z) else None
 
 
+def _stage(placer: _Placer, spec: SceneSpec, ctx: RecipeContext) -> Stage:
+    """The planning world of a scenario: the placer's grid and occupancy, the ego along the grid."""
+    xy, heading = ego_track(spec, placer.grid)
+    ego = driving_context(spec).ego
+    offset = float(placer.street.main.path.project(ego.path.point([0.0]))[1][0])
+    return Stage(placer.street, placer.grid, placer.frame_at, placer.occupancy, xy, heading, offset, ego.speed, ctx.scene,
+                 ctx.width, ctx.height)
+
+
 def _pose(t: np.ndarray, k: int) -> np.ndarray:
     x, y, yaw, _, _, z0, _ = t[min(k, len(t) - 1)]
     return ground_pose(x, y, z0, yaw)
@@ -195,7 +206,10 @@ def traffic(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> Sc
     """Parked vehicles, then moving vehicles (largest first), cyclists and pedestrians."""
     scene = ctx.scene
     street = street_of(spec)
-    placer = _Placer(rng, spec, scene, street)
+    plan = scenarios.start(spec, scene, street, ctx.balance)  # a rare event to stage first (it may set the ego's drive)
+    placer = _Placer(rng, spec, scene, street, scenarios.MAX_SPEED if plan is not None else 0.0)
+    if plan is not None:
+        plan.stage(spec, _stage(placer, spec, ctx))
     tracks = driving_context(spec).tracks
     movers = [c for c in scene.classes if c.placement in ("lane", "bike", "sidewalk")]
     wishes = []
