@@ -20,5 +20,8 @@ from simgen.scenes.driving import (  # noqa: F401
     traffic,
 )
 from simgen.scenes.driving import kind as driving_kind  # noqa: F401
+from simgen.scenes.inspection import build as inspection_build  # noqa: F401
+from simgen.scenes.inspection import kind as inspection_kind  # noqa: F401
+from simgen.scenes.inspection import randomizers as inspection_randomizers  # noqa: F401
 from simgen.scenes.tabletop import kind as tabletop_kind  # noqa: F401
 from simgen.scenes.tabletop import randomizers as tabletop_randomizers  # noqa: F401

@@ -37,7 +37,9 @@ class ObjectLabel:
     ``min_visible_pixels`` or a box side under ``min_box_side``), occluded, truncated.
     ``keypoints`` (9, 3): the 8 ``box3d`` corners then its centre projected with K, as
     (u, v) pixels and a COCO visibility flag (2 visible, 1 in the image but hidden, 0 outside
-    the image or behind the camera).
+    the image or behind the camera). ``part_of``: the whole's instance id where this object is
+    a part of another (a defect of its product, :mod:`simgen.annotate.parts`): the whole's mask
+    holds the part's pixels too.
     """
 
     instance_id: int
@@ -59,6 +61,7 @@ class ObjectLabel:
     rle_amodal: dict | None = None
     ignore_reason: str = ""
     keypoints: np.ndarray | None = None
+    part_of: int | None = None  # the instance id of the labeled body this one is part of (a defect's product)
 
 
 @dataclass
@@ -70,7 +73,9 @@ class FrameLabels:
     instance ids, 0 for background and scenery; semantic_map (H, W) uint16 category ids;
     ``maps``: the data of the other chosen layers by layer name (:mod:`simgen.layers`), for
     example normals (H, W, 3) float32. ``split`` is the scene's split (train, val, test);
-    ``engine`` the colour engine that drew the image (raster, pathtrace).
+    ``engine`` the colour engine that drew the image (raster, pathtrace). ``attributes``: fields
+    the scene's kind adds to the image record (an inspection image's ``anomaly`` label); empty
+    for most kinds.
     """
 
     image_index: int
@@ -86,3 +91,4 @@ class FrameLabels:
     split: str = "train"
     maps: dict[str, Any] = field(default_factory=dict)
     engine: str = "raster"
+    attributes: dict[str, Any] = field(default_factory=dict)

@@ -39,3 +39,12 @@ def weighted_index(rng: np.random.Generator, weights) -> int:
     the one weighted draw, so every pick consumes the generator the same way."""
     w = np.asarray(weights, float)
     return int(rng.choice(len(w), p=w / w.sum()))
+
+
+STATION_STREAM = 0x57A7  # spawn key of job-wide draws shared by every scene (a fixed station camera)
+
+
+def job_rng(seed: int, *key: int) -> np.random.Generator:
+    """Generator of draws every scene of a job shares (the same for each scene index), a stream
+    apart from the scenes' own: a camera fixed for the whole job, for example."""
+    return np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(STATION_STREAM, *(int(k) for k in key))))

@@ -47,6 +47,7 @@ def image_record(labels: FrameLabels, image_format: str, depth_scale: float, lay
         "camera": {"K": _r(cam.K), "cam_to_world": _r(cam.cam_to_world), "znear": cam.znear, "zfar": cam.zfar},
         **layer_files,
         "depth_scale": depth_scale,
+        **labels.attributes,  # the scene kind's image-level fields (none for most kinds)
     }
 
 
@@ -78,6 +79,8 @@ def annotation_record(obj: ObjectLabel, image_id: int) -> dict:
         rec["num_keypoints"] = int(np.count_nonzero(kp[:, 2]))
     if obj.rle_amodal is not None:
         rec["segmentation_amodal"] = obj.rle_amodal
+    if obj.part_of is not None:
+        rec["part_of"] = obj.part_of
     return rec
 
 
