@@ -1,7 +1,7 @@
 """The built-in plugins: importing this module registers every randomizer, asset builder,
 writer, label layer, render pass and scene kind simgen ships (:mod:`simgen.registry` imports it on first use)."""
 
-from simgen.export import bop, coco, kitti, yolo  # noqa: F401  (writers)
+from simgen.export import bop, coco, kitti, mvtec, yolo  # noqa: F401  (writers)
 from simgen.layers import core, depth_sensor, flow, normals  # noqa: F401  (label layers)
 from simgen.randomizers import cameras, lights, materials  # noqa: F401  (shared randomizers)
 from simgen.render.passes import color, coverage, labels  # noqa: F401  (render passes)
