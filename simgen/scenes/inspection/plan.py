@@ -37,24 +37,25 @@ def _weighted(rng: np.random.Generator, weights: dict[str, float], among) -> str
 
 
 def product_and_defects(rng: np.random.Generator, ctx, scene_index: int, seed: int, defective: bool) -> tuple[str, list[str]]:
-    """The product kind and its defect kinds (empty when not ``defective``). With
-    ``balance.classes`` the kinds are the plan's for this scene, the product one that can
-    carry the first; kinds it cannot carry are drawn again among those it can."""
+    """The product kind and its defect kinds (empty when not ``defective``). The first kind is
+    drawn with ``defect_weights``, or with ``balance.classes`` it is the plan's kind for this
+    scene (systematic over scenes, so its shares hold over any run of scenes); the product is
+    one that can carry it, and further kinds are drawn among those the product can carry, by
+    the same weights or target shares."""
     s = ctx.scene
     if not defective:
         return _weighted(rng, s.products, s.products), []
     n = int(rng.integers(s.defects_min, s.defects_max + 1))
     plan = class_plan(ctx.balance, s, seed, ctx.yields)
-    wanted = list(rng.permutation(plan.quota(scene_index, n))) if plan is not None else []
-    first = wanted[0] if wanted else _weighted(rng, s.defect_weights, s.defect_weights)
+    weights = dict(s.defect_weights) if plan is None else dict(zip(plan.names, plan.shares, strict=True))
+    first = plan.quota(scene_index, 1)[0] if plan is not None else _weighted(rng, weights, weights)
     product = _weighted(rng, s.products, [p for p in s.products if first in ALLOWED[p]])
     if product is None:  # no product of weight > 0 carries it: any product, kinds it carries
-        product = _weighted(rng, s.products, s.products)
-    kinds = []
-    for k in range(n):
-        kind = wanted[k] if k < len(wanted) else (first if k == 0 else None)
-        if kind not in ALLOWED[product]:
-            kind = _weighted(rng, s.defect_weights, ALLOWED[product])
-        if kind is not None:
-            kinds.append(str(kind))
+        product, first = _weighted(rng, s.products, s.products), None
+    kinds = [first] if first is not None else []
+    while len(kinds) < n:
+        kind = _weighted(rng, weights, ALLOWED[product])
+        if kind is None:
+            break
+        kinds.append(kind)
     return product, kinds
