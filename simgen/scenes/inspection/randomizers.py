@@ -108,7 +108,8 @@ def inspection_camera(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeCont
         fill = draw.uniform(cam.fill_min, cam.fill_max)
         overhead = draw.random() < cam.overhead_fraction
         tilt = 0.0 if overhead else np.deg2rad(draw.uniform(cam.angle_min_deg, cam.angle_max_deg))
-        azimuth, roll = draw.uniform(0, 2 * np.pi), draw.uniform(0, 2 * np.pi)
+        azimuth = draw.uniform(0, 2 * np.pi)
+        roll = np.deg2rad(draw.uniform(-cam.roll_max_deg, cam.roll_max_deg))
         distance = c.radius / np.sin(np.deg2rad(fov * fill) / 2)
         direction = np.array([np.sin(tilt) * np.cos(azimuth), np.sin(tilt) * np.sin(azimuth), np.cos(tilt)])
         target = (np.zeros(3) + [0.0, 0.0, centre[2]]) if cam.fixed else centre
@@ -124,7 +125,8 @@ def inspection_camera(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeCont
 @register("inspection_defects")
 def inspection_defects(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> SceneSpec:
     """The planned defects, each of a severity in ``severity_min``..``severity_max`` and a seed
-    of its shape, on the side of the product facing the first camera, built into the product
+    of its shape, on the side of the product facing the first camera (``facing_camera`` of
+    them; the others on a side drawn at random), built into the product
     (:func:`simgen.scenes.inspection.build.built`): the product body gets the defected mesh,
     and each defect that found a surface becomes a body of its own, category its kind, at the
     product's pose (a part of it: :meth:`InspectionContext.parts`)."""
@@ -134,9 +136,14 @@ def inspection_defects(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeCon
     product = _product(spec, c)
     eye = spec.cameras[0].cam_to_world[:3, 3] if spec.cameras else product.pose[:3, 3] + [0, 0, 1.0]
     aim = product.pose[:3, :3].T @ (eye - product.pose[:3, 3] - [0.0, 0.0, c.radius * 0.5])
-    aim = tuple(float(v) for v in aim / np.linalg.norm(aim))
-    items = tuple(Defect(kind, float(rng.uniform(s.severity_min, s.severity_max)), int(rng.integers(SEED_MAX)), aim)
-                  for kind in c.planned)
+    aim = aim / np.linalg.norm(aim)
+    items = []
+    for kind in c.planned:
+        severity, seed = float(rng.uniform(s.severity_min, s.severity_max)), int(rng.integers(SEED_MAX))
+        side = rng.normal(size=3)
+        side = aim if rng.random() < s.facing_camera else side / np.linalg.norm(side)
+        items.append(Defect(kind, severity, seed, tuple(float(v) for v in side)))
+    items = tuple(items)
     params = Inspected(c.product, c.seed, items).params()
     meshes = built(params)
     product.asset = AssetRef(kind="procedural", shape="inspection_product", size=params)

@@ -34,6 +34,7 @@ class InspectionCameraConfig:
     fill_min: float = 0.55
     fill_max: float = 0.8
     jitter_deg: float = 1.5
+    roll_max_deg: float = 180.0  # overhead views turn about the optical axis by up to this
     fixed: bool = False
     znear: float = 0.02
     zfar: float = 3.0
@@ -46,7 +47,9 @@ class InspectionSceneConfig:
     :mod:`simgen.scenes.inspection.plan`), then carrying ``defects_min``..``defects_max``
     defects of kinds drawn with ``defect_weights`` among those its product can carry, each of a
     severity in ``[severity_min, severity_max]`` (0..1, it scales the defect's size).
-    ``products``, ``stages`` and ``lighting`` are weights of the product kinds, of conveyor
+    ``facing_camera`` of the defects lie on the side of the product facing the camera, the
+    rest on any side (a defect the product hides from the view has no mask and leaves the view
+    good). ``products``, ``stages`` and ``lighting`` are weights of the product kinds, of conveyor
     or fixture and of the lighting kinds. The product lies at rest, moved by up to
     ``pose_jitter`` metres and turned about z by up to ``yaw_jitter_deg``."""
 
@@ -64,6 +67,7 @@ class InspectionSceneConfig:
     defect_weights: dict[str, float] = field(default_factory=lambda: _weights(DEFECTS))
     severity_min: float = 0.2
     severity_max: float = 1.0
+    facing_camera: float = 0.9  # share of defects on the side the camera sees; the rest anywhere
     stages: dict[str, float] = field(default_factory=lambda: _weights(STAGES))
     lighting: dict[str, float] = field(default_factory=lambda: _weights(LIGHTINGS, backlight=0.3))
     pose_jitter: float = 0.01
@@ -75,9 +79,10 @@ add_ranges({
     InspectionCameraConfig: {"overhead_fraction": SHARE, "angle_min_deg": Range(0, 80, unit="degrees"),
                              "angle_max_deg": Range(0, 80, unit="degrees"), "fov_y_min_deg": FOV,
                              "fov_y_max_deg": FOV, "fill_min": Range(0.05, 2.0), "fill_max": Range(0.05, 2.0),
-                             "jitter_deg": Range(0, 20, unit="degrees"), "znear": POSITIVE_M, "zfar": POSITIVE_M},
+                             "jitter_deg": Range(0, 20, unit="degrees"),
+                             "roll_max_deg": Range(0, 180, unit="degrees"), "znear": POSITIVE_M, "zfar": POSITIVE_M},
     InspectionSceneConfig: {"views_per_scene": Range(1, 10_000), "depth_scale": POSITIVE_M, "defect_rate": SHARE,
                             "defects_min": Range(1, 8), "defects_max": Range(1, 8), "severity_min": SHARE,
-                            "severity_max": SHARE, "pose_jitter": NONNEG_M,
+                            "severity_max": SHARE, "facing_camera": SHARE, "pose_jitter": NONNEG_M,
                             "yaw_jitter_deg": Range(0, 180, unit="degrees")},
 })
