@@ -193,8 +193,9 @@ def stain(rng, product: Product, mesh, d: Defect) -> trimesh.Trimesh | None:
 
 def misprint(rng, product: Product, mesh, d: Defect) -> trimesh.Trimesh | None:
     """A block of the print in the wrong colour (smeared or shifted ink): 4..14 by 3..9 mm."""
-    base = product.paint(mesh.triangles_center)
-    printed = np.linalg.norm(base - product.paint(np.array([[0.0, 0.0, 0.0]]))[0], axis=1) > 0.05
+    lo, hi = product.print_band or (-np.inf, np.inf)
+    z = mesh.triangles_center[:, 2]
+    printed = (z > lo) & (z < hi)
     centre, normal = _site(rng, mesh, np.asarray(d.aim), allowed=printed)
     half = np.array([0.002 + 0.005 * d.severity, 0.0015 + 0.003 * d.severity])
     ink = np.clip(1.0 - product.paint(centre[None])[0] + rng.normal(0, 0.1, 3), 0.05, 0.95)

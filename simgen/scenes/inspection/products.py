@@ -36,9 +36,9 @@ class Component:
 
 @dataclass
 class Product:
-    """One product: ``mesh`` (its faces, link frame), ``paint``, the z of its top surface
-    (``top``), and for a board its ``components`` (drawn into ``mesh`` unless left out) on the
-    board's top face at ``board_top``. ``watertight``: booleans may cut it."""
+    """One product: ``mesh`` (its faces, link frame), ``paint``, and for a board its ``components`` (drawn into ``mesh`` unless left out) on the
+    board's top face at ``board_top``. ``watertight``: booleans may cut it. ``print_band``: the
+    z range of its printed label (bottle, can), where a misprint can be."""
 
     kind: str
     mesh: trimesh.Trimesh
@@ -46,6 +46,7 @@ class Product:
     watertight: bool
     components: list[Component] = field(default_factory=list)
     board_top: float = 0.0
+    print_band: tuple[float, float] | None = None  # z range (m) of a printed label, if any
 
 
 def _hsv(h: float, s: float, v: float) -> np.ndarray:
@@ -91,7 +92,7 @@ def bottle(rng: np.random.Generator) -> Product:
         out[z >= top - 0.012] = cap
         return out
 
-    return Product("bottle", mesh, paint, watertight=True)
+    return Product("bottle", mesh, paint, watertight=True, print_band=band)
 
 
 def can(rng: np.random.Generator) -> Product:
@@ -113,7 +114,7 @@ def can(rng: np.random.Generator) -> Product:
         out[side & (np.abs(z - wave) < 0.008)] = second
         return out
 
-    return Product("can", mesh, paint, watertight=True)
+    return Product("can", mesh, paint, watertight=True, print_band=(0.009, h - 0.011))
 
 
 def bracket(rng: np.random.Generator) -> Product:
