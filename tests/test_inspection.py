@@ -17,7 +17,7 @@ from scipy import ndimage
 
 from simgen.annotate.parts import apply_context
 from simgen.core.camera import project, world_to_camera
-from simgen.core.spec import AssetRef, BodySpec, Material
+from simgen.core.spec import AssetRef, BodySpec, Material, SceneSpec
 from simgen.physics.state import posed_state
 from simgen.scenes.inspection.build import Inspected, built
 from simgen.scenes.inspection.context import InspectionContext, PlacedDefect
@@ -195,6 +195,8 @@ def test_recipe_builds_the_planned_scenes():
         assert c.defective == is_defective(job.seed, i, job.scene.defect_rate)
         assert bool(c.defects) == c.defective  # each planned defect finds a surface here
         assert set(c.parts().values()) == {c.product_id} or not c.defects
+        again = SceneSpec.from_dict(json.loads(json.dumps(spec.to_dict())))  # a recorded spec rebuilds
+        assert again.context == c and [b.asset for b in again.bodies] == [b.asset for b in spec.bodies]
 
 
 def test_bad_weights_are_one_line_errors():
