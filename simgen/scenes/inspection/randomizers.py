@@ -157,23 +157,26 @@ def inspection_defects(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeCon
     return spec
 
 
-# Product finishes (for the raster's metallic-roughness and the path tracer's Material.kind):
-# (kind, metallic range, roughness range). Face colours carry the product's colours.
-FINISHES = {"bottle": ("plastic", (0.0, 0.0), (0.05, 0.2)), "can": ("metal", (0.7, 0.9), (0.2, 0.4)),
-            "bracket": ("metal", (0.85, 1.0), (0.25, 0.5)), "board": ("plastic", (0.0, 0.1), (0.35, 0.6))}
+# Product finishes: (Material.kind, metallic range, roughness range). Face colours carry the
+# products' colours and prints; the path tracer keeps face colours only on the principled kind
+# (its metal and plastic kinds take one colour), so printed products are principled and the
+# bare bracket is metal (a rough conductor there: reflections show its dents).
+FINISHES = {"bottle": ("principled", (0.0, 0.0), (0.05, 0.2)), "can": ("principled", (0.6, 0.85), (0.2, 0.35)),
+            "bracket": ("metal", (0.85, 1.0), (0.25, 0.5)), "board": ("principled", (0.0, 0.1), (0.35, 0.6))}
 DECAL_FINISH = {"scratch": (0.3, 0.35), "crack": (0.0, 0.9), "stain": (0.0, 0.25), "missing": (0.9, 0.3)}
 
 
 @register("inspection_looks", appearance=True)
 def inspection_looks(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeContext) -> SceneSpec:
     """The lighting kind (``scene.lighting`` weights, used by ``inspection_lights``), and the
-    materials: the product's finish by its kind (plastic bottle, metal can and bracket,
-    plastic board), dents, chips, misprints and moved parts as the product's finish, decals
+    materials: the product's finish by its kind (:data:`FINISHES`: a glossy bottle, a painted
+    metal can, a bare metal bracket, a board), dents, chips, misprints and moved parts as the product's finish, decals
     their own, a rubber belt or a metal plate (a white panel under a backlight)."""
     c = _context(spec)
     c.lighting = _choice(rng, ctx.scene.lighting, LIGHTINGS)
     kind, metallic, rough = FINISHES[c.product]
-    finish = Material(base_color=(1.0, 1.0, 1.0, 1.0), metallic=float(rng.uniform(*metallic)),
+    grey = float(rng.uniform(0.8, 0.95)) if kind == "metal" else 1.0  # a conductor reflects less than all
+    finish = Material(base_color=(grey, grey, grey, 1.0), metallic=float(rng.uniform(*metallic)),
                       roughness=float(rng.uniform(*rough)), kind=kind)
     defect_kind = {d.instance_id: d.kind for d in c.defects}
     for body in spec.bodies:
@@ -183,8 +186,7 @@ def inspection_looks(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeConte
             k = defect_kind[body.instance_id]
             if k in DECAL_FINISH:
                 m, r = DECAL_FINISH[k]
-                body.material = Material(base_color=(1.0, 1.0, 1.0, 1.0), metallic=m, roughness=r,
-                                         kind="metal" if m > 0.5 else "principled")
+                body.material = Material(base_color=(1.0, 1.0, 1.0, 1.0), metallic=m, roughness=r)
             else:
                 body.material = finish
         elif c.lighting == "backlight" and body.support_top is not None:
@@ -218,8 +220,8 @@ def inspection_lights(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeCont
     """Industrial lighting of the kind ``inspection_looks`` drew: a ``ring`` light of eight
     lamps around the first camera's axis; two or four ``bar`` lights of four lamps each at a
     low angle; a diffuse ``dome`` (twelve soft lights over the hemisphere and a strong
-    ambient); a ``backlight`` (a bright panel under the product, lit hard from above, the
-    product dimmer in front; the raster has no emitting surfaces). Daylight-white, 5000..6500 K."""
+    ambient); a ``backlight`` (a bright panel under the product, lit hard from 50 degrees up,
+    the product dimmer in front; the raster has no emitting surfaces). Daylight-white, 5000..6500 K."""
     c = _context(spec)
     product = _product(spec, c)
     centre = product.pose[:3, 3] + [0.0, 0.0, c.radius * 0.5]
@@ -248,9 +250,11 @@ def inspection_lights(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeCont
             a, el = k * 2 * np.pi / 12 + rng.uniform(0, 0.3), np.deg2rad(35 + 40 * (k % 2))
             up = np.array([np.cos(el) * np.cos(a), np.cos(el) * np.sin(a), np.sin(el)])
             spec.lights.append(_point(centre + 0.5 * up, centre, 1.1 * level / 12, kelvin))
-    else:  # backlight
+    else:  # backlight: the panel lit from 50 degrees up, off the axis of an overhead camera's mirror
+        a = rng.uniform(0, 2 * np.pi)
+        sun = np.array([np.cos(a), np.sin(a), np.tan(np.deg2rad(50.0))])
         spec.lights.append(LightSpec(kind="directional", color=kelvin_to_rgb(kelvin), intensity=1.4 * level,
-                                     pose=opencv_to_opengl_pose(look_at(centre + [0.0, 0.0, 3.0], centre))))
+                                     pose=opencv_to_opengl_pose(look_at(centre + 3.0 * sun, centre))))
         ambient = 0.03
     spec.ambient = tuple(ambient * v for v in kelvin_to_rgb(kelvin))
     spec.ambient_ground = tuple(0.5 * ambient * v for v in kelvin_to_rgb(kelvin))
