@@ -79,7 +79,9 @@ def built(params: tuple[float, ...]) -> Built:
         product = make_product(plan.product, plan.seed, frozenset(taken.values()))
     for k, c in taken.items():
         comp = product.components[c]
-        if plan.defects[k].kind == "missing":
+        if plan.defects[k].kind == "missing" and product.kind == "blister":
+            out[k] = df.empty_pocket(comp, product.board_top)
+        elif plan.defects[k].kind == "missing":
             out[k] = df.pads(comp, product.board_top)
         else:
             out[k] = df.moved_component(rngs[k], comp, product.board_top, plan.defects[k].severity)

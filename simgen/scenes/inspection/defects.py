@@ -4,7 +4,7 @@ A defect is either part of the product's surface taken out of the product's mesh
 displaced faces, a chip's cut faces, a misplaced component), or a decal: a copy of the
 product's faces where the defect lies, cut finer and lifted ``DECAL_LIFT`` off the surface, in
 the defect's colour (scratches, cracks, stains, misprints, the bare pads of a missing
-component). Either way the depth test decides what of it a view sees, so its mask is exactly
+component, an empty blister pocket). Either way the depth test decides what of it a view sees, so its mask is exactly
 its visible part, and a defect the product hides from the camera has no pixels.
 
 Every defect is drawn from ``(kind, severity, seed, aim)``: ``severity`` in [0, 1] scales its
@@ -28,6 +28,7 @@ ALLOWED = {  # the defect kinds each product can carry
     "can": ("scratch", "dent", "stain", "misprint"),
     "bracket": ("scratch", "dent", "crack", "chip", "stain"),
     "board": ("scratch", "stain", "missing", "misplaced"),
+    "blister": ("scratch", "dent", "stain", "missing"),
 }
 DECAL_LIFT = 0.00015  # metres a decal floats above the product's surface (depth test stays exact)
 FACING = 0.35  # a defect's faces have normals with a dot product above this with its aim
@@ -204,8 +205,10 @@ def misprint(rng, product: Product, mesh, d: Defect) -> trimesh.Trimesh | None:
 
 def dent(rng, product: Product, mesh, d: Defect) -> tuple[trimesh.Trimesh, trimesh.Trimesh | None]:
     """Vertices pushed in within a radius of 3..11 mm, 0.4..1.9 mm deep at the centre with a
-    smooth falloff: (the product without the displaced faces, those faces)."""
-    centre, normal = _site(rng, mesh, np.asarray(d.aim))
+    smooth falloff: (the product without the displaced faces, those faces). On a blister
+    only its pockets dent (a crushed pocket)."""
+    raised = mesh.triangles_center[:, 2] > product.board_top + 1e-4 if product.kind == "blister" else None
+    centre, normal = _site(rng, mesh, np.asarray(d.aim), allowed=raised)
     radius = 0.003 + 0.008 * d.severity
     depth = min(0.0004 + 0.0015 * d.severity, radius / 3)
     refined, _ = _refined(mesh, centre, radius * 1.2, radius / 8)
@@ -271,6 +274,14 @@ def pads(c: Component, board_top: float) -> trimesh.Trimesh:
         parts.append(_box(xy, c.yaw, pad, board_top))
     mesh = trimesh.util.concatenate(parts)
     return _coloured(mesh.vertices, mesh.faces, np.tile([0.78, 0.78, 0.74], (len(mesh.faces), 1)))
+
+
+def empty_pocket(c: Component, card_top: float) -> trimesh.Trimesh:
+    """A blister's pocket without its tablet: the clear dome over the bare card."""
+    from simgen.scenes.inspection.products import pocket
+
+    dome = pocket(c, card_top)
+    return _coloured(dome.vertices, dome.faces, np.tile([0.93, 0.94, 0.96], (len(dome.faces), 1)))
 
 
 def moved_component(rng, c: Component, board_top: float, severity: float) -> trimesh.Trimesh:

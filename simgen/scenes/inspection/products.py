@@ -1,4 +1,5 @@
-"""Procedural products for inspection: a bottle, a can, a machined bracket, a circuit board.
+"""Procedural products for inspection: a bottle, a can, a machined bracket, a circuit board, a
+blister pack.
 
 Each product is built from one integer seed in its own link frame: centred on the z axis, its
 bottom face on z = 0, metres. A :class:`Product` carries a closed mesh (bottle, can and bracket
@@ -17,7 +18,7 @@ from functools import lru_cache
 import numpy as np
 import trimesh
 
-PRODUCTS = ("bottle", "can", "bracket", "board")
+PRODUCTS = ("bottle", "can", "bracket", "board", "blister")
 SECTIONS = 64  # facets around a bottle or a can
 
 Paint = Callable[[np.ndarray], np.ndarray]  # (n, 3) points, metres -> (n, 3) RGB in [0, 1]
@@ -211,14 +212,52 @@ def board(rng: np.random.Generator, leave_out: frozenset[int] = frozenset()) -> 
     return Product("board", mesh, paint, watertight=False, components=components, board_top=t)
 
 
-BUILDERS = {"bottle": bottle, "can": can, "bracket": bracket, "board": board}
+def pocket(c: Component, card_top: float) -> trimesh.Trimesh:
+    """A blister's pocket: a closed half-ellipsoid dome of footprint radius ``c.size[0] / 2``
+    and height ``c.size[2]`` standing on the card at ``c.centre``."""
+    r, h = c.size[0] / 2, c.size[2]
+    theta = np.linspace(0.0, np.pi / 2, 9)[:-1]
+    profile = [(0.0, 0.0), *zip(r * np.cos(theta), h * np.sin(theta), strict=True), (0.0, h)]
+    dome = trimesh.creation.revolve(np.array(profile), sections=24)
+    dome.apply_translation((c.centre[0], c.centre[1], card_top))
+    return dome
+
+
+def blister(rng: np.random.Generator, leave_out: frozenset[int] = frozenset()) -> Product:
+    """A blister pack: a card with rows of clear pockets, each showing its tablet (the
+    raster has no transparency: a pocket takes its tablet's colour, lightened by the plastic)."""
+    cols, rows = int(rng.integers(4, 6)), int(rng.integers(2, 4))
+    pitch = rng.uniform(0.014, 0.018)
+    length, width, t = cols * pitch + 0.012, rows * pitch + 0.02, 0.0008
+    card = np.array([0.85, 0.85, 0.88]) * rng.uniform(0.9, 1.0)
+    tablet = 0.25 + 0.75 * _hsv(rng.uniform(), rng.uniform(0.0, 0.6), rng.uniform(0.85, 1.0))
+    r, h = pitch * rng.uniform(0.3, 0.4), pitch * rng.uniform(0.2, 0.3)
+    pockets = [Component((-length / 2 + 0.006 + (i + 0.5) * pitch, -width / 2 + 0.006 + (j + 0.5) * pitch), 0.0,
+                         (2 * r, 2 * r, h), tuple(tablet)) for i in range(cols) for j in range(rows)]
+    slab = trimesh.creation.box((length, width, t))
+    slab.apply_translation((0, 0, t / 2))
+    parts = [slab] + [pocket(c, t) for k, c in enumerate(pockets) if k not in leave_out]
+    mesh = trimesh.util.concatenate(parts)
+
+    def paint(p: np.ndarray) -> np.ndarray:
+        out = np.tile(card, (len(p), 1))
+        for c in pockets:
+            on = (np.hypot(p[:, 0] - c.centre[0], p[:, 1] - c.centre[1]) <= r + 1e-6) & (p[:, 2] > t + 1e-6)
+            out[on] = tablet
+        return out
+
+    mesh = trimesh.Trimesh(mesh.vertices, mesh.faces, process=False)
+    return Product("blister", mesh, paint, watertight=False, components=pockets, board_top=t)
+
+
+BUILDERS = {"bottle": bottle, "can": can, "bracket": bracket, "board": board, "blister": blister}
 
 
 @lru_cache(maxsize=16)
 def make_product(kind: str, seed: int, leave_out: frozenset[int] = frozenset()) -> Product:
     """Product ``kind`` of ``seed`` (its sizes and colours); a board leaves out the components
-    ``leave_out``. Cached: callers copy its mesh before changing it."""
+    ``leave_out`` (a blister its pockets). Cached: callers copy its mesh before changing it."""
     rng = np.random.default_rng(int(seed))
-    if kind == "board":
-        return board(rng, leave_out)
+    if kind in ("board", "blister"):
+        return BUILDERS[kind](rng, leave_out)
     return BUILDERS[kind](rng)

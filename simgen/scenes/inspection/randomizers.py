@@ -162,7 +162,8 @@ def inspection_defects(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeCon
 # (its metal and plastic kinds take one colour), so printed products are principled and the
 # bare bracket is metal (a rough conductor there: reflections show its dents).
 FINISHES = {"bottle": ("principled", (0.0, 0.0), (0.05, 0.2)), "can": ("principled", (0.6, 0.85), (0.2, 0.35)),
-            "bracket": ("metal", (0.85, 1.0), (0.25, 0.5)), "board": ("principled", (0.0, 0.1), (0.35, 0.6))}
+            "bracket": ("metal", (0.85, 1.0), (0.25, 0.5)), "board": ("principled", (0.0, 0.1), (0.35, 0.6)),
+            "blister": ("principled", (0.0, 0.0), (0.08, 0.25))}
 DECAL_FINISH = {"scratch": (0.3, 0.35), "crack": (0.0, 0.9), "stain": (0.0, 0.25), "missing": (0.9, 0.3)}
 
 
@@ -184,7 +185,7 @@ def inspection_looks(rng: np.random.Generator, spec: SceneSpec, ctx: RecipeConte
             body.material = finish
         elif body.instance_id in defect_kind:
             k = defect_kind[body.instance_id]
-            if k in DECAL_FINISH:
+            if k in DECAL_FINISH and not (k == "missing" and c.product == "blister"):  # an empty pocket: the pack's
                 m, r = DECAL_FINISH[k]
                 body.material = Material(base_color=(1.0, 1.0, 1.0, 1.0), metallic=m, roughness=r)
             else:
