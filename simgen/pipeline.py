@@ -20,6 +20,7 @@ import numpy as np
 from simgen.annotate.frame import ViewPlan, annotate_view, plan_view
 from simgen.annotate.labels import FrameLabels
 from simgen.annotate.lidar import label_returns
+from simgen.annotate.parts import apply_context
 from simgen.config.schema import LabelsConfig, RendererConfig
 from simgen.core import layout
 from simgen.core.errors import SimgenError
@@ -255,6 +256,7 @@ class SceneWorker:
             arrays = self.sensor.apply(arrays, cam, spec.atmosphere, scene.index, view)
             laps.lap("sensor")
         labels = annotate_view(plan, state, cam, arrays, self.category_ids, job.labels, image_index, view)
+        apply_context(labels, spec.context)  # parts into their wholes, image-level fields
         labels.frame_index, labels.camera_index, labels.split = frame_index, camera_index, scene.split
         labels.engine = scene.engine
         labels.scenario = None if spec.context is None else spec.context.scenario_at(frame_index)

@@ -45,7 +45,7 @@ def test_export_default_and_single_group():
 
 
 def test_unknown_format_and_sweep_syntax_are_one_line_errors():
-    assert _error(["export=[bop,nope]"]) == "export=nope is not available; choose one of: bop, coco, kitti, yolo"
+    assert _error(["export=[bop,nope]"]) == "export=nope is not available; choose one of: bop, coco, kitti, mvtec, yolo"
     assert _error(["export.formats=[coco,nope]"]).startswith("export.formats='nope': allowed: ")
     message = _error(["export=coco,kitti"])
     assert "export=[coco,kitti]" in message and "sweep" in message and "Ambiguous" not in message

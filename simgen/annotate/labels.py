@@ -40,7 +40,9 @@ class ObjectLabel:
     ``min_visible_pixels`` or a box side under ``min_box_side``), occluded, truncated.
     ``keypoints`` (9, 3): the 8 ``box3d`` corners then its centre projected with K, as
     (u, v) pixels and a COCO visibility flag (2 visible, 1 in the image but hidden, 0 outside
-    the image or behind the camera).
+    the image or behind the camera). ``part_of``: the whole's instance id where this object is
+    a part of another (a defect of its product, :mod:`simgen.annotate.parts`): the whole's mask
+    holds the part's pixels too.
     """
 
     instance_id: int
@@ -62,6 +64,7 @@ class ObjectLabel:
     rle_amodal: dict | None = None
     ignore_reason: str = ""
     keypoints: np.ndarray | None = None
+    part_of: int | None = None  # the instance id of the labeled body this one is part of (a defect's product)
 
 
 @dataclass
@@ -75,6 +78,8 @@ class FrameLabels:
     example normals (H, W, 3) float32. ``split`` is the scene's split (train, val, test);
     ``engine`` the colour engine that drew the image (raster, pathtrace). ``lidar``: the
     frame's labeled LiDAR turn (:mod:`simgen.annotate.lidar`), None without a LiDAR.
+    ``attributes``: fields the scene's kind adds to the image record (an inspection image's
+    ``anomaly`` label); empty for most kinds.
     """
 
     image_index: int
@@ -92,3 +97,4 @@ class FrameLabels:
     engine: str = "raster"
     lidar: LidarScan | None = None
     scenario: ScenarioTag | None = None  # the scene's scenario at this frame (driving), None where none
+    attributes: dict[str, Any] = field(default_factory=dict)

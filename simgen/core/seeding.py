@@ -60,3 +60,12 @@ def lidar_rng(seed: int, scene_index: int, frame_index: int) -> np.random.Genera
     changes what else a scene draws."""
     return np.random.default_rng(
         np.random.SeedSequence(int(seed), spawn_key=(LIDAR_STREAM, int(scene_index), int(frame_index))))
+
+
+STATION_STREAM = 0x57A7  # spawn key of job-wide draws shared by every scene (a fixed station camera)
+
+
+def job_rng(seed: int, *key: int) -> np.random.Generator:
+    """Generator of draws every scene of a job shares (the same for each scene index), a stream
+    apart from the scenes' own: a camera fixed for the whole job, for example."""
+    return np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(STATION_STREAM, *(int(k) for k in key))))

@@ -238,6 +238,17 @@ class SceneContext:
         """The scene's scenario at frame ``frame_index`` of its sequence; None where none."""
         return None
 
+    def parts(self) -> dict[int, int]:
+        """Labeled bodies that are parts of another labeled body: part instance id -> the
+        whole's. A part keeps its own label, and its visible pixels count in the whole's mask
+        too (a defect on its product); {} where none."""
+        return {}
+
+    def image_fields(self, visible: dict[int, int]) -> dict:
+        """Fields of a view's image record beside the standard ones (an image-level label),
+        from the visible pixel count per labeled instance id; {} where none."""
+        return {}
+
     @staticmethod
     def rebuild(d: dict | None) -> SceneContext | None:
         """The context a :meth:`to_dict` recorded, as the type of its ``kind``."""

@@ -59,6 +59,7 @@ def image_record(labels: FrameLabels, image_format: str, depth_scale: float, lay
         **layer_files,
         "depth_scale": depth_scale,
         **image_record_fields(labels),  # lidar_file, lidar_to_camera: only with a LiDAR
+        **labels.attributes,  # the scene kind's image-level fields (none for most kinds)
     } | _scenario_field(labels)
 
 
@@ -99,6 +100,8 @@ def annotation_record(obj: ObjectLabel, image_id: int) -> dict:
         rec["num_keypoints"] = int(np.count_nonzero(kp[:, 2]))
     if obj.rle_amodal is not None:
         rec["segmentation_amodal"] = obj.rle_amodal
+    if obj.part_of is not None:
+        rec["part_of"] = obj.part_of
     return rec
 
 

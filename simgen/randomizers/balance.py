@@ -35,7 +35,7 @@ MIN_YIELD = 0.05  # a class that the pilot saw (almost) never labeled is placed 
 def natural_shares(scene) -> dict[str, float]:
     """Each class's expected share of a scene's labeled objects without balance: asset entry
     weights (tabletop, bin picking), or mean counts per scene (driving, parked vehicles shared
-    by ``parked_weight``)."""
+    by ``parked_weight``), or the defect kinds' weights (inspection)."""
     shares: Counter = Counter()
     if hasattr(scene, "classes"):
         parkable = [c for c in scene.classes if c.parked_weight > 0]
@@ -45,6 +45,8 @@ def natural_shares(scene) -> dict[str, float]:
             shares[c.category] += (c.count_min + c.count_max) / 2
             if c in parkable:
                 shares[c.category] += parked * c.parked_weight / total_weight
+    elif hasattr(scene, "defect_weights"):  # inspection: the defect kinds, by weight
+        shares.update({k: float(v) for k, v in scene.defect_weights.items() if v > 0})
     else:
         for entry in scene.assets:
             shares[entry.category] += entry.weight

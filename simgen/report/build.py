@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from simgen.export.facts import read_facts
-from simgen.report import data, figures, gallery, html, strips
+from simgen.report import anomaly, data, figures, gallery, html, strips
 from simgen.report.compare import compare, read_mapping
 from simgen.report.stats import Thresholds, compute
 
@@ -79,6 +79,10 @@ def make_report(dataset: Path, out: Path | None = None, real: Path | None = None
             sim = {n: d["hist_sim"] for n, d in c["features"].items()}
             real_h = {n: d["hist_real"] for n, d in c["features"].items()}
             draw(f"compare_{cls}", figures.comparison, cls, sim, real_h)
+    if anomaly.has_labels(table):  # an inspection set
+        stats["anomaly"] = anomaly.stats(table)
+        if anomaly.gallery(table, dataset, out / "figures" / "defects.png") is not None:
+            figs["defects"] = ("figures/defects.png", "Defects of each kind: the picture, and its mask tinted red")
     shown = gallery.write(table, dataset, out, per_split=gallery_images)
     shown["scenarios"] = strips.write(table, dataset, out)
     stats_path = out / STATS

@@ -56,6 +56,16 @@ def page(stats: dict, figures: dict[str, tuple[str, str]], gallery: dict, compar
     rows = [[n, c["instances"], c["images"], f"{100 * c['share']:.1f}%"] for n, c in stats["classes"].items()]
     parts.append("<h2 id='classes'>Classes</h2>" + _table(["class", "instances", "images", "share"], rows)
                  + fig("classes", "objects_per_image"))
+    anomaly = stats.get("anomaly")
+    if anomaly:  # an inspection set: image-level labels and defects
+        parts.append(f"<h2 id='defects'>Defects</h2><p>{anomaly['good']} good and {anomaly['defective']} defective "
+                     f"images of {anomaly['images']} (a view is defective when it shows a defect).</p>")
+        parts.append(_table(["product", "good", "defective"],
+                            [[p, v["good"], v["defective"]] for p, v in anomaly["by_product"].items()]))
+        parts.append(_table(["defect", "images", "instances", "median px", "10th pct px", "90th pct px"],
+                            [[k, v["images"], v["instances"], *(f"{v[f]:.0f}" if f in v else "-" for f in
+                              ("area_median", "area_p10", "area_p90"))] for k, v in anomaly["kinds"].items()])
+                     + fig("defects"))
     parts.append("<h2 id='distributions'>Per-class distributions</h2>"
                  + fig(*[k for k in figures if k.startswith("hist_")], "difficulty"))
     parts.append("<h2 id='where'>Where things are</h2>" + fig("heatmap", "viewpoints"))

@@ -224,8 +224,12 @@ class _Checker:
         K = np.asarray(img["camera"]["K"], float) if "camera" in img else None
         lens = lens_of_record(img["camera"]) if "camera" in img else None
         inst_counts = np.bincount(inst.ravel()) if inst is not None else None  # pixels per object id
+        parts: dict[int, list[int]] = {}  # whole's object id -> its parts' (their pixels are in its mask)
         for ann in anns:
-            self._annotation(name, img, ann, (K, lens), depth, scale, inst, sem, inst_counts)
+            if "part_of" in ann:
+                parts.setdefault(int(ann["part_of"]), []).append(int(ann["object_id"]))
+        for ann in anns:
+            self._annotation(name, img, ann, (K, lens), depth, scale, inst, sem, inst_counts, parts)
         for layer in self.layers:
             if layer.field in img:
                 encoded = self._load(name, img[layer.field], size, read_uint16)
@@ -242,7 +246,7 @@ class _Checker:
             return None
         return self._load(after["file_name"], after["instance_file"], size, read_uint16)
 
-    def _annotation(self, name, img, ann, camera, depth, scale, inst, sem, inst_counts) -> None:
+    def _annotation(self, name, img, ann, camera, depth, scale, inst, sem, inst_counts, parts=None) -> None:
         aid = ann.get("id")
         K, lens = camera
         W, H = img["width"], img["height"]
@@ -263,12 +267,14 @@ class _Checker:
                 self.bad(name, aid, "bbox-mask", f"area {ann['area']} but mask has {area} pixels")
         if inst is not None and "object_id" in ann:
             oid = int(ann["object_id"])
-            on_map = int(inst_counts[oid]) if 0 <= oid < len(inst_counts) else 0
-            if on_map != area or not np.array_equal(inst[win] == oid, m):
+            shown = [oid, *(parts or {}).get(oid, [])]  # a whole's mask holds its parts' pixels
+            on_map = sum(int(inst_counts[i]) for i in shown if 0 <= i < len(inst_counts))
+            if on_map != area or not np.array_equal(np.isin(inst[win], shown), m):
                 self.bad(name, aid, "instance-map", f"instance map differs from the mask of object {oid}")
         if "keypoints" in ann and K is not None and box is not None:
             self._keypoints(name, aid, ann, K, lens, inst, W, H)
-        if sem is not None and area and not np.all(sem[win][m] == ann["category_id"]):
+        own = m if inst is None or "object_id" not in ann else m & (inst[win] == int(ann["object_id"]))
+        if sem is not None and area and not np.all(sem[win][own] == ann["category_id"]):
             self.bad(name, aid, "semantic-map", f"semantic map under the mask is not category {ann['category_id']}")
         if "bbox_amodal" in ann and not ignore:
             x, y, w, h = ann["bbox_amodal"]
