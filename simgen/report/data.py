@@ -163,7 +163,7 @@ def load_coco(files: list[tuple[str, Path]], images_dir: Path | None = None) -> 
                 image_rows.append(row_of[a["image_id"]])
                 rows.extend(_instance_row(a))
         except (OSError, ValueError, ijson.JSONError) as exc:
-            raise SimgenError(f"{path}: not a readable COCO file ({exc})") from None
+            raise SimgenError(f"{path}: not a readable COCO file ({' '.join(str(exc).split())})") from None
     img = {k: np.array(v) for k, v in img_cols.items()}
     img["engine"] = img["engine"].astype(str)
     img["file"] = img["file"].astype(str)

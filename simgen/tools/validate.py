@@ -67,6 +67,11 @@ def _contains(outer, inner, tol: float) -> bool:
     return ix >= ox - tol and iy >= oy - tol and ix + iw <= ox + ow + tol and iy + ih <= oy + oh + tol
 
 
+def _flat(exc: BaseException) -> str:
+    """An error's message on one line (the JSON parser's spans several, with a pointer)."""
+    return " ".join(str(exc).split())
+
+
 def _is_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and -2**63 <= value < 2**63
 
@@ -130,7 +135,7 @@ class _Checker:
                     del self.found[start:]
                     ids_found = self._check_doc(split, entry, head, image_ids, scene_split, grouped=True)
             except (OSError, ValueError, ijson.JSONError) as exc:
-                self.bad(entry["coco"], None, "files", f"cannot load: {exc}")
+                self.bad(entry["coco"], None, "files", f"cannot load: {_flat(exc)}")
                 continue
             self.found[start:start] = ids_found
         return self.found
@@ -144,7 +149,7 @@ class _Checker:
             absent = [key for key, value in head.items() if value is _ABSENT]
             absent += [key for key in ("images", "annotations") if not jsonstream.may_have_key(path, key)]
         except (OSError, ValueError, ijson.JSONError) as exc:
-            self.bad(rel, None, "files", f"cannot load: {exc}")
+            self.bad(rel, None, "files", f"cannot load: {_flat(exc)}")
             return None
         if absent:
             self.bad(rel, None, "files", f"missing top-level '{absent[0]}'")
@@ -160,7 +165,7 @@ class _Checker:
                 ids.append(img.get("id"))
                 self.records[_view_key(img)] = {k: img[k] for k in ("file_name", "instance_file") if k in img}
         except (OSError, ValueError, ijson.JSONError) as exc:
-            self.bad(rel, None, "files", f"cannot load: {exc}")
+            self.bad(rel, None, "files", f"cannot load: {_flat(exc)}")
             return None
         return ids
 
