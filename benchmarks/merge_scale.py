@@ -21,10 +21,10 @@ import hashlib
 import json
 import os
 import re
-import resource
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -127,13 +127,13 @@ _PEAK = "import resource, runpy, sys; sys.argv = {argv!r}; code = 0\n" \
         "print('peak_rss_kb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); sys.exit(code)"
 
 
-def peak_of(module: str, *args: str) -> dict:
-    """Run ``python -m module args`` in a fresh process: its peak RSS (MB), wall time (s) and
-    the last line it printed."""
+def peak_of(module: str, *args: str, cwd: Path | None = None) -> dict:
+    """Run ``python -m module args`` in a fresh process (in ``cwd``): its peak RSS (MB), wall
+    time (s) and the last line it printed."""
     code = _PEAK.format(argv=[module, *args], module=module)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parents[1]), os.environ.get("PYTHONPATH", "")])}
     t0 = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=cwd)
     wall = time.perf_counter() - t0
     peak = re.search(r"peak_rss_kb (\d+)", done.stderr)
     lines = (done.stdout + done.stderr).strip().splitlines()
@@ -150,9 +150,27 @@ def finishing_peaks(root: Path, report: bool = True) -> dict:
     return out
 
 
-def children_peak_mb() -> float:
-    """The largest peak RSS among this process's finished children (MB)."""
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+# The dataset repeated by merge_memory: cheap frames (small, flat looks) with 8 objects each.
+SOURCE = ["scene=tabletop", "looks=flat", "renderer.width=160", "renderer.height=120",
+          "scene.min_objects=8", "scene.max_objects=8"]
+
+
+def merge_memory(frames: int, source_frames: int = 256) -> dict:
+    """Peak RSS of one in-process ``simgen`` run of ``source_frames`` frames of :data:`SOURCE`
+    (its worker), then of the merge, the validator and the report on its shards repeated to
+    ``frames`` frames."""
+    tmp = Path(tempfile.mkdtemp(prefix="simgen-merge-"))
+    try:
+        src = tmp / "src"
+        worker = peak_of("simgen.tools.cli", *SOURCE, f"frames={source_frames}", "farm.workers=1", "validate=false",
+                         "report=false", f"output_dir={src}", cwd=tmp)
+        if worker["rc"] != 0:
+            raise RuntimeError(f"simgen exited {worker['rc']}: {worker['last']}")
+        repeat_shards(src, tmp / "big", frames)
+        return {"frames": frames, "source_frames": source_frames, "source": " ".join(SOURCE), "worker": worker,
+                **finishing_peaks(tmp / "big")}
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def main() -> None:
