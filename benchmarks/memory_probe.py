@@ -4,15 +4,21 @@ could hold it.
 ``python -m benchmarks.memory_probe [--scenes 150] [--every 10] [OVERRIDES...]`` runs one
 :class:`simgen.pipeline.SceneWorker` (default: tabletop, 20 objects, 320x240, the default
 looks) and prints, every ``--every`` scenes, the frames made, the resident set (MB) and each
-process-wide cache's fill, so growth can be pinned on what grows with it.
+process-wide cache's fill, so growth can be pinned on what grows with it. The worker is never
+replaced here; :func:`inprocess_rss` measures the ``simgen`` command with ``farm.workers=1``,
+whose worker is (``farm.scenes_per_worker``).
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -25,6 +31,54 @@ from benchmarks.run import _job  # noqa: E402
 def rss_mb() -> float:
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _frames_done(shards: Path) -> int:
+    """Frames of the complete shards under ``shards`` (their manifests)."""
+    done = 0
+    for manifest in shards.glob("scenes_*/manifest.json"):
+        try:
+            done += json.loads(manifest.read_text())["frames"]
+        except (OSError, ValueError, KeyError):
+            pass
+    return done
+
+
+def inprocess_rss(overrides: list[str], frames: int, marks: tuple[int, ...], poll_s: float = 0.5) -> dict:
+    """``simgen OVERRIDES frames=FRAMES farm.workers=1 validate=false report=false`` in a
+    subprocess: its resident memory (MB) when the frames of its complete shards first reach
+    each of ``marks``, with the frames done then, and its wall time (s)."""
+    out = Path(tempfile.mkdtemp(prefix="simgen-rss-")) / "ds"
+    cmd = [sys.executable, "-m", "simgen.tools.cli", *overrides, f"frames={frames}", "farm.workers=1",
+           "validate=false", "report=false", f"output_dir={out}"]
+    rss: dict[str, dict] = {}
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=out.parent)
+    try:
+        statm = Path(f"/proc/{proc.pid}/statm")
+        while proc.poll() is None:
+            time.sleep(poll_s)
+            pending = [m for m in marks if str(m) not in rss]
+            if not pending:
+                continue
+            done = _frames_done(out / "shards")
+            try:
+                now = int(statm.read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+            except (OSError, IndexError):
+                break
+            for m in pending:
+                if done >= m:
+                    rss[str(m)] = {"frames": done, "rss_mb": round(now, 1)}
+        err = proc.stderr.read()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        shutil.rmtree(out.parent, ignore_errors=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"simgen exited {proc.returncode}: {err.strip()[-300:]}")
+    return {"command": " ".join(["simgen", *overrides, f"frames={frames}", "farm.workers=1"]), "marks": rss,
+            "seconds": round(time.perf_counter() - t0, 1)}
 
 
 def caches() -> dict[str, int]:

@@ -2,7 +2,7 @@
 
     python benchmarks/run.py                      # the targets, then every case: markdown tables
     python benchmarks/run.py --cases tabletop-20 --frames 64 --workers 2 --no-targets
-    python benchmarks/run.py --cases '' --long 3000 --long-size 320x240   # memory only
+    python benchmarks/run.py --cases '' --no-targets --long 2800 --merge-frames 10000   # memory only
 
 Targets (the throughput issue's figures, all measured in this one run):
 - the command a user runs (``simgen scene=tabletop frames=200`` with 20 objects, default farm,
@@ -11,7 +11,10 @@ Targets (the throughput issue's figures, all measured in this one run):
 - the same command with ``farm.workers=1``: the default run's share of its wall time;
 - simgen's CPU-side work per frame per process (every stage but waiting for the GL);
 - one worker's time per frame with 100 objects over 10 (same table size);
-- one in-process worker's resident memory after ``--long`` frames against a tenth of that.
+- the resident memory of ``simgen`` with ``farm.workers=1`` after ``--long`` frames against after
+  300 (``benchmarks/memory_probe.py``);
+- the peak memory of the merge, the validator and the report at ``--merge-frames`` frames
+  against the worker's (``benchmarks/merge_scale.py``: a small dataset's shards repeated).
 
 Each case runs in ``--workers`` spawned processes, scenes dealt round-robin. A process builds
 the scenes, settles them in pybullet, draws and labels every view, encodes the files and writes
@@ -207,7 +210,7 @@ def run_command(overrides: list[str], frames: int) -> dict:
             "fps": round(frames / wall, 2), "summary": line}
 
 
-def run_targets(frames: int, workers: int, long_frames: int, long_size: str) -> dict:
+def run_targets(frames: int, workers: int, long_frames: int, long_size: str, merge_frames: int = 0) -> dict:
     """Every figure of the throughput targets, measured here in one run."""
     from benchmarks.handwritten import run as handwritten
 
@@ -232,11 +235,41 @@ def run_targets(frames: int, workers: int, long_frames: int, long_size: str) -> 
                       for n in (10, 100)}
     print("targets objects", json.dumps(out["objects"]), file=sys.stderr)
     if long_frames:
-        w, h = (int(v) for v in long_size.split("x"))
-        size = [f"renderer.width={w}", f"renderer.height={h}"]
-        out["memory"] = run_case("simgen", TARGET_CASE + size, long_frames, 1, rss_after=(long_frames // 10, long_frames))
-        print("targets memory", json.dumps(out["memory"]["rss_mb"]), file=sys.stderr)
+        out["memory"] = memory_run(long_frames, long_size)
+        print("targets memory", json.dumps(out["memory"]), file=sys.stderr)
+    if merge_frames:
+        from benchmarks.merge_scale import merge_memory
+
+        out["merge_memory"] = merge_memory(merge_frames)
+        print("targets merge_memory", json.dumps(out["merge_memory"]), file=sys.stderr)
     return out
+
+
+def memory_run(frames: int, size: str) -> dict:
+    """The ``simgen`` command with ``farm.workers=1`` (tabletop-20, the default looks, ``size``):
+    its resident memory after 300 frames and after ``frames``."""
+    from benchmarks.memory_probe import inprocess_rss
+
+    w, h = (int(v) for v in size.split("x"))
+    marks = (300, frames) if frames > 300 else (frames // 10, frames)
+    return inprocess_rss(TARGET_CASE + [f"renderer.width={w}", f"renderer.height={h}"], frames, marks)
+
+
+def memory_rows(t: dict) -> list[str]:
+    """Table rows of the memory targets that were measured."""
+    rows = []
+    if "memory" in t:
+        (a, ra), (b, rb) = sorted((r["frames"], r["rss_mb"]) for r in t["memory"]["marks"].values())
+        rows.append(f"| `{t['memory']['command']}`: RSS after {b} frames over after {a} ({ra:.0f} -> {rb:.0f} MB) | "
+                    f"**{rb / ra:.2f}** ({100 * (rb / ra - 1):+.0f}%) | <= 1.10 |")
+    if "merge_memory" in t:
+        m = t["merge_memory"]
+        worker = m["worker"]["peak_rss_mb"]
+        rows.append(f"| peak RSS at {m['frames']} frames ({m['source_frames']} frames of `{m['source']}` repeated) over the "
+                    f"worker's ({worker:.0f} MB): merge {m['merge']['peak_rss_mb']:.0f} MB, validate "
+                    f"{m['validate']['peak_rss_mb']:.0f} MB, report {m['report']['peak_rss_mb']:.0f} MB | "
+                    f"**{m['merge']['peak_rss_mb'] - worker:+.0f} MB** (merge) | <= +100 MB |")
+    return rows
 
 
 def targets_table(t: dict) -> str:
@@ -253,12 +286,7 @@ def targets_table(t: dict) -> str:
             f"| 100 objects over 10, time per frame, one worker | {o10} / {o100} frames/s: **{o10 / o100:.1f}x** | <= 3x |",
             f"| default run's wall time over `farm.workers=1`'s ({d['seconds']} s / {one['seconds']} s) | "
             f"**{d['seconds'] / one['seconds']:.2f}** | <= 0.6 |"]
-    if "memory" in t:
-        r = t["memory"]["rss_mb"]
-        a, b = sorted(r, key=int)
-        rows.append(f"| one in-process worker's RSS after {b} frames over after {a} ({r[a]:.0f} -> {r[b]:.0f} MB) | "
-                    f"**{r[b] / r[a]:.2f}** | <= 1.10 |")
-    return "\n".join(rows)
+    return "\n".join(rows + memory_rows(t))
 
 
 def _available(case: str) -> bool:
@@ -276,8 +304,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count())
     parser.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="overrides added to every case (e.g. renderer.msaa=1)")
     parser.add_argument("--timeout", type=float, default=300, help="seconds a case may run before it is reported as timed out")
-    parser.add_argument("--long", type=int, default=3000, help="frames of the one-worker memory run (tabletop-20; 0: none)")
+    parser.add_argument("--long", type=int, default=2800, help="frames of the one-worker memory run (tabletop-20; 0: none)")
     parser.add_argument("--long-size", default="320x240", help="image size of the memory run")
+    parser.add_argument("--merge-frames", type=int, default=10000, help="dataset size of the merge's memory figure (0: none)")
     parser.add_argument("--target-frames", type=int, default=200, help="frames of the target runs")
     parser.add_argument("--no-targets", action="store_true", help="only the per-case table")
     parser.add_argument("--looks", action="store_true", help="only the looks presets (frames/s per preset and scene) and the cost of shadows")
@@ -314,9 +343,9 @@ def main() -> None:
             print(case, pipeline, json.dumps(rows[pipeline]), file=sys.stderr)
             results["cases"][case] = rows
     if not args.no_targets:
-        results["targets"] = run_targets(args.target_frames, args.workers, args.long, args.long_size)
-    elif args.long:
-        results["long"] = run_case("simgen", CASES["tabletop-20"] + args.set, args.long, 1, rss_after=(args.long // 10, args.long))
+        results["targets"] = run_targets(args.target_frames, args.workers, args.long, args.long_size, args.merge_frames)
+    elif args.long or args.merge_frames:
+        results["memory_only"] = memory_only(args.long, args.long_size, args.merge_frames)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=1))
     if "targets" in results:
@@ -365,11 +394,21 @@ def table(results: dict) -> str:
         stages = ", ".join(f"{k} {v}" for k, v in s.get("ms_per_frame_per_process", {}).items())
         cells = [str(b) if b else rows.get(p, {}).get("error", "-")[:40] for b, p in zip(base, ("pybullet-tiny", "pybullet-egl"), strict=True)]
         lines.append(f"| {case} | {s.get('fps', s.get('error', '-'))} | {cells[0]} | {cells[1]} | {ratio} | {stages} | {s.get('peak_rss_mb_per_worker', '-')} MB |")
-    if "long" in results:
-        r = results["long"]["rss_mb"]
-        marks = sorted(r, key=int)
-        lines += ["", "Memory, one simgen worker, tabletop-20: " + ", ".join(f"RSS after {m} frames {r[m]:.0f} MB" for m in marks)]
+    if "memory_only" in results:
+        lines += ["", "| memory | measured | goal |", "|---|---|---|", *memory_rows(results["memory_only"])]
     return "\n".join(lines)
+
+
+def memory_only(long_frames: int, long_size: str, merge_frames: int) -> dict:
+    """The memory targets alone (``--no-targets`` with ``--long`` or ``--merge-frames``)."""
+    from benchmarks.merge_scale import merge_memory
+
+    out: dict = {}
+    if long_frames:
+        out["memory"] = memory_run(long_frames, long_size)
+    if merge_frames:
+        out["merge_memory"] = merge_memory(merge_frames)
+    return out
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from simgen.annotate.geometry import box3d
 from simgen.annotate.labels import FrameLabels, ObjectLabel
 from simgen.config import schema
 from simgen.core import layout
-from simgen.core.errors import ConfigError
+from simgen.core.errors import ConfigError, DatasetError
 from simgen.export.encode import encode_view
 from simgen.export.writers import WRITERS, DatasetRecords, Writer, make_writers, register
 from simgen.job import export_schema, job_schema
@@ -128,3 +128,41 @@ def test_a_new_format_is_one_module_with_its_settings(toy_writer):
     assert writer.dataset_files(DatasetRecords(images=[{}, {}])) == {"toy/count.csv": b"2"}
     with pytest.raises(ConfigError, match=r"export.toy.suffix='pdf': allowed txt, csv"):
         load_test_job("export.formats=[coco,toy]", "export.toy.suffix=pdf")
+
+
+def test_the_merge_streams_shard_by_shard_the_bytes_of_the_whole_dataset_at_once(tmp_path):
+    """The merge reads one shard's records at a time and writes each split's file a piece at a
+    time: byte for byte the document built from every record at once, read back by pycocotools;
+    shards out of scene order are refused."""
+    from simgen.store.dataset import DatasetDir, _MergeOutput
+
+    _, job = load_test_job("export.layers=[]", "splits.train=0.5", "splits.val=0.5", "splits.test=0.0")
+    writers = make_writers(job.export.formats, job.writer_context())
+    rgb = np.zeros((24, 32, 3), np.uint8)
+    splits = ["train", "val", "train", "train", "val", "train", "val"]
+    views = [_labels(i, splits[i], [_object(5 + k, 1 + k % 2, 2 + 6 * k) for k in range(i % 4)]) for i in range(7)]
+    frames = [encode_view(v, rgb, job.export, job.scene.depth_scale, writers) for v in views]
+    shards = [frames[:3][::-1], frames[3:4], frames[4:7][::-1]]  # views within a shard arrive in any order
+    loaded = []
+    streamed = DatasetRecords()
+    for shard in shards:
+        part = ([f.image for f in shard], [a for f in shard for a in f.annotations])
+        streamed.add_shard(lambda part=part: loaded.append(len(part[0])) or part)
+    whole = DatasetRecords([f.image for f in frames], [a for f in frames for a in f.annotations])
+    coco, = (w for w in writers if w.name == "coco")
+    expected = coco.dataset_files(whole)
+    ds = DatasetDir(tmp_path)
+    coco.write_dataset_files(streamed, _MergeOutput(ds, set()))
+    assert loaded == [3, 1, 3]  # each shard read once, one at a time
+    assert streamed.split_counts() == {"train": (4, 6), "val": (3, 3)}
+    for rel, data in expected.items():
+        assert (tmp_path / rel).read_bytes() == data
+        doc = COCO(str(tmp_path / rel))
+        assert sorted(doc.anns) == [a["id"] for a in doc.dataset["annotations"]]
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == sorted(p.rsplit("/", 1)[-1] for p in expected)
+    backwards = DatasetRecords()
+    for shard in shards[::-1]:
+        backwards.add([f.image for f in shard], [a for f in shard for a in f.annotations])
+    with pytest.raises(DatasetError, match="shards must come in the order of their scenes"):
+        coco.write_dataset_files(backwards, _MergeOutput(DatasetDir(tmp_path / "b"), set()))
+    assert not (tmp_path / "b").exists() or not list((tmp_path / "b").rglob("*.json"))

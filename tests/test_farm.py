@@ -92,6 +92,13 @@ def test_two_workers_and_other_shards_give_identical_dataset(reference, tmp_path
         assert (out / name).read_bytes() == (reference[0] / name).read_bytes()
 
 
+@pytest.mark.e2e
+def test_the_in_process_worker_replaced_every_shard_gives_the_identical_dataset(reference, tmp_path):
+    """``farm.workers=1`` replaces its one worker (renderer, physics client) after
+    ``farm.scenes_per_worker`` scenes, here after every shard of 2: the files do not change."""
+    out = tmp_path / "replaced"
+    simgen(out, "farm.workers=1", "farm.scenes_per_shard=2", "farm.scenes_per_worker=2")
+    assert snapshot(out) == reference[1]
 
 @pytest.mark.e2e
 def test_slices_merge_into_the_single_run_dataset(reference, tmp_path):

@@ -115,3 +115,48 @@ def test_resting_placement_settles_in_far_fewer_steps_than_dropping(world, crowd
         rest.append(world.simulate(build_scene(index, 7, RecipeContext(crowded, WIDTH, HEIGHT)), crowded.physics).steps)
         drop.append(world.simulate(build_scene(index, 7, RecipeContext(dropping, WIDTH, HEIGHT)), dropping.physics).steps)
     assert sum(rest) * 3 <= sum(drop), f"rest {rest} vs drop {drop} steps"
+
+
+def _cube_obj(path, half: float) -> str:
+    import trimesh
+
+    path.write_text(trimesh.exchange.obj.export_obj(trimesh.creation.box([2 * half] * 3), include_normals=False))
+    return str(path)
+
+
+def _shape_extent(client: int, obj: str) -> float:
+    """Width along x (m) of a body made from the mesh file ``obj``, as pybullet loaded it."""
+    shape = pb.createCollisionShape(pb.GEOM_MESH, fileName=obj, physicsClientId=client)
+    body = pb.createMultiBody(baseMass=0, baseCollisionShapeIndex=shape, physicsClientId=client)
+    lo, hi = pb.getAABB(body, physicsClientId=client)
+    return hi[0] - lo[0]
+
+
+def test_pybullets_mesh_file_cache_is_emptied_once_enough_assets_were_met(tmp_path, monkeypatch):
+    """pybullet keeps every mesh file it parsed for the life of the process (a new hull file per
+    generated body makes that grow without end): emptying it makes pybullet read the file again,
+    and a world empties it at its reset once more than FILE_CACHE_ASSETS assets came in."""
+    from simgen.config.schema import PhysicsConfig
+    from simgen.physics import world as world_module
+
+    client = pb.connect(pb.DIRECT)
+    try:
+        obj = _cube_obj(tmp_path / "cube.obj", 0.1)
+        assert _shape_extent(client, obj) == pytest.approx(0.2, abs=0.02)
+        _cube_obj(tmp_path / "cube.obj", 0.3)  # the same file name, another mesh
+        assert _shape_extent(client, obj) == pytest.approx(0.2, abs=0.02)  # served from the cache
+        world_module.empty_file_cache(client)
+        assert _shape_extent(client, obj) == pytest.approx(0.6, abs=0.02)  # read afresh
+    finally:
+        pb.disconnect(client)
+    emptied = []
+    monkeypatch.setattr(world_module, "FILE_CACHE_ASSETS", 2)
+    monkeypatch.setattr(world_module, "empty_file_cache", emptied.append)
+    world = PhysicsWorld()
+    try:
+        for scene in range(4):
+            world.reset(PhysicsConfig())
+            world._files_met.update({("mesh", scene)})  # one asset met per scene
+        assert len(emptied) == 1 and len(world._files_met) == 1  # emptied at the reset after the third
+    finally:
+        world.close()

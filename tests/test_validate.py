@@ -138,3 +138,51 @@ def test_each_corruption_is_named(tabletop_dataset, tmp_path, capsys, corrupt, r
     capsys.readouterr()
     assert validate_main([str(copy)]) == 1  # what simgen-validate exits with
     assert rule in capsys.readouterr().out
+
+
+def _small_dataset(root, shuffle: bool) -> None:
+    """Three 32 x 24 images with two box masks each, one annotation with a wrong area, one id
+    used twice and one unknown category; annotations in image order, or reversed."""
+    from pycocotools import mask as mask_utils
+
+    (root / "images" / "train").mkdir(parents=True)
+    images, anns = [], []
+    for i in range(3):
+        cv2.imwrite(str(root / "images" / "train" / f"{i:06d}.png"), np.zeros((24, 32, 3), np.uint8))
+        images.append({"id": i + 1, "file_name": f"{i:06d}.png", "width": 32, "height": 24, "split": "train", "scene_index": i})
+        for k in range(2):
+            m = np.zeros((24, 32), np.uint8)
+            m[2 + 5 * k:6 + 5 * k, 3 * i:3 * i + 7] = 1
+            rle = mask_utils.encode(np.asfortranarray(m))
+            anns.append({"id": len(anns) + 1, "image_id": i + 1, "category_id": 1, "bbox": [3.0 * i, 2.0 + 5 * k, 7.0, 4.0],
+                         "area": 28, "segmentation": {"size": rle["size"], "counts": rle["counts"].decode()}, "iscrowd": 0})
+    anns[1]["area"] = 30
+    anns[3]["id"] = anns[2]["id"]
+    anns[4]["category_id"] = 9
+    doc = {"info": {}, "licenses": [], "categories": [{"id": 1, "name": "box"}], "images": images,
+           "annotations": anns[::-1] if shuffle else anns}
+    (root / "annotations").mkdir()
+    (root / "annotations" / "instances_train.json").write_text(json.dumps(doc))
+    index = {"splits": {"train": {"coco": "annotations/instances_train.json", "images": "images/train"}}}
+    (root / "simgen_dataset.json").write_text(json.dumps(index))
+
+
+def test_the_validator_reads_each_file_a_record_at_a_time_in_any_annotation_order(tmp_path, monkeypatch):
+    """Annotations in image order are checked as they are read (one pass beside the images);
+    in another order they are grouped first: the same violations either way."""
+    from simgen.tools import validate
+
+    passes = []
+    check_doc = validate._Checker._check_doc
+    monkeypatch.setattr(validate._Checker, "_check_doc", lambda self, *a, grouped: passes.append(grouped) or check_doc(self, *a, grouped=grouped))
+    found = {}
+    for shuffle in (False, True):
+        _small_dataset(tmp_path / str(shuffle), shuffle)
+        found[shuffle] = [str(v) for v in validate_dataset(tmp_path / str(shuffle))]
+    assert passes == [False, False, True]  # ordered: one streamed pass; reversed: streamed, then grouped
+    assert sorted(found[False]) == sorted(found[True])
+    assert found[False] == [
+        "annotations/instances_train.json\t-\tids\tduplicate annotations ids [3]",
+        "annotations/instances_train.json\tannotation 5\tids\tunknown category_id 9",
+        "000000.png\tannotation 2\tbbox-mask\tarea 30 but mask has 28 pixels",
+    ]

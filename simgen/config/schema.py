@@ -79,7 +79,7 @@ class FarmConfig:
     address: str | None = None  # None: this machine; "auto" or "ray://HOST:PORT": a Ray cluster
     gpus_per_worker: float = 0.0  # fractional shares allowed; each worker renders on its GPU
     scenes_per_shard: int = 0  # unit of work, retry and loss (0: about 4 per worker, at most 16); recorded on the first run
-    scenes_per_worker: int = 200  # a worker process is replaced after this many scenes
+    scenes_per_worker: int = 200  # a worker (process or in-process) is replaced after this many scenes
     max_retries: int = 2  # a failed shard is tried 1 + max_retries times
     num_slices: int = 1  # SLURM: the job is cut into this many slices ...
     slice: int = 0  # ... and this run renders slice number `slice` (0-based)

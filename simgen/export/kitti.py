@@ -201,8 +201,9 @@ class KittiWriter(Writer):
 
     def dataset_files(self, records: DatasetRecords) -> dict[str, bytes]:
         stems: dict[str, list[str]] = {}
-        for img in sorted(records.images, key=lambda r: r["id"]):
-            stems.setdefault(img["split"], []).append(layout.stem(img["id"] - 1))
+        for images, _ in records.shards():  # shards come in rising image id order
+            for img in sorted(images, key=lambda r: r["id"]):
+                stems.setdefault(img["split"], []).append(layout.stem(img["id"] - 1))
         files = {f"{layout.KITTI}/ImageSets/{split}.txt": "".join(f"{s}\n" for s in names).encode()
                  for split, names in stems.items()}
         # The label list of the KITTI folders (Datumaro's dataset_meta.json): without it each

@@ -15,14 +15,20 @@ A writer is asked at four moments; its files are dicts of dataset-relative path 
   format (COCO, :data:`simgen.config.formats.INDEX_FORMAT`) is the one writer that gives them;
 - ``scene_files``: per scene, once all its views are labeled (BOP's per-scene JSON);
 - ``dataset_files``: once, at the merge, from every frame's joined records (COCO's per-split
-  instances files, KITTI's ImageSets, BOP models).
+  instances files, KITTI's ImageSets, BOP models). The records come shard by shard
+  (:meth:`DatasetRecords.shards`), so a writer holds one shard's records at a time; a writer
+  whose files grow with the dataset writes them through ``write_dataset_files`` instead, a
+  chunk at a time (COCO).
 The images and per-pixel layers are written for every format.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any, Protocol
 
 from simgen.annotate.labels import FrameLabels
 from simgen.core.errors import ConfigError
@@ -55,17 +61,76 @@ class FrameRecords:
     annotations: list[dict]
 
 
-@dataclass
-class DatasetRecords:
-    """Every frame's index records, joined from the shards at the merge (in shard order)."""
+ShardRecords = tuple[list[dict], list[dict]]  # one shard's image records and annotation records
 
-    images: list[dict] = field(default_factory=list)
-    annotations: list[dict] = field(default_factory=list)
+
+class DatasetRecords:
+    """Every frame's index records at the merge, one shard at a time (in shard order, so image
+    ids rise from shard to shard), so the merge holds one shard's records, not the dataset's.
+
+    A shard comes in as its records (:meth:`add`) or as a function that reads them when asked
+    (:meth:`add_shard`: the merge reads each shard's ``coco.json`` once per pass)."""
+
+    def __init__(self, images: list[dict] | None = None, annotations: list[dict] | None = None) -> None:
+        self._parts: list[Callable[[], ShardRecords]] = []
+        self._counts: dict[str, tuple[int, int]] | None = None
+        if images is not None or annotations is not None:
+            self.add(list(images or []), list(annotations or []))
 
     def add(self, images: list[dict], annotations: list[dict]) -> None:
-        """Append one shard's records."""
-        self.images.extend(images)
-        self.annotations.extend(annotations)
+        """Append one shard's records, held here."""
+        self._parts.append(lambda: (images, annotations))
+        self._counts = None
+
+    def add_shard(self, load: Callable[[], ShardRecords]) -> None:
+        """Append one shard, read by ``load`` each time the records are walked."""
+        self._parts.append(load)
+        self._counts = None
+
+    def shards(self) -> Iterator[ShardRecords]:
+        """Each shard's (images, annotations) as the shard holds them, one shard at a time. A
+        full walk also counts frames and annotations per split (:meth:`split_counts`)."""
+        counts: Counter = Counter()
+        for load in self._parts:
+            images, annotations = load()
+            split_of = {img.get("id"): img.get("split") for img in images}
+            counts.update((split, 0) for split in split_of.values())
+            counts.update((split_of.get(a.get("image_id")), 1) for a in annotations)
+            yield images, annotations
+        splits = dict.fromkeys(split for split, _ in counts)
+        self._counts = {split: (counts[split, 0], counts[split, 1]) for split in splits}
+
+    def split_counts(self) -> dict[str, tuple[int, int]]:
+        """(frames, annotations) per split, in the order splits first appear."""
+        if self._counts is None:
+            for _ in self.shards():
+                pass
+        return dict(self._counts)
+
+    @property
+    def images(self) -> list[dict]:
+        """Every image record at once (holds the whole dataset's: walk :meth:`shards` instead)."""
+        return [img for images, _ in self.shards() for img in images]
+
+    @property
+    def annotations(self) -> list[dict]:
+        """Every annotation record at once (holds the whole dataset's: walk :meth:`shards` instead)."""
+        return [a for _, annotations in self.shards() for a in annotations]
+
+
+class DatasetOutput(Protocol):
+    """Where a writer's dataset files go at the merge (paths relative to the dataset root); each
+    file appears whole, or not at all if the merge is killed while writing it."""
+
+    def write(self, relative: str, data: bytes) -> None: ...
+
+    def open(self, relative: str) -> AbstractContextManager[IO[bytes]]:
+        """A file to write ``relative`` through, put in place when the block ends without error."""
+        ...
+
+    def scratch(self) -> IO[bytes]:
+        """A temporary file beside the dataset (for what a writer must spool), gone when closed."""
+        ...
 
 
 class Writer:
@@ -99,6 +164,12 @@ class Writer:
     def dataset_files(self, records: DatasetRecords) -> dict[str, bytes]:
         """Files written once at the merge, from every frame's index records."""
         return {}
+
+    def write_dataset_files(self, records: DatasetRecords, out: DatasetOutput) -> None:
+        """Write the files of :meth:`dataset_files` to ``out``; a writer whose files grow with the
+        dataset overrides this to write them a piece at a time."""
+        for relative, data in self.dataset_files(records).items():
+            out.write(relative, data)
 
 
 WRITERS: Registry[type[Writer]] = Registry("format", "export.formats")

@@ -116,7 +116,7 @@ def _execute(typed, job: JobSpec, ds: DatasetDir, record: JobRecord, schedule: S
     if not farm.address and min(wanted, shards) <= 1:
         from simgen.farm.inprocess import run_in_process
 
-        return run_in_process(job, ds.shards, record.config_hash, faults, schedule)
+        return run_in_process(job, ds.shards, record.config_hash, faults, schedule, farm.scenes_per_worker)
     if farm.backend == "processes" or (farm.backend == "auto" and not farm.address and farm.gpus_per_worker == 0):
         # one machine: worker processes, without Ray's start-up
         from simgen.farm.localpool import run_local_pool

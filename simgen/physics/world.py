@@ -19,8 +19,17 @@ from simgen.physics.state import SceneState
 
 GRAVITY = -9.81
 DEFAULT_FRICTION = 0.8
+# pybullet keeps every mesh file it parses (OBJ shapes of URDFs, convex hulls) in one cache per
+# process that nothing else empties, and a generated shape's hull is a new file per body: the
+# cache is emptied between scenes once the assets met since it was last emptied pass this many.
+FILE_CACHE_ASSETS = 64
 
 
+def empty_file_cache(client: int) -> None:
+    """Drop pybullet's process-wide cache of parsed mesh files (switching its file caching off
+    empties it; it is switched on again at once). Bodies already made keep their shapes."""
+    pb.setPhysicsEngineParameter(enableFileCaching=0, physicsClientId=client)
+    pb.setPhysicsEngineParameter(enableFileCaching=1, physicsClientId=client)
 
 
 def _quat(R: np.ndarray) -> list[float]:
@@ -38,6 +47,7 @@ class PhysicsWorld:
         self.client = pb.connect(pb.DIRECT)
         self._ids: dict[int, int] = {}  # instance id -> pybullet body id
         self._cfg = PhysicsConfig()
+        self._files_met: set = set()  # assets whose mesh files pybullet may hold since it was emptied
 
     def close(self) -> None:
         if self.client is not None and pb.isConnected(self.client):
@@ -47,6 +57,9 @@ class PhysicsWorld:
     def reset(self, cfg: PhysicsConfig) -> None:
         """Empty world: results never depend on a previous scene."""
         pb.resetSimulation(physicsClientId=self.client)
+        if len(self._files_met) > FILE_CACHE_ASSETS:
+            empty_file_cache(self.client)
+            self._files_met.clear()
         pb.setGravity(0, 0, GRAVITY, physicsClientId=self.client)
         pb.setPhysicsEngineParameter(fixedTimeStep=cfg.time_step, numSolverIterations=cfg.solver_iterations,
                                      physicsClientId=self.client)
@@ -57,6 +70,8 @@ class PhysicsWorld:
         c = self.client
         R, t = body.pose[:3, :3], body.pose[:3, 3].tolist()
         ref = asset.ref
+        if ref.kind != "primitive" or ref.shape == "cone":
+            self._files_met.add(ref)
         if ref.kind == "urdf":
             bid = pb.loadURDF(ref.path, t, _quat(R), useFixedBase=body.static, globalScaling=ref.scale, physicsClientId=c)
         else:

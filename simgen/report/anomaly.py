@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 from pycocotools import mask as mask_utils
 
+from simgen.core import jsonstream
 from simgen.report.data import LabelTable, image_file
 
 FIELD = "anomaly"  # the image record's field an inspection scene gives
@@ -22,7 +23,7 @@ PER_KIND = 4  # gallery crops per defect kind
 
 
 def has_labels(t: LabelTable) -> bool:
-    return any(FIELD in image for doc in t.raw.values() for image in doc.get("images", []))
+    return any(FIELD in image for path in t.files.values() for image in jsonstream.array_items(path, "images"))
 
 
 def _decode(rle: dict) -> np.ndarray:
@@ -39,8 +40,8 @@ def stats(t: LabelTable) -> dict:
     out = {"images": 0, "good": 0, "defective": 0, "by_product": {}, "kinds": {}}
     areas: dict[str, list[int]] = {}
     images: dict[str, int] = {}
-    for doc in t.raw.values():
-        for image in doc.get("images", []):
+    for path in t.files.values():  # a record at a time: memory flat in the dataset's size
+        for image in jsonstream.array_items(path, "images"):
             label = image.get(FIELD)
             if label is None:
                 continue
@@ -50,7 +51,7 @@ def stats(t: LabelTable) -> dict:
             per[label["label"]] += 1
             for kind in label["defects"]:
                 images[kind] = images.get(kind, 0) + 1
-        for ann in doc.get("annotations", []):
+        for ann in jsonstream.array_items(path, "annotations"):
             if "part_of" in ann:
                 areas.setdefault(names.get(ann["category_id"], "?"), []).append(int(ann["area"]))
     for kind in sorted(set(areas) | set(images)):
@@ -66,12 +67,16 @@ def gallery(t: LabelTable, root: Path, out: Path) -> Path | None:
     the picture and the picture with the defect's mask tinted red; None without defects."""
     names = {k + 1: n for k, n in enumerate(t.categories)}
     rows: dict[str, list[np.ndarray]] = {}
-    for split, doc in t.raw.items():
-        by_id = {image["id"]: image for image in doc.get("images", [])}
-        for ann in doc.get("annotations", []):
+    for split, path in t.files.items():
+        # the first PER_KIND defects of each kind with pixels, then only their image records
+        picked: list[tuple[str, dict]] = []
+        for ann in jsonstream.array_items(path, "annotations"):
             kind = names.get(ann["category_id"], "?")
-            if "part_of" not in ann or ann["area"] == 0 or len(rows.get(kind, [])) >= PER_KIND:
-                continue
+            if "part_of" in ann and ann["area"] > 0 and sum(k == kind for k, _ in picked) + len(rows.get(kind, [])) < PER_KIND:
+                picked.append((kind, ann))
+        wanted = {ann["image_id"] for _, ann in picked}
+        by_id = {image["id"]: image for image in jsonstream.array_items(path, "images") if image["id"] in wanted}
+        for kind, ann in picked:
             image = by_id[ann["image_id"]]
             bgr = cv2.imread(str(image_file(root / "images", split, image)), cv2.IMREAD_COLOR)
             if bgr is None:

@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 from pycocotools import mask as mask_utils
 
+from simgen.core import jsonstream
 from simgen.core.distortion import project_through
 from simgen.core.lens import lens_of_record
 from simgen.report.data import LabelTable, image_file
@@ -112,17 +113,15 @@ def write(t: LabelTable, root: Path, out: Path, per_split: int = 6, crops: int =
         if name not in result["unreadable"]:
             result["unreadable"].append(name)
 
-    best: dict[int, list] = {}
-    for split, doc in t.raw.items():
-        categories = {c["id"]: c["name"] for c in doc.get("categories", [])}
-        by_image: dict[int, list] = {}
-        for a in doc["annotations"]:
-            by_image.setdefault(a["image_id"], []).append(a)
+    for s, split in enumerate(t.splits):
+        rows = np.flatnonzero(t.img["split"] == s)
         # by engine first, so evenly spaced picks show each colour engine of a mixed set
-        images = sorted(doc["images"], key=lambda im: (im.get("engine", ""), im["id"]))
-        picks = [images[int(k)] for k in np.unique(np.linspace(0, len(images) - 1, min(per_split, len(images))).round())] if images else []
+        rows = sorted(rows, key=lambda r: (t.img["engine"][r], t.img["image_id"][r]))
+        picks = [rows[int(k)] for k in np.unique(np.linspace(0, len(rows) - 1, min(per_split, len(rows))).round())] if rows else []
+        records, by_image, categories = _picked_records(t.files[split], {int(t.img["image_id"][r]) for r in picks})
         files = []
-        for im in picks:
+        for r in picks:
+            im = records[int(t.img["image_id"][r])]
             anns = [a for a in by_image.get(im["id"], []) if not a.get("iscrowd")]
             panel = draw(root, im, anns, categories, split)
             if panel is None:
@@ -132,27 +131,40 @@ def write(t: LabelTable, root: Path, out: Path, per_split: int = 6, crops: int =
             cv2.imwrite(str(out / name), panel)
             files.append(name)
         result["images"][split] = files
-        for a in doc["annotations"]:
-            if not a.get("iscrowd"):
-                best.setdefault(a["category_id"], []).append((-a.get("area", 0), a["image_id"], split, a))
-    names = {c["id"]: c["name"] for doc in t.raw.values() for c in doc.get("categories", [])}
-    records = {(s, im["id"]): im for s, doc in t.raw.items() for im in doc["images"]}
-    for cid, cands in sorted(best.items()):
-        cands.sort(key=lambda r: (r[0], r[1]))
+    inst, counted = t.inst, t.counted()
+    image_ids = t.img["image_id"][inst["image"]] if len(inst["image"]) else np.zeros(0, int)
+    for k, name in enumerate(t.categories):
+        cands = np.flatnonzero(counted & (inst["category"] == k))
+        cands = cands[np.lexsort((cands, image_ids[cands], -inst["area"][cands]))]  # largest first
         tiles, seen = [], set()
-        for _, image_id, split, a in cands:
-            if image_id in seen:
+        for r in cands:
+            row = int(inst["image"][r])
+            if image_ids[r] in seen:
                 continue
-            bgr = _read(image_file(Path(root) / "images", split, records[(split, image_id)]))
+            bgr = _read(Path(t.img["file"][row]))
             if bgr is None:
-                unreadable(split, records[(split, image_id)])
+                name_ = str(Path(t.img["file"][row]).relative_to(root))
+                if name_ not in result["unreadable"]:
+                    result["unreadable"].append(name_)
                 continue
-            seen.add(image_id)
-            tiles.append(_crop(bgr, a["bbox"]))
+            seen.add(image_ids[r])
+            tiles.append(_crop(bgr, [inst[c][r] for c in ("x", "y", "w", "h")]))
             if len(tiles) == crops:
                 break
         if tiles:
-            name = "crops/" + re.sub(r"[^A-Za-z0-9_.-]", "_", names[cid]) + ".png"
-            cv2.imwrite(str(out / name), np.hstack(tiles))
-            result["crops"][names[cid]] = name
+            file = "crops/" + re.sub(r"[^A-Za-z0-9_.-]", "_", name) + ".png"
+            cv2.imwrite(str(out / file), np.hstack(tiles))
+            result["crops"][name] = file
     return result
+
+
+def _picked_records(path: Path, wanted: set[int]) -> tuple[dict[int, dict], dict[int, list[dict]], dict[int, str]]:
+    """The image records ``wanted`` (by id) of one COCO file, their annotations by image id and
+    the category names by id, read a record at a time."""
+    records = {im["id"]: im for im in jsonstream.array_items(path, "images") if im["id"] in wanted}
+    by_image: dict[int, list[dict]] = {}
+    for a in jsonstream.array_items(path, "annotations"):
+        if a["image_id"] in wanted:
+            by_image.setdefault(a["image_id"], []).append(a)
+    categories = {c["id"]: c["name"] for c in jsonstream.member(path, "categories") or []}
+    return records, by_image, categories

@@ -12,6 +12,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from simgen.core import jsonstream
 from simgen.report.data import LabelTable, image_file
 
 PHASE_COLOURS = {"before": (200, 200, 200), "onset": (0, 140, 255), "after": (80, 220, 80)}  # BGR
@@ -20,19 +21,26 @@ PHASE_COLOURS = {"before": (200, 200, 200), "onset": (0, 140, 255), "after": (80
 def sequences(t: LabelTable) -> dict[str, list[tuple[str, dict, list[dict]]]]:
     """Per scenario name, the camera-0 views (split, image record, annotations) of its first
     sequence (lowest scene index) in frame order."""
-    views: dict[tuple[str, int], list] = {}
-    for split, doc in t.raw.items():
-        by_image: dict[int, list] = {}
-        for a in doc["annotations"]:
-            by_image.setdefault(a["image_id"], []).append(a)
-        for im in doc["images"]:
+    first: dict[str, tuple[int, list]] = {}  # name -> (lowest scene index, its views)
+    for split, path in t.files.items():  # a record at a time: only the chosen views are kept
+        for im in jsonstream.array_items(path, "images"):
             tag = im.get("scenario")
-            if tag and im.get("camera_index", 0) == 0:
-                views.setdefault((tag["name"], im["scene_index"]), []).append((split, im, by_image.get(im["id"], [])))
-    first: dict[str, list] = {}
-    for (name, _), seq in sorted(views.items(), key=lambda kv: kv[0][1]):
-        first.setdefault(name, sorted(seq, key=lambda v: v[1]["frame_index"]))
-    return dict(sorted(first.items()))
+            if not tag or im.get("camera_index", 0) != 0:
+                continue
+            scene, held = im["scene_index"], first.get(tag["name"])
+            if held is None or scene < held[0]:
+                first[tag["name"]] = (scene, [(split, im)])
+            elif scene == held[0]:
+                held[1].append((split, im))
+    by_image: dict[tuple[str, int], list] = {(split, im["id"]): [] for _, views in first.values() for split, im in views}
+    for split, path in t.files.items():
+        if any(key[0] == split for key in by_image):
+            for a in jsonstream.array_items(path, "annotations"):
+                if (split, a["image_id"]) in by_image:
+                    by_image[(split, a["image_id"])].append(a)
+    found = {name: sorted(((split, im, by_image[(split, im["id"])]) for split, im in views), key=lambda v: v[1]["frame_index"])
+             for name, (_, views) in first.items()}
+    return dict(sorted(found.items()))
 
 
 def frame(bgr: np.ndarray, image: dict, anns: list[dict], width: int) -> np.ndarray:

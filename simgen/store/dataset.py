@@ -12,7 +12,9 @@ output_dir/
 
 Merging links every shard file into place, joins the shards' index records and has every
 chosen writer write its dataset files from them (COCO's per-split files among them), each
-atomically, so a merge killed part-way is simply run again.
+atomically, so a merge killed part-way is simply run again. The records are read shard by shard
+as writers walk them, so the merge holds one shard's records at a time, whatever the dataset's
+size.
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ import fcntl
 import json
 import os
 import shutil
+import tempfile
 import uuid
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -31,7 +33,7 @@ from pathlib import Path
 import simgen
 from simgen.config.canonical import first_difference, job_hash, without_size
 from simgen.core import layout
-from simgen.core.atomic import write_bytes_atomic
+from simgen.core.atomic import open_atomic, write_bytes_atomic
 from simgen.core.errors import ConfigError, DatasetError
 from simgen.core.splits import SPLITS
 from simgen.export.writers import DatasetRecords, make_writers
@@ -68,9 +70,9 @@ class JobRecord:
 
 def dataset_index(job, records: DatasetRecords) -> dict:
     """``simgen_dataset.json``: where each split's COCO file and images are, with counts."""
-    split_of = {img["id"]: img["split"] for img in records.images}
-    frames = Counter(split_of.values())
-    annotations = Counter(split_of[a["image_id"]] for a in records.annotations)
+    counts = records.split_counts()
+    frames = {split: n for split, (n, _) in counts.items()}
+    annotations = {split: n for split, (_, n) in counts.items()}
     return {
         "format": 1,
         "simgen_version": simgen.__version__,
@@ -265,12 +267,35 @@ class DatasetDir:
             made |= folders
             for rel in files:
                 _link(src / rel, self.root / rel)
-            records.add(*load_records(src))
+            records.add_shard(lambda src=src: load_records(src))
+        out = _MergeOutput(self, made)
         for writer in make_writers(job.export.formats, job.writer_context()):
-            written = writer.dataset_files(records)
-            self._clear_temporaries({str(Path(rel).parent) for rel in written} - made - {"."})
-            for rel, data in written.items():
-                write_bytes_atomic(self.root / rel, data)
+            writer.write_dataset_files(records, out)
         index = dataset_index(job, records)
         write_bytes_atomic(self.done_marker, json.dumps(index, indent=1).encode())
-        return len(records.images), len(records.annotations)
+        counts = records.split_counts().values()
+        return sum(n for n, _ in counts), sum(n for _, n in counts)
+
+
+class _MergeOutput:
+    """The dataset root as writers' :class:`~simgen.export.writers.DatasetOutput` during a merge:
+    the first write into a folder clears what killed merges left there."""
+
+    def __init__(self, ds: DatasetDir, cleared: set[str]) -> None:
+        self.ds, self.cleared = ds, cleared
+
+    def _path(self, relative: str) -> Path:
+        folder = str(Path(relative).parent)
+        if folder not in self.cleared and folder != ".":
+            self.ds._clear_temporaries({folder})
+            self.cleared.add(folder)
+        return self.ds.root / relative
+
+    def write(self, relative: str, data: bytes) -> None:
+        write_bytes_atomic(self._path(relative), data)
+
+    def open(self, relative: str):
+        return open_atomic(self._path(relative))
+
+    def scratch(self):
+        return tempfile.TemporaryFile(dir=self.ds.root, prefix=TMP_PREFIX)

@@ -31,15 +31,17 @@ Each rule has a short name used in reports and tests:
 from __future__ import annotations
 
 import json
+from array import array
 from dataclasses import dataclass
 from pathlib import Path
 
+import ijson
 import numpy as np
 from PIL import Image
 
 from simgen.annotate.geometry import CORNER_SIGNS
 from simgen.annotate.masks import decode_rle, mask_bbox
-from simgen.core import layout
+from simgen.core import jsonstream, layout
 from simgen.core.distortion import project_through
 from simgen.core.images import read_uint16
 from simgen.core.lens import lens_of_record
@@ -53,6 +55,7 @@ DEPTH_TOL = 0.002  # metres, beyond the depth encoding's own step
 # scenes, while a table at 2 m gets a negligible 0.04 mm from this term.
 DEPTH_SQ_TOL = 1e-5  # 1/metre: tolerance DEPTH_SQ_TOL * z^2 at depth z
 RATIO_TOL = 1e-4
+_ABSENT = object()  # a top-level member the file does not have
 
 
 @dataclass
@@ -71,6 +74,34 @@ def _contains(outer, inner, tol: float) -> bool:
     ox, oy, ow, oh = outer
     ix, iy, iw, ih = inner
     return ix >= ox - tol and iy >= oy - tol and ix + iw <= ox + ow + tol and iy + ih <= oy + oh + tol
+
+
+def _flat(exc: BaseException) -> str:
+    """An error's message on one line (the JSON parser's spans several, with a pointer)."""
+    return " ".join(str(exc).split())
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and -2**63 <= value < 2**63
+
+
+def _duplicates(ints, others: list = ()) -> list:
+    """The ids that occur more than once, the first 5: ``ints`` integer ids (held as 8 bytes
+    each, whatever their number), ``others`` ids of any other type (compared by repr)."""
+    uniq, counts = np.unique(np.asarray(ints, np.int64), return_counts=True)
+    dup: list = [int(v) for v in uniq[counts > 1][:5]]
+    seen: dict[str, list] = {}
+    for value in others:
+        seen.setdefault(repr(value), []).append(value)
+    return (dup + [values[0] for _, values in sorted(seen.items()) if len(values) > 1])[:5]
+
+
+def _split_ids(ids) -> tuple[array, list]:
+    """(integer ids, other ids) of ``ids``."""
+    ints, others = array("q"), []
+    for value in ids:
+        (ints if _is_int(value) else others).append(value)
+    return ints, others
 
 
 def _view_key(img: dict, later: int = 0) -> tuple:
@@ -95,28 +126,27 @@ class _Checker:
             self.bad(layout.INDEX_FILE, None, "files", f"cannot load: {exc}")
             return self.found
         scene_split: dict[int, str] = {}
-        self.records: dict[int, dict] = {}
+        # Each split's file is read a record at a time, twice (its images, then its images beside
+        # their annotations), so the check holds one image's records and a few numbers per
+        # image, whatever the dataset's size.
+        self.records: dict[tuple, dict] = {}  # view key -> what the next-frame lookup needs
         docs = []
         for split, entry in index.get("splits", {}).items():
-            doc = self._load_doc(entry["coco"])
-            if doc is not None:
-                docs.append((split, entry, doc))
-                self.records.update({_view_key(img): img for img in doc["images"]})
-        for split, entry, doc in docs:
+            head = self._load_head(entry["coco"])
+            if head is not None and (ids := self._image_index(entry["coco"])) is not None:
+                docs.append((split, entry, head, ids))
+        for split, entry, head, image_ids in docs:
             self.coco_file = entry["coco"]
-            self._ids(doc)
-            by_image: dict[int, list[dict]] = {}
-            for ann in doc["annotations"]:
-                by_image.setdefault(ann.get("image_id"), []).append(ann)
-            categories = {c["id"] for c in doc["categories"]}
-            for img in doc["images"]:
-                if img.get("split", split) != split:
-                    self.bad(img["file_name"], None, "splits", f"record says split {img.get('split')} but lies in {entry['coco']}")
-                other = scene_split.setdefault(img.get("scene_index"), split)
-                if other != split:
-                    self.bad(img["file_name"], None, "splits", f"scene {img.get('scene_index')} lies in {other} and {split}")
-                self._image(img, by_image.get(img["id"], []), categories, entry["images"])
-                self._scenario(img, by_image.get(img["id"], []))
+            start = len(self.found)
+            try:
+                ids_found = self._check_doc(split, entry, head, image_ids, scene_split, grouped=False)
+                if ids_found is None:  # annotations not in image order: group them in memory
+                    del self.found[start:]
+                    ids_found = self._check_doc(split, entry, head, image_ids, scene_split, grouped=True)
+            except (OSError, ValueError, ijson.JSONError) as exc:
+                self.bad(entry["coco"], None, "files", f"cannot load: {_flat(exc)}")
+                continue
+            self.found[start:start] = ids_found
         self._scenario_sequences()
         return self.found
 
@@ -169,32 +199,89 @@ class _Checker:
                              f"{SCENARIO_PHASES[last[camera]]} in frame order")
                 last[camera] = max(phase, last.get(camera, 0))
 
-    def _load_doc(self, rel: str) -> dict | None:
+    def _load_head(self, rel: str) -> dict | None:
+        """The file's small members (``categories``), or None (reported) when it cannot be read
+        or lacks a top-level member."""
         path = self.root / rel
         try:
-            doc = json.loads(path.read_text())
-        except (OSError, ValueError) as exc:
-            self.bad(rel, None, "files", f"cannot load: {exc}")
+            head = {key: jsonstream.member(path, key, _ABSENT) for key in ("info", "licenses", "categories")}
+            absent = [key for key, value in head.items() if value is _ABSENT]
+            absent += [key for key in ("images", "annotations") if not jsonstream.may_have_key(path, key)]
+        except (OSError, ValueError, ijson.JSONError) as exc:
+            self.bad(rel, None, "files", f"cannot load: {_flat(exc)}")
             return None
-        for key in ("info", "licenses", "categories", "images", "annotations"):
-            if key not in doc:
-                self.bad(rel, None, "files", f"missing top-level '{key}'")
-                return None
-        return doc
+        if absent:
+            self.bad(rel, None, "files", f"missing top-level '{absent[0]}'")
+            return None
+        return head
 
-    def _ids(self, doc: dict) -> None:
-        for key in ("images", "annotations", "categories"):
-            ids = [r.get("id") for r in doc[key]]
-            if len(ids) != len(set(ids)):
-                dup = sorted({i for i in ids if ids.count(i) > 1})[:5]
-                self.bad(self.coco_file, None, "ids", f"duplicate {key} ids {dup}")
-        images = {r["id"] for r in doc["images"]}
-        categories = {r["id"] for r in doc["categories"]}
-        for ann in doc["annotations"]:
-            if ann.get("image_id") not in images:
-                self.bad(self.coco_file, ann.get("id"), "ids", f"unknown image_id {ann.get('image_id')}")
+    def _image_index(self, rel: str) -> list[int] | None:
+        """The file's image ids in file order, recording what the next-frame lookup needs of
+        each image; None (reported) when the file cannot be read."""
+        ids = []
+        try:
+            for img in jsonstream.array_items(self.root / rel, "images"):
+                ids.append(img.get("id"))
+                self.records[_view_key(img)] = {k: img[k] for k in ("file_name", "instance_file", "scenario") if k in img}
+        except (OSError, ValueError, ijson.JSONError) as exc:
+            self.bad(rel, None, "files", f"cannot load: {_flat(exc)}")
+            return None
+        return ids
+
+    def _check_doc(self, split: str, entry: dict, head: dict, image_ids: list[int], scene_split: dict,
+                   grouped: bool) -> list[Violation] | None:
+        """Check every image of one split's file with its annotations; returns the ``ids``
+        violations (reported first, as they concern the whole file). Annotations are taken as
+        they come while they follow the images' order; None when they do not (unless
+        ``grouped``: then they are grouped by image in memory first)."""
+        path = self.root / entry["coco"]
+        categories = {c["id"] for c in head["categories"]}
+        known = set(image_ids)
+        ids_found: list[Violation] = []
+        ann_ids, odd_ids = array("q"), []  # annotation ids: integers, and any others
+
+        def note_ids(ann: dict) -> bool:
+            """Record the annotation's id; report an unknown image or category. True if its image is known."""
+            aid = ann.get("id")
+            (ann_ids if _is_int(aid) else odd_ids).append(aid)
+            if ann.get("image_id") not in known:
+                ids_found.append(Violation(self.coco_file, aid, "ids", f"unknown image_id {ann.get('image_id')}"))
             if ann.get("category_id") not in categories:
-                self.bad(self.coco_file, ann.get("id"), "ids", f"unknown category_id {ann.get('category_id')}")
+                ids_found.append(Violation(self.coco_file, aid, "ids", f"unknown category_id {ann.get('category_id')}"))
+            return ann.get("image_id") in known
+
+        by_image: dict[int, list[dict]] = {}
+        if grouped:
+            for ann in jsonstream.array_items(path, "annotations"):
+                if note_ids(ann):
+                    by_image.setdefault(ann.get("image_id"), []).append(ann)
+        anns = iter(()) if grouped else jsonstream.array_items(path, "annotations")
+        pending = next(anns, None)
+        done: set = set()
+        for img in jsonstream.array_items(path, "images"):
+            if grouped:
+                mine = by_image.get(img["id"], [])
+            else:
+                mine = []
+                while pending is not None and (pending.get("image_id") == img["id"] or pending.get("image_id") not in known):
+                    if note_ids(pending):
+                        mine.append(pending)
+                    pending = next(anns, None)
+                if pending is not None and pending.get("image_id") in done:
+                    return None
+                done.add(img["id"])
+            if img.get("split", split) != split:
+                self.bad(img["file_name"], None, "splits", f"record says split {img.get('split')} but lies in {entry['coco']}")
+            other = scene_split.setdefault(img.get("scene_index"), split)
+            if other != split:
+                self.bad(img["file_name"], None, "splits", f"scene {img.get('scene_index')} lies in {other} and {split}")
+            self._image(img, mine, categories, entry["images"])
+            self._scenario(img, mine)
+        if pending is not None:  # annotations left after the last image: not in image order
+            return None
+        dups = [("images", _duplicates(*_split_ids(image_ids))), ("annotations", _duplicates(ann_ids, odd_ids)),
+                ("categories", _duplicates(*_split_ids(c.get("id") for c in head["categories"])))]
+        return [Violation(self.coco_file, None, "ids", f"duplicate {key} ids {dup}") for key, dup in dups if dup] + ids_found
 
     def _load(self, name: str, rel: str, size, reader):
         path = self.root / rel
