@@ -36,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     util.add_argument("--batch", type=int, default=TrainSettings.batch, help="training batch size")
     util.add_argument("--device", default=TrainSettings.device, help="cpu, or a GPU: 0, cuda:0, ...")
     util.add_argument("--frames", type=int, default=None, help="train on the first FRAMES train images only")
+    util.add_argument("--single-class", action="store_true", help="detect and score all classes as one (objectness)")
     args = parser.parse_args(argv)
     from simgen.report.build import make_report
     from simgen.report.stats import Thresholds
@@ -72,7 +73,8 @@ def _utility(args: argparse.Namespace, argv: list[str]) -> dict | None:
     from simgen.report.compare import read_mapping
     from simgen.report.utility.measure import measure
 
-    settings = TrainSettings(epochs=args.epochs, imgsz=args.imgsz, batch=args.batch, device=str(args.device))
+    settings = TrainSettings(epochs=args.epochs, imgsz=args.imgsz, batch=args.batch, device=str(args.device),
+                             single_class=args.single_class)
     command = shlex.join(["simgen-report", *argv])
     return measure(args.dataset, args.utility, settings, args.real_train, read_mapping(args.map), args.frames, command)
 

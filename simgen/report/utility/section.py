@@ -67,7 +67,8 @@ def html(result: dict, figure: str | None = None) -> str:
     s = result["settings"]
     parts = [f"<h2 id='utility'>Utility: trained on simgen, tested on {escape(result['real'])}</h2>",
              f"<p>A {escape(s['model'].split('.')[0])} detector trained from scratch ({s['epochs']} epochs, "
-             f"imgsz {s['imgsz']}, batch {s['batch']}, device {escape(str(s['device']))}, seed {s['seed']}) on "
+             f"imgsz {s['imgsz']}, batch {s['batch']}, device {escape(str(s['device']))}, seed {s['seed']}"
+             f"{', all classes as one' if s.get('single_class') else ''}) on "
              f"{result['train_images']} images of this dataset's train split, scored on {result['eval_images']} "
              "images of the other set: mAP at IoU 0.5 and averaged over IoU 0.5:0.95, over the classes with "
              "instances there.</p>",
