@@ -168,6 +168,9 @@ def test_report_has_the_utility_section_table_chart_and_command(tmp_path):
     assert overall_rows(result) == [["simgen", "simgen train split, 2 images", "0.500", "0.250"],
                                     ["real only", "r2, 3 images", "0.750", "0.125"]]
     assert class_rows(result) == [["cube", "Cube", "4", "0.500 / 0.250", "0.750 / 0.125"]]
+    one = dict(result, eval_instances={"all classes": 4},
+               rows=[dict(r, per_class={"all classes": r["per_class"]["cube"]}) for r in result["rows"]])
+    assert class_rows(one) == [["all classes", "every matched class", "4", "0.500 / 0.250", "0.750 / 0.125"]]
     files = make_report(tiny_dataset(tmp_path / "ds"), tmp_path / "rep", utility=result)
     page = _Page()
     page.feed(files.html.read_text())

@@ -23,7 +23,7 @@ from simgen.report.data import LabelTable, load_dataset
 from simgen.report.utility.classes import ClassMatch, match_names
 from simgen.report.utility.folders import subset_rows, write_folder
 from simgen.report.utility.realsets import load_real
-from simgen.report.utility.train import Scores, TrainSettings, evaluate, train
+from simgen.report.utility.train import ALL_CLASSES, Scores, TrainSettings, evaluate, train
 
 SIM_MODEL, REAL_MODEL, FINETUNED_MODEL = "simgen", "real only", "simgen, fine-tuned on real"
 
@@ -93,6 +93,8 @@ def _run(sim: LabelTable, rows: np.ndarray, real: LabelTable, match: ClassMatch,
     for r, n in real_counts.items():
         if r in to_sim:
             eval_instances[to_sim[r]] += n
+    if s.single_class:  # one class, scored over every matched instance
+        eval_instances = {ALL_CLASSES: sum(eval_instances.values())}
     settings = asdict(s)
     settings.pop("extra")
     return {"real": str(real_path), "real_train": str(real_train_path) if real_train_path else None,

@@ -30,7 +30,8 @@ def class_rows(result: dict) -> list[list[str]]:
         for r in result["rows"]:
             v = r["per_class"].get(cls)
             cells.append(f"{v[0]:.3f} / {v[1]:.3f}" if v else "-")
-        out.append([cls, real_of.get(cls, "(none)"), str(n), *cells])
+        real = "every matched class" if cls not in real_of and len(result["eval_instances"]) == 1 else real_of.get(cls, "(none)")
+        out.append([cls, real, str(n), *cells])
     return out
 
 

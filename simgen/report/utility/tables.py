@@ -10,7 +10,7 @@ def matrix_table(train: list[str], test: list[str], values: dict[tuple[str, str]
                  corner: str = "train \\ test") -> str:
     """Markdown table, a row per ``train`` look and a column per ``test`` look, plus each
     row's mean over the test looks other than its own (``transfer``; blank with one test look);
-    ``values[(train, test)]``; a missing cell prints ``-``, the best column value is bold."""
+    ``values[(train, test)]``; a missing cell prints ``-``, the best nonzero value of a column is bold."""
     fmt = f"{{:.{digits}f}}"
     best = {t: max((values[(r, t)] for r in train if (r, t) in values), default=None) for t in test}
     head = [corner, *test, "transfer"]
@@ -20,7 +20,7 @@ def matrix_table(train: list[str], test: list[str], values: dict[tuple[str, str]
         for t in test:
             v = values.get((r, t))
             text = "-" if v is None else fmt.format(v)
-            cells.append(f"**{text}**" if v is not None and v == best[t] and len(train) > 1 else text)
+            cells.append(f"**{text}**" if v is not None and v == best[t] and v > 0 and len(train) > 1 else text)
         others = [values[(r, t)] for t in test if t != r and (r, t) in values]
         cells.append(fmt.format(float(np.mean(others))) if others else "-")
         lines.append("| " + " | ".join([r, *cells]) + " |")

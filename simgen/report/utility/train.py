@@ -16,6 +16,7 @@ from pathlib import Path
 
 from simgen.core.errors import SimgenError
 
+ALL_CLASSES = "all classes"  # the one class of a single-class model
 INSTALL = ("install simgen[train] (pip install torch==2.14.1 torchvision==0.29.1, then "
            "pip install -e '.[train]'; elsewhere a CPU build of torch does)")
 
@@ -77,7 +78,8 @@ def _ultralytics():
 
 def train(data: Path, settings: TrainSettings, workdir: Path, name: str, weights: Path | None = None,
           progress: str | None = None) -> Path:
-    """Train on ``data`` (a data.yaml) from scratch, or from ``weights`` (fine-tuning); returns
+    """Train on ``data`` (a data.yaml) from scratch, or from ``weights`` (fine-tuning: ultralytics
+    loads them as its ``pretrained`` weights; with ``pretrained=False`` it would start afresh); returns
     the last epoch's weights. ``progress`` labels the per-epoch progress bar (None: no bar)."""
     YOLO = _ultralytics()
     from tqdm import tqdm
@@ -88,7 +90,7 @@ def train(data: Path, settings: TrainSettings, workdir: Path, name: str, weights
     args = dict(data=str(data), epochs=settings.epochs, imgsz=settings.imgsz, batch=settings.batch,
                 device=settings.device, workers=settings.workers, seed=settings.seed, deterministic=True,
                 project=str(Path(workdir).resolve()), name=name, exist_ok=True, amp=False, plots=False,
-                val=False, pretrained=False, verbose=False, nbs=settings.batch, warmup_epochs=0,
+                val=False, pretrained=str(weights) if weights else False, verbose=False, nbs=settings.batch, warmup_epochs=0,
                 single_cls=settings.single_class)
     args.update(settings.extra)
     try:
@@ -109,5 +111,5 @@ def evaluate(weights: Path, data: Path, settings: TrainSettings, workdir: Path, 
     per_class = {}
     for i, c in enumerate(box.ap_class_index):
         _, _, ap50, ap = box.class_result(i)
-        per_class[model.names[int(c)]] = (float(ap50), float(ap))
+        per_class[ALL_CLASSES if settings.single_class else model.names[int(c)]] = (float(ap50), float(ap))
     return Scores(map50=float(box.map50), map50_95=float(box.map), per_class=per_class)
