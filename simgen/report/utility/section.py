@@ -86,7 +86,7 @@ def html(result: dict, figure: str | None = None) -> str:
     if figure:
         parts.append(f'<figure><img src="{escape(figure)}" alt="mAP per class"><figcaption>'
                      "mAP50-95 per class and model</figcaption></figure>")
-    parts.append("<h3>Reproduce</h3><pre>" + escape(result["command"]) + "</pre><p>The dataset's own "
+    parts.append("<h3>Reproduce</h3><pre style='white-space:pre-wrap'>" + escape(result["command"]) + "</pre><p>The dataset's own "
                  "configuration is in its simgen_job.json. Training is seeded, but torch's CPU and GPU kernels "
                  "may differ in the last digits between machines.</p>")
     return "\n".join(parts)
