@@ -241,10 +241,13 @@ def test_utility_trains_and_scores_above_zero_on_its_own_set(tmp_path, capsys):
     pytest.importorskip("torch", reason="the train extra (torch, ultralytics) is not installed: pip install simgen[train]")
     pytest.importorskip("ultralytics", reason="the train extra is not installed: pip install simgen[train]")
     ds = _squares_dataset(tmp_path / "ds")
-    assert report_main([str(ds), "--utility", str(ds), "--epochs", "40", "--imgsz", "64", "--batch", "2",
-                        "--out", str(tmp_path / "rep")]) == 0
+    assert report_main([str(ds), "--utility", str(ds), "--real-train", str(ds), "--epochs", "40", "--imgsz", "64",
+                        "--batch", "2", "--out", str(tmp_path / "rep")]) == 0
     stats = json.loads((tmp_path / "rep/stats.json").read_text())["utility"]
-    assert [r["model"] for r in stats["rows"]] == ["simgen"]
+    assert [r["model"] for r in stats["rows"]] == ["simgen", "real only", "simgen, fine-tuned on real"]
+    simgen, real, tuned = (r["map50_95"] for r in stats["rows"])
+    assert simgen == real  # the same images, seed and settings: the same model
+    assert tuned != real  # fine-tuning starts from the simgen model's weights, not afresh
     assert stats["train_images"] == 8 and stats["eval_images"] == 8 and stats["eval_instances"] == {"cube": 8}
     for row in stats["rows"]:
         assert 0 < row["map50_95"] <= row["map50"] <= 1  # it learned the squares it is scored on
