@@ -11,6 +11,7 @@ from simgen.export.facts import read_facts
 from simgen.report import anomaly, data, figures, gallery, html, strips
 from simgen.report.compare import compare, read_mapping
 from simgen.report.stats import Thresholds, compute
+from simgen.report.utility import section
 
 REPORT = "report.html"
 STATS = "stats.json"
@@ -41,9 +42,10 @@ def _safe(name: str) -> str:
 
 
 def make_report(dataset: Path, out: Path | None = None, real: Path | None = None, mapping: Path | None = None,
-                thresholds: Thresholds | None = None, gallery_images: int = 6) -> ReportFiles:
+                thresholds: Thresholds | None = None, gallery_images: int = 6, utility: dict | None = None) -> ReportFiles:
     """Write the report of ``dataset`` into ``out`` (default ``dataset/report``), comparing it
-    with the real labels at ``real`` when given. Raises SimgenError on unreadable input."""
+    with the real labels at ``real`` when given, with the utility section when ``utility``
+    (simgen.report.utility.measure's result) is given. Raises SimgenError on unreadable input."""
     dataset = Path(dataset)
     out = Path(out) if out is not None else dataset / "report"
     table = data.load_dataset(dataset)
@@ -53,6 +55,8 @@ def make_report(dataset: Path, out: Path | None = None, real: Path | None = None
     stats = compute(table, read_facts(dataset), thresholds)
     if comparison is not None:
         stats["comparison"] = comparison
+    if utility is not None:
+        stats["utility"] = utility
     (out / "figures").mkdir(parents=True, exist_ok=True)
     figs: dict[str, tuple[str, str]] = {}
 
@@ -83,6 +87,8 @@ def make_report(dataset: Path, out: Path | None = None, real: Path | None = None
         stats["anomaly"] = anomaly.stats(table)
         if anomaly.gallery(table, dataset, out / "figures" / "defects.png") is not None:
             figs["defects"] = ("figures/defects.png", "Defects of each kind: the picture, and its mask tinted red")
+    if utility is not None:
+        draw("utility", section.chart, utility)
     shown = gallery.write(table, dataset, out, per_split=gallery_images)
     shown["scenarios"] = strips.write(table, dataset, out)
     stats_path = out / STATS
@@ -90,7 +96,8 @@ def make_report(dataset: Path, out: Path | None = None, real: Path | None = None
     title = f"simgen report: {stats.get('scene') or dataset.resolve().name}, seed {stats.get('seed')}, {stats['images']} images"
     page = out / REPORT
     note = unreadable_note(shown["unreadable"])
-    page.write_text(html.page(stats, figs, shown, comparison, title, note))
+    extra = section.html(utility, figs["utility"][0]) if utility is not None else ""
+    page.write_text(html.page(stats, figs, shown, comparison, title, note, extra))
     pngs = [out / rel for rel, _ in figs.values()] + [out / f for files in shown["images"].values() for f in files]
     pngs += [out / f for f in shown["crops"].values()] + [out / f for f in shown["scenarios"].values()]
     return ReportFiles(html=page, stats=stats_path, figures=pngs, note=note)

@@ -38,9 +38,10 @@ def _scenarios(counts: dict, strips: dict) -> str:
 
 
 def page(stats: dict, figures: dict[str, tuple[str, str]], gallery: dict, comparison: dict | None, title: str,
-         preview_note: str | None = None) -> str:
+         preview_note: str | None = None, extra: str = "") -> str:
     """The HTML text. ``figures`` maps a key to (relative PNG path, caption); ``preview_note``
-    says why the preview is short, where it is."""
+    says why the preview is short, where it is; ``extra`` is HTML of further sections (the
+    utility section) put at the end."""
     fig = lambda *keys: "".join(_figure(*figures[k]) for k in keys if k in figures)  # noqa: E731
     parts = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{escape(title)}</title>"
              f"<style>{_STYLE}</style></head><body><h1>{escape(title)}</h1>"]
@@ -111,5 +112,7 @@ def page(stats: dict, figures: dict[str, tuple[str, str]], gallery: dict, compar
             parts.append(f"<h3>{escape(cls)} ~ {escape(c['real_class'])}</h3>"
                          + _table(["feature", "W1", "KS", "median simgen", "median real", "n simgen", "n real", "what to change"], rows)
                          + fig(f"compare_{cls}"))
+    if extra:
+        parts.append(extra)
     parts.append("</body></html>")
     return "\n".join(parts)
