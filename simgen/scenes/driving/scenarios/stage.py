@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from simgen.core.camera import intrinsics, world_to_camera
+from simgen.core.camera import intrinsics, project, world_to_camera
 from simgen.core.spec import AssetRef, BodySpec, SceneSpec
 from simgen.scenes.driving import footprints
 from simgen.scenes.driving.bodies import ground_pose
@@ -124,10 +124,9 @@ class Stage:
             cam = self.cams[g]
             eye = cam[:3, 3]
             pc = (world_to_camera(cam) @ np.c_[pts, np.ones(len(pts))].T).T[:, :3]
-            uv = (self.K @ pc.T).T
             z = pc[:, 2]
-            with np.errstate(divide="ignore", invalid="ignore"):
-                u, v = uv[:, 0] / z, uv[:, 1] / z
+            with np.errstate(divide="ignore", invalid="ignore"):  # points behind the camera: masked by z below
+                u, v = project(self.K, pc).T
             ok = (z > self.znear) & (z < MAX_RANGE) & (u >= 0) & (u < self.width) & (v >= 0) & (v < self.height)
             rows = np.array([b[min(g, len(b) - 1)] for b in boxes]).reshape(-1, 7)
             rows = rows[_near_segment(rows, eye[:2], row)]
