@@ -23,7 +23,10 @@ PER_KIND = 4  # gallery crops per defect kind
 
 
 def has_labels(t: LabelTable) -> bool:
-    return any(FIELD in image for path in t.files.values() for image in jsonstream.array_items(path, "images"))
+    """Whether ``t`` is an inspection set. Every image of one carries the field, so each file's
+    first image tells (no pass over a large set's images that are not inspection ones)."""
+    firsts = (next(jsonstream.array_items(path, "images"), None) for path in t.files.values())
+    return any(image is not None and FIELD in image for image in firsts)
 
 
 def _decode(rle: dict) -> np.ndarray:
